@@ -1,0 +1,1 @@
+"""Built-in problem families, one module each; importing a module registers its family."""

@@ -1,0 +1,145 @@
+"""Output size of a convolution, pooling or transposed-convolution layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import SpatialSize
+from generator.family import Family, Given, Part, Solution, as_pair, choice, pair, whole
+from generator.registry import register
+from generator.worked import pair_steps
+from solvers.conv import (
+    SizeError,
+    output_size_working,
+    transposed_output_size_working,
+)
+
+
+def _padding(value: Any) -> int | str:
+    if isinstance(value, str) and value.strip().lower() == "same":
+        return "same"
+    return pair(0)(value)
+
+
+FORMULAS = {
+    "conv": "out = (in + 2p − k)/s + 1",
+    "dilated": "out = (in + 2p − d(k − 1) − 1)/s + 1",
+    "transposed": "out = (in − 1)·s − 2p + d(k − 1) + output_padding + 1",
+}
+
+
+@register
+class ConvOutputSize(Family):
+    name = "conv_output_size"
+    title = "Convolution output size"
+    summary = "Output size of a conv, pooling or transposed-conv layer (padding, stride, dilation)"
+    topic = "convolution"
+    givens = {
+        "input": Given(pair(1), "input size: 32 or HxW such as 32x28"),
+        "kernel": Given(pair(1), "kernel size: 5 or HxW such as 3x1"),
+        "stride": Given(pair(1), "stride (default 1)", 1),
+        "padding": Given(_padding, "padding on each side, or 'same' (default 0)", 0),
+        "dilation": Given(pair(1), "dilation (default 1)", 1),
+        "op": Given(choice("conv", "pool", "transposed"), "conv, pool or transposed", "conv"),
+        "output_padding": Given(whole(0), "extra size of a transposed conv (default 0)", 0),
+        "rounding": Given(choice("exact", "floor", "ceil"), "exact, floor or ceil", "exact"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        if difficulty == "easy":
+            op = "conv"
+        elif difficulty == "medium":
+            op = str(rng.choice(["conv", "pool"]))
+        else:
+            op = str(rng.choice(["conv", "pool", "transposed"]))
+        if op == "pool":
+            k = int(rng.choice([2, 3]))
+            s = 2 if k == 2 else int(rng.choice([1, 2]))
+            p = int(rng.integers(0, k // 2 + 1))
+            d = 1
+        else:
+            k = int(rng.choice([1, 3, 5, 7] if op == "conv" else [2, 3, 4]))
+            s = int(rng.choice([1, 2] if difficulty == "easy" else [1, 2, 3]))
+            p = int(rng.integers(0, (k + 1) // 2 + (difficulty != "easy")))
+            d = 2 if difficulty == "hard" and op == "conv" and k > 1 and rng.random() < 0.4 else 1
+        params: dict[str, Any] = {"kernel": k, "stride": s, "padding": p, "dilation": d, "op": op}
+        if op == "transposed":
+            params["input"] = int(rng.integers(3, 17))
+            if s > 1 and rng.random() < 0.3:
+                params["output_padding"] = 1
+            return params
+        k_eff = d * (k - 1) + 1
+        outputs = [int(rng.integers(3, 33))]
+        if difficulty == "hard":
+            outputs.append(int(rng.integers(3, 33)))
+        sizes = [(o - 1) * s + k_eff - 2 * p for o in outputs]
+        if difficulty == "hard" and s > 1 and rng.random() < 0.35:
+            # one extra input row that the stride cannot use, so rounding matters
+            sizes = [size + 1 for size in sizes]
+            params["rounding"] = str(rng.choice(["floor", "ceil"]))
+        if min(sizes) < max(k_eff, 4):
+            sizes = [size + s * max(0, max(k_eff, 4) - min(sizes)) for size in sizes]
+        params["input"] = sizes[0] if len(sizes) == 1 else f"{sizes[0]}x{sizes[1]}"
+        return params
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        op = params["op"]
+        inputs = as_pair(params["input"])
+        kernels = as_pair(params["kernel"])
+        strides = as_pair(params["stride"])
+        dilations = as_pair(params["dilation"])
+        same = params["padding"] == "same"
+        paddings = (None, None) if same else as_pair(params["padding"])
+        if op != "transposed" and params["output_padding"]:
+            raise self.error("only a transposed convolution has an output padding", "output_padding")
+        if op != "conv" and same:
+            raise self.error("'same' padding applies to convolutions only", "padding")
+        if op == "pool" and dilations != (1, 1):
+            raise self.error("pooling here has no dilation", "dilation")
+        workings = []
+        for axis in range(2):
+            i, k, s, d = inputs[axis], kernels[axis], strides[axis], dilations[axis]
+            p: int | str = "same" if same else paddings[axis]
+            try:
+                if op == "transposed":
+                    working = transposed_output_size_working(
+                        i, k, s, int(p), d, params["output_padding"]
+                    )
+                else:
+                    if op == "pool" and 2 * int(p) > k:
+                        raise SizeError(f"pooling padding {p} is more than half the kernel {k}")
+                    working = output_size_working(i, k, s, p, d, params["rounding"])
+            except SizeError as error:
+                which = "" if inputs[0] == inputs[1] and kernels[0] == kernels[1] else (
+                    " (height)" if axis == 0 else " (width)"
+                )
+                raise self.error(f"{error}{which}") from None
+            workings.append(working)
+        height, width = workings
+        square = inputs[0] == inputs[1] and kernels[0] == kernels[1]
+        output: int | str = height.output if square else f"{height.output}x{width.output}"
+        steps = self._steps(params, workings, same)
+        steps.append(f"Output size: {output}" + ("" if square else " (height x width)"))
+        return Solution({"output": output}, steps)
+
+    def _steps(self, params: dict[str, Any], workings: list[Any], same: bool) -> list[str]:
+        op = params["op"]
+        dilated = params["dilation"] != 1
+        key = "transposed" if op == "transposed" else ("dilated" if dilated else "conv")
+        steps = [f"Formula: {FORMULAS[key]}"]
+        if same:
+            steps.append(
+                "'Same' padding at stride 1 pads d(k − 1) in all, half before and any odd "
+                "one after, so the size is kept."
+            )
+        if params["rounding"] == "ceil" and op != "transposed":
+            steps.append(
+                "Ceil mode (PyTorch's ceil_mode=True) rounds up, but drops a last window "
+                "that would start in the right padding."
+            )
+        return steps + pair_steps(*workings)
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        return [Part("output", "output size", SpatialSize(), solution.answers["output"])]

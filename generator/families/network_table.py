@@ -1,0 +1,140 @@
+"""The midterm's table: activation volume and parameter count of each layer of a network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Integer, Shape
+from generator.family import Family, Given, Part, Solution, choice, split_top_level, volume
+from generator.layerspec import LayerSpecError, parse_layer, shorthand
+from generator.registry import register
+from generator.worked import pair_steps, product_text
+from solvers.network import FC, BatchNorm, Conv, Flatten, LayerError, Pool, ReLU, TableRow, table
+
+
+def read_layers(value: Any) -> list[str]:
+    """A JSON list of layer specs, or one string of specs separated by commas."""
+    items = split_top_level(value) if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ValueError("expected a non-empty list of layer specs such as [\"CONV5-10\", \"POOL2\"]")
+    if len(items) > 100:
+        raise ValueError("more than 100 layers")
+    for position, item in enumerate(items, start=1):
+        try:
+            parse_layer(item)
+        except LayerSpecError as error:
+            raise ValueError(f"layer {position}: {error}") from None
+    return [item.strip() for item in items]
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape))
+
+
+@register
+class NetworkTable(Family):
+    name = "network_table"
+    title = "Activation volumes and parameters of a ConvNet"
+    summary = "The midterm's table: activation volume (HxWxC) and parameters of every layer"
+    topic = "convolution"
+    givens = {
+        "input": Given(volume, "input volume HxWxC such as 32x32x1, or a vector size D"),
+        "layers": Given(read_layers, "layer specs such as [\"CONV5-10\", \"POOL2\", \"FC-10\"]"),
+        "rounding": Given(choice("exact", "floor", "ceil"), "exact, floor or ceil", "exact"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        side = int(rng.choice([16, 28, 32] if difficulty == "easy" else [16, 28, 32, 64]))
+        channels = int(rng.choice([1, 3]))
+        widths = [4, 6, 8, 10, 16] if difficulty == "easy" else [8, 10, 16, 32, 64]
+        layers: list[Any] = []
+        size = side
+        for _ in range(int(rng.integers(2, 4 if difficulty == "easy" else 5))):
+            k = int(rng.choice([3, 5]))
+            if difficulty == "hard" and rng.random() < 0.3 and size >= 8:
+                # a stride-2 conv halves exactly: k=4, p=1 on an even size, k=3, p=1 on an odd
+                k = 4 if size % 2 == 0 else 3
+                layers.append(Conv(k=k, n=int(rng.choice(widths)), s=2, p=1))
+                size = (size + 2 - k) // 2 + 1
+            else:
+                layers.append(Conv(k=k, n=int(rng.choice(widths)), p="same"))
+            if difficulty != "easy" and rng.random() < 0.3:
+                layers.append(BatchNorm() if rng.random() < 0.5 else ReLU())
+            if size % 2 == 0 and size >= 4 and rng.random() < 0.8:
+                layers.append(Pool(k=2, s=2, mode="max" if rng.random() < 0.8 else "avg"))
+                size //= 2
+        if difficulty == "hard" and rng.random() < 0.5:
+            layers.append(Flatten())
+        if difficulty != "easy" and rng.random() < 0.5:
+            layers.append(FC(n=int(rng.choice([64, 100, 128]))))
+        layers.append(FC(n=10))
+        return {
+            "input": f"{side}x{side}x{channels}",
+            "layers": [shorthand(layer) for layer in layers],
+        }
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        shape = tuple(int(d) for d in params["input"].split("x"))
+        layers = [parse_layer(spec) for spec in params["layers"]]
+        try:
+            rows = table(shape, layers, params["rounding"])
+        except LayerError as error:
+            spec = params["layers"][error.index - 1]
+            raise self.error(f"layer {error.index} '{spec}': {error.message}", "layers") from None
+        steps = [f"Input: {params['input']}, 0 parameters"]
+        previous = shape
+        answer_rows = []
+        for spec, layer, row in zip(params["layers"], layers, rows, strict=True):
+            steps.append(self._step(spec, layer, previous, row))
+            answer_rows.append({"layer": spec, "shape": shape_text(row.shape), "params": row.params})
+            previous = row.shape
+        total = sum(row.params for row in rows)
+        counts = " + ".join(str(row.params) for row in rows if row.params)
+        steps.append(f"Total parameters: {counts or 0} = {total}")
+        return Solution({"rows": answer_rows, "total_params": total}, steps)
+
+    def _step(self, spec: str, layer: Any, previous: tuple[int, ...], row: TableRow) -> str:
+        shape = shape_text(row.shape)
+        if isinstance(layer, Conv):
+            sizes = "; ".join(pair_steps(*row.sizes))
+            c_in = previous[2]
+            count = product_text(layer.n, c_in // layer.g, layer.k, layer.k)
+            bias = f" + {layer.n}" if layer.bias else ""
+            return (
+                f"{spec}: {sizes}; {layer.n} filters give {shape}. "
+                f"Parameters: {count}{bias} = {row.params}"
+            )
+        if isinstance(layer, Pool):
+            sizes = "; ".join(pair_steps(*row.sizes))
+            return f"{spec}: {sizes}; depth is kept, {shape}. Pooling has no parameters: 0"
+        if isinstance(layer, FC):
+            flattened = (
+                f"flattens {shape_text(previous)} to {row.weights // layer.n} inputs; "
+                if row.flattened_from
+                else ""
+            )
+            bias = f" + {layer.n}" if layer.bias else ""
+            inputs = product_text(*previous) if row.flattened_from else str(previous[0])
+            return (
+                f"{spec}: {flattened}{layer.n} outputs. "
+                f"Parameters: {inputs}x{layer.n}{bias} = {row.params}"
+            )
+        if isinstance(layer, BatchNorm):
+            return (
+                f"{spec}: shape kept, {shape}. A scale γ and a shift β per channel: "
+                f"2x{previous[-1]} = {row.params}"
+            )
+        if isinstance(layer, Flatten):
+            return f"{spec}: {product_text(*previous)} = {shape} values, no parameters: 0"
+        return f"{spec}: applied elementwise, shape kept, {shape}; no parameters: 0"
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        parts = []
+        for index, row in enumerate(solution.answers["rows"], start=1):
+            label = f"{row['layer']} (layer {index})"
+            parts.append(Part(f"row{index}.shape", f"{label}: activation volume", Shape(), row["shape"]))
+            parts.append(Part(f"row{index}.params", f"{label}: parameters", Integer(), row["params"]))
+        parts.append(Part("total_params", "total parameters", Integer(), solution.answers["total_params"]))
+        return parts

@@ -1,0 +1,87 @@
+"""Receptive field and effective stride of a stack of conv and pooling layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Integer
+from generator.families.network_table import read_layers
+from generator.family import Family, Given, Part, Solution
+from generator.layerspec import parse_layer, shorthand
+from generator.registry import register
+from solvers.network import BatchNorm, Conv, LayerError, Pool, ReLU, backward_field
+from solvers.network import receptive_fields
+
+
+@register
+class ReceptiveField(Family):
+    name = "receptive_field"
+    title = "Receptive field"
+    summary = "Receptive field and effective stride of stacked conv/pool layers, n = k + s(m-1)"
+    topic = "convolution"
+    givens = {
+        "layers": Given(read_layers, "conv, pool, relu or bn layer specs, bottom first"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        count = int(rng.integers(2, 4) if difficulty == "easy" else rng.integers(3, 6))
+        layers: list[Any] = []
+        for _ in range(count):
+            if difficulty != "easy" and rng.random() < 0.3:
+                layers.append(Pool(k=2, s=2))
+                continue
+            k = int(rng.choice([3, 5, 7]))
+            s = 1 if difficulty == "easy" else int(rng.choice([1, 1, 2]))
+            d = 2 if difficulty == "hard" and rng.random() < 0.25 else 1
+            layers.append(Conv(k=k, n=16, s=s, p=0, d=d))
+            if difficulty == "hard" and rng.random() < 0.2:
+                layers.append(ReLU())
+        return {"layers": [shorthand(layer) for layer in layers]}
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        layers = [parse_layer(spec) for spec in params["layers"]]
+        try:
+            rows = receptive_fields(layers)
+        except LayerError as error:
+            spec = params["layers"][error.index - 1]
+            raise self.error(f"layer {error.index} '{spec}': {error.message}", "layers") from None
+        windows = []
+        steps = [
+            "Work down from one unit of the last layer (m = 1): a layer with kernel k and "
+            "stride s sees n = k + s(m − 1) of its inputs for m adjacent outputs."
+        ]
+        for spec, layer in zip(params["layers"], layers, strict=True):
+            if isinstance(layer, (Conv, Pool)):
+                d = layer.d if isinstance(layer, Conv) else 1
+                k_eff = d * (layer.k - 1) + 1
+                windows.append((spec, k_eff, layer.s, d, layer.k))
+        recursion = backward_field([(k, s) for _, k, s, _, _ in windows])
+        for (spec, _, _, d, k_raw), (k, s, m, n) in zip(reversed(windows), recursion, strict=True):
+            dilated = f" (dilated kernel d(k − 1) + 1 = {d}·({k_raw} − 1) + 1 = {k})" if d > 1 else ""
+            steps.append(f"{spec}{dilated}: n = {k} + {s}·({m} − 1) = {n}")
+        skipped = [spec for spec, layer in zip(params["layers"], layers, strict=True)
+                   if isinstance(layer, (ReLU, BatchNorm))]
+        if skipped:
+            steps.append(f"{', '.join(skipped)} act elementwise and do not change the field")
+        field, stride = rows[-1].receptive_field, rows[-1].effective_stride
+        strides = "·".join(str(s) for _, _, s, _, _ in windows) or "1"
+        steps.append(f"Receptive field: {field}x{field} input pixels")
+        steps.append(f"Effective stride (product of the strides): {strides} = {stride}")
+        answer_rows = [
+            {"layer": spec, "receptive_field": row.receptive_field,
+             "effective_stride": row.effective_stride}
+            for spec, row in zip(params["layers"], rows, strict=True)
+        ]
+        return Solution(
+            {"receptive_field": field, "effective_stride": stride, "rows": answer_rows}, steps
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        return [
+            Part("receptive_field", "receptive field (pixels along one side)", Integer(),
+                 solution.answers["receptive_field"]),
+            Part("effective_stride", "effective stride (input pixels between adjacent outputs)",
+                 Integer(), solution.answers["effective_stride"]),
+        ]

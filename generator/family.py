@@ -1,0 +1,184 @@
+"""What a problem family is: its givens, how it samples an instance, solves it, and which
+parts of the answer a student fills in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from generator.answers import AnswerType
+from generator.errors import GivenError
+
+DIFFICULTIES = ("easy", "medium", "hard")
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Given:
+    """One input of a family: how a value is read, its default, and what it means."""
+
+    read: Callable[[Any], Any]  # returns the canonical JSON value or raises ValueError
+    help: str
+    default: Any = REQUIRED
+
+
+@dataclass(frozen=True)
+class Part:
+    """One blank a student fills in: ``key`` is the answer in a form ``grade`` accepts."""
+
+    id: str
+    label: str
+    answer: AnswerType
+    key: Any
+
+
+@dataclass
+class Solution:
+    answers: dict[str, Any]  # the JSON object ``examgen solve --json`` prints
+    steps: list[str] = field(default_factory=list)  # the worked solution, one step a line
+
+
+class Family:
+    """Base of every problem family; subclasses are registered with ``@register``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    summary: ClassVar[str]  # one line for ``examgen families``
+    topic: ClassVar[str]
+    givens: ClassVar[dict[str, Given]]
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        """Givens of a random valid, non-degenerate instance."""
+        raise NotImplementedError
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        """The answers and worked steps for canonical givens (see ``read_givens``)."""
+        raise NotImplementedError
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        raise NotImplementedError
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Check raw givens and return them canonical, defaults filled in, in declared order."""
+        unknown = [name for name in raw if name not in self.givens]
+        if unknown:
+            known = ", ".join(self.givens)
+            raise GivenError(self.name, f"unknown given (known: {known})", unknown[0])
+        params = {}
+        for name, given in self.givens.items():
+            if name not in raw:
+                if given.default is REQUIRED:
+                    raise GivenError(self.name, f"missing ({given.help})", name)
+                if given.default is not None:
+                    params[name] = given.default
+                continue
+            try:
+                params[name] = given.read(raw[name])
+            except ValueError as error:
+                raise GivenError(self.name, str(error), name) from None
+        return params
+
+    def error(self, message: str, given: str | None = None) -> GivenError:
+        return GivenError(self.name, message, given)
+
+
+# Readers of given values. Each accepts what a TA types on the command line (JSON values,
+# or plain strings where JSON does not parse) and returns one canonical JSON value.
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def whole(minimum: int, maximum: int = 10**6) -> Callable[[Any], int]:
+    def read(value: Any) -> int:
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, got {_shown(value)}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"expected a whole number from {minimum} to {maximum}, got {value}")
+        return value
+
+    return read
+
+
+def choice(*options: str) -> Callable[[Any], str]:
+    def read(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in options:
+            raise ValueError(f"expected one of {', '.join(options)}, got {_shown(value)}")
+        return value.lower()
+
+    return read
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError(f"expected true or false, got {_shown(value)}")
+
+
+def dims(value: Any, count: tuple[int, ...], minimum: int = 1) -> tuple[int, ...]:
+    """Dimensions written as a number, "AxB[xC]" or a JSON list, of one of ``count`` lengths."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        parts: list[Any] = [value]
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}(\s*[xX×]\s*\d{1,9})*\s*", value):
+        parts = [int(p) for p in re.split(r"\s*[xX×]\s*", value.strip())]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        raise ValueError(f"expected a size such as 32 or 32x28, got {_shown(value)}")
+    if len(parts) not in count or not all(
+        isinstance(p, int) and not isinstance(p, bool) and minimum <= p <= 10**6 for p in parts
+    ):
+        lengths = " or ".join(str(c) for c in count)
+        raise ValueError(
+            f"expected {lengths} whole number(s) >= {minimum}, got {_shown(value)}"
+        )
+    return tuple(parts)
+
+
+def pair(minimum: int) -> Callable[[Any], int | str]:
+    """A height/width pair; canonical form is one int when square, else "HxW"."""
+
+    def read(value: Any) -> int | str:
+        parts = dims(value, (1, 2), minimum)
+        if len(parts) == 1 or parts[0] == parts[1]:
+            return parts[0]
+        return f"{parts[0]}x{parts[1]}"
+
+    return read
+
+
+def as_pair(value: int | str) -> tuple[int, int]:
+    """The (height, width) of a canonical pair value."""
+    if isinstance(value, int):
+        return value, value
+    height, width = value.split("x")
+    return int(height), int(width)
+
+
+def volume(value: Any) -> str:
+    """An input volume "HxWxC" or a vector size "D"; canonical form is that string."""
+    return "x".join(str(d) for d in dims(value, (1, 3)))
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split "CONV5-10, conv(k=3,n=4), POOL2" at commas outside parentheses."""
+    items, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items]
