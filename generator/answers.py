@@ -72,7 +72,7 @@ def _as_text(raw: str | int | float) -> str:
 
 def json_type_problem(raw: Any) -> str | None:
     """Why a submitted JSON value can never be an answer, or None when it can."""
-    if raw is None or isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+    if raw is None or (isinstance(raw, (str, int, float)) and not isinstance(raw, bool)):
         return None
     names = {bool: "true/false", list: "list", dict: "object"}
     return f"expected a number or text, got a JSON {names.get(type(raw), type(raw).__name__)}"
@@ -82,7 +82,7 @@ class Integer(AnswerType):
     """A whole number, or arithmetic that evaluates to one (``10x1x5x5 + 10``)."""
 
     kind = "integer"
-    hint = "a whole number; arithmetic such as 10x3x5x5 + 10 is fine"
+    hint = "whole numbers, or arithmetic such as 10x3x5x5 + 10"
 
     def parse(self, raw: str) -> int | Invalid:
         try:
@@ -121,7 +121,7 @@ class Shape(AnswerType):
     """An activation volume ``HxWxC`` (also ``32 x 32 x 10``, ``(32, 32, 10)``) or a size ``D``."""
 
     kind = "shape"
-    hint = "a shape such as 32x32x10, or one number for a vector"
+    hint = "shapes as HxWxC such as 32x32x10, one number for a vector"
 
     def parse(self, raw: str) -> tuple[int, ...] | Invalid:
         return _parse_dims(raw)
@@ -130,7 +130,9 @@ class Shape(AnswerType):
         if value == key:
             return Score(Fraction(1), "correct")
         if len(value) != len(key):
-            return Score(Fraction(0), "wrong", f"expected {len(key)} dimension(s), got {len(value)}")
+            return Score(
+                Fraction(0), "wrong", f"expected {len(key)} dimension(s), got {len(value)}"
+            )
         return Score(Fraction(0), "wrong", f"expected {self.format(key)}")
 
     def format(self, value: tuple[int, ...]) -> str:
@@ -141,7 +143,7 @@ class SpatialSize(AnswerType):
     """Height and width of a feature map: ``14`` for a square, ``14x10`` otherwise."""
 
     kind = "spatial_size"
-    hint = "one number if square, else HxW such as 14x10"
+    hint = "one number for a square size, else HxW such as 14x10"
 
     def parse(self, raw: str) -> tuple[int, int] | Invalid:
         dims = _parse_dims(raw)
@@ -157,9 +159,7 @@ class SpatialSize(AnswerType):
         return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
 
 
-ANSWER_TYPES: dict[str, type[AnswerType]] = {
-    cls.kind: cls for cls in (Integer, Shape, SpatialSize)
-}
+ANSWER_TYPES: dict[str, type[AnswerType]] = {cls.kind: cls for cls in (Integer, Shape, SpatialSize)}
 
 
 def answer_type_from_json(data: dict[str, Any]) -> AnswerType:

@@ -128,9 +128,11 @@ class _Parser:
             raise ArithmeticParseError(f"exponents are limited to ±{MAX_EXPONENT}")
         if base == 0 and exponent < 0:
             raise ArithmeticParseError("division by zero")
-        if abs(base) > 1 and abs(exponent) * max(
-            len(str(abs(base.numerator))), len(str(base.denominator))
-        ) > MAX_DIGITS * 2:
+        if (
+            abs(base) > 1
+            and abs(exponent) * max(len(str(abs(base.numerator))), len(str(base.denominator)))
+            > MAX_DIGITS * 2
+        ):
             raise ArithmeticParseError("a number in the expression is too large")
         return _bounded(base ** int(exponent))
 

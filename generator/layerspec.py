@@ -62,7 +62,8 @@ def parse_layer(spec: object) -> Layer:
         return FC(n=_int(text, "n", match[1], 1))
     match = _CALL.fullmatch(text)
     if not match or match[1].lower() not in _ARGS:
-        known = "conv(...), maxpool(...), avgpool(...), fc(...), bn, relu, flatten, CONVk-N, POOLk, FC-N"
+        known = "conv(...), maxpool(...), avgpool(...), fc(...), bn, relu, flatten, CONVk-N, "
+        known += "POOLk, FC-N"
         raise LayerSpecError(f"unknown layer '{text}' (known: {known})")
     name = match[1].lower()
     args: dict[str, str] = {}
@@ -74,7 +75,9 @@ def parse_layer(spec: object) -> Layer:
             key = arg[1].lower()
             if key not in _ARGS[name]:
                 allowed = ", ".join(sorted(_ARGS[name])) or "none"
-                raise LayerSpecError(f"'{text}': {name} has no argument '{key}' (allowed: {allowed})")
+                raise LayerSpecError(
+                    f"'{text}': {name} has no argument '{key}' (allowed: {allowed})"
+                )
             if key in args:
                 raise LayerSpecError(f"'{text}': '{key}' is given twice")
             args[key] = arg[2]
@@ -82,8 +85,10 @@ def parse_layer(spec: object) -> Layer:
     if missing:
         raise LayerSpecError(f"'{text}': {name} needs {', '.join(sorted(missing))}")
     if name == "conv":
-        padding: int | str = "same" if args.get("p", "0").lower() == "same" else _int(
-            text, "p", args.get("p", "0"), 0
+        padding: int | str = (
+            "same"
+            if args.get("p", "0").lower() == "same"
+            else _int(text, "p", args.get("p", "0"), 0)
         )
         return Conv(
             k=_int(text, "k", args["k"], 1),
@@ -103,7 +108,9 @@ def parse_layer(spec: object) -> Layer:
             mode="max" if name == "maxpool" else "avg",
         )
     if name == "fc":
-        return FC(n=_int(text, "n", args["n"], 1), bias=_bool(text, "bias", args.get("bias", "true")))
+        return FC(
+            n=_int(text, "n", args["n"], 1), bias=_bool(text, "bias", args.get("bias", "true"))
+        )
     return {"bn": BatchNorm(), "relu": ReLU(), "flatten": Flatten()}[name]
 
 

@@ -93,7 +93,9 @@ class ConvOutputSize(Family):
         same = params["padding"] == "same"
         paddings = (None, None) if same else as_pair(params["padding"])
         if op != "transposed" and params["output_padding"]:
-            raise self.error("only a transposed convolution has an output padding", "output_padding")
+            raise self.error(
+                "only a transposed convolution has an output padding", "output_padding"
+            )
         if op != "conv" and same:
             raise self.error("'same' padding applies to convolutions only", "padding")
         if op == "pool" and dilations != (1, 1):
@@ -112,8 +114,10 @@ class ConvOutputSize(Family):
                         raise SizeError(f"pooling padding {p} is more than half the kernel {k}")
                     working = output_size_working(i, k, s, p, d, params["rounding"])
             except SizeError as error:
-                which = "" if inputs[0] == inputs[1] and kernels[0] == kernels[1] else (
-                    " (height)" if axis == 0 else " (width)"
+                which = (
+                    ""
+                    if inputs[0] == inputs[1] and kernels[0] == kernels[1]
+                    else (" (height)" if axis == 0 else " (width)")
                 )
                 raise self.error(f"{error}{which}") from None
             workings.append(working)

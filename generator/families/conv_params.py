@@ -8,8 +8,18 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Integer
-from generator.family import Family, Given, Part, Solution, as_pair, boolean, choice, dims, pair
-from generator.family import whole
+from generator.family import (
+    Family,
+    Given,
+    Part,
+    Solution,
+    as_pair,
+    boolean,
+    choice,
+    dims,
+    pair,
+    whole,
+)
 from generator.registry import register
 from generator.worked import product_text
 from solvers.conv import SizeError, conv_param_counts, fc_param_counts
@@ -107,9 +117,7 @@ class ConvParams(Family):
                 f"channels: {product_text(c_in // groups, kh, kw)} = {per_filter} weights"
             )
         steps.append(f"{c_out} filters: {product_text(c_out, c_in // groups, kh, kw)} = {weights}")
-        steps.append(
-            f"One bias per filter: {biases}" if params["bias"] else "No biases: 0"
-        )
+        steps.append(f"One bias per filter: {biases}" if params["bias"] else "No biases: 0")
         steps.append(f"Total: {weights} + {biases} = {weights + biases}")
         return Solution({"weights": weights, "biases": biases, "params": weights + biases}, steps)
 
@@ -121,7 +129,9 @@ class ConvParams(Family):
         steps = []
         if not isinstance(features, int):
             steps.append(f"Flatten the {features} input: {n_in} inputs")
-        steps.append(f"Every output neuron has a weight per input: {product_text(n_in, n_out)} = {weights}")
+        steps.append(
+            f"Every output neuron has a weight per input: {product_text(n_in, n_out)} = {weights}"
+        )
         steps.append(f"One bias per output neuron: {biases}" if params["bias"] else "No biases: 0")
         steps.append(f"Total: {weights} + {biases} = {weights + biases}")
         return Solution({"weights": weights, "biases": biases, "params": weights + biases}, steps)

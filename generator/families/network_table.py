@@ -18,7 +18,7 @@ def read_layers(value: Any) -> list[str]:
     """A JSON list of layer specs, or one string of specs separated by commas."""
     items = split_top_level(value) if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
-        raise ValueError("expected a non-empty list of layer specs such as [\"CONV5-10\", \"POOL2\"]")
+        raise ValueError('expected a non-empty list of layer specs such as ["CONV5-10", "POOL2"]')
     if len(items) > 100:
         raise ValueError("more than 100 layers")
     for position, item in enumerate(items, start=1):
@@ -41,7 +41,7 @@ class NetworkTable(Family):
     topic = "convolution"
     givens = {
         "input": Given(volume, "input volume HxWxC such as 32x32x1, or a vector size D"),
-        "layers": Given(read_layers, "layer specs such as [\"CONV5-10\", \"POOL2\", \"FC-10\"]"),
+        "layers": Given(read_layers, 'layer specs such as ["CONV5-10", "POOL2", "FC-10"]'),
         "rounding": Given(choice("exact", "floor", "ceil"), "exact, floor or ceil", "exact"),
     }
 
@@ -88,7 +88,9 @@ class NetworkTable(Family):
         answer_rows = []
         for spec, layer, row in zip(params["layers"], layers, rows, strict=True):
             steps.append(self._step(spec, layer, previous, row))
-            answer_rows.append({"layer": spec, "shape": shape_text(row.shape), "params": row.params})
+            answer_rows.append(
+                {"layer": spec, "shape": shape_text(row.shape), "params": row.params}
+            )
             previous = row.shape
         total = sum(row.params for row in rows)
         counts = " + ".join(str(row.params) for row in rows if row.params)
@@ -134,7 +136,13 @@ class NetworkTable(Family):
         parts = []
         for index, row in enumerate(solution.answers["rows"], start=1):
             label = f"{row['layer']} (layer {index})"
-            parts.append(Part(f"row{index}.shape", f"{label}: activation volume", Shape(), row["shape"]))
-            parts.append(Part(f"row{index}.params", f"{label}: parameters", Integer(), row["params"]))
-        parts.append(Part("total_params", "total parameters", Integer(), solution.answers["total_params"]))
+            parts.append(
+                Part(f"row{index}.shape", f"{label}: activation volume", Shape(), row["shape"])
+            )
+            parts.append(
+                Part(f"row{index}.params", f"{label}: parameters", Integer(), row["params"])
+            )
+        parts.append(
+            Part("total_params", "total parameters", Integer(), solution.answers["total_params"])
+        )
         return parts

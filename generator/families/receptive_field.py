@@ -11,8 +11,15 @@ from generator.families.network_table import read_layers
 from generator.family import Family, Given, Part, Solution
 from generator.layerspec import parse_layer, shorthand
 from generator.registry import register
-from solvers.network import BatchNorm, Conv, LayerError, Pool, ReLU, backward_field
-from solvers.network import receptive_fields
+from solvers.network import (
+    BatchNorm,
+    Conv,
+    LayerError,
+    Pool,
+    ReLU,
+    backward_field,
+    receptive_fields,
+)
 
 
 @register
@@ -59,10 +66,15 @@ class ReceptiveField(Family):
                 windows.append((spec, k_eff, layer.s, d, layer.k))
         recursion = backward_field([(k, s) for _, k, s, _, _ in windows])
         for (spec, _, _, d, k_raw), (k, s, m, n) in zip(reversed(windows), recursion, strict=True):
-            dilated = f" (dilated kernel d(k − 1) + 1 = {d}·({k_raw} − 1) + 1 = {k})" if d > 1 else ""
+            dilated = (
+                f" (dilated kernel d(k − 1) + 1 = {d}·({k_raw} − 1) + 1 = {k})" if d > 1 else ""
+            )
             steps.append(f"{spec}{dilated}: n = {k} + {s}·({m} − 1) = {n}")
-        skipped = [spec for spec, layer in zip(params["layers"], layers, strict=True)
-                   if isinstance(layer, (ReLU, BatchNorm))]
+        skipped = [
+            spec
+            for spec, layer in zip(params["layers"], layers, strict=True)
+            if isinstance(layer, (ReLU, BatchNorm))
+        ]
         if skipped:
             steps.append(f"{', '.join(skipped)} act elementwise and do not change the field")
         field, stride = rows[-1].receptive_field, rows[-1].effective_stride
@@ -70,8 +82,11 @@ class ReceptiveField(Family):
         steps.append(f"Receptive field: {field}x{field} input pixels")
         steps.append(f"Effective stride (product of the strides): {strides} = {stride}")
         answer_rows = [
-            {"layer": spec, "receptive_field": row.receptive_field,
-             "effective_stride": row.effective_stride}
+            {
+                "layer": spec,
+                "receptive_field": row.receptive_field,
+                "effective_stride": row.effective_stride,
+            }
             for spec, row in zip(params["layers"], rows, strict=True)
         ]
         return Solution(
@@ -80,8 +95,16 @@ class ReceptiveField(Family):
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [
-            Part("receptive_field", "receptive field (pixels along one side)", Integer(),
-                 solution.answers["receptive_field"]),
-            Part("effective_stride", "effective stride (input pixels between adjacent outputs)",
-                 Integer(), solution.answers["effective_stride"]),
+            Part(
+                "receptive_field",
+                "receptive field (pixels along one side)",
+                Integer(),
+                solution.answers["receptive_field"],
+            ),
+            Part(
+                "effective_stride",
+                "effective stride (input pixels between adjacent outputs)",
+                Integer(),
+                solution.answers["effective_stride"],
+            ),
         ]

@@ -1,0 +1,228 @@
+"""The command line: ``examgen`` (a click group) and the standalone ``grade``.
+
+Heavy modules are imported inside the commands so ``examgen --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from generator.errors import ExamgenError
+
+
+def _fail(error: ExamgenError) -> NoReturn:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ExamgenError as error:
+            _fail(error)
+
+
+class _Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ExamgenError as error:
+            _fail(error)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="examgen", prog_name="examgen")
+def main() -> None:
+    """Write, solve, render and grade deep-learning exam problems.
+
+    \b
+    examgen families                         list the problem families
+    examgen solve conv_params -g in_channels=3 -g out_channels=10 -g kernel=5
+    examgen generate --variants 30 --seed "a long secret"
+    grade output/EXAM/students/v001/submission.json
+    """
+
+
+@main.command()
+def families() -> None:
+    """List the problem families with one-line descriptions."""
+    from generator import registry
+
+    names = registry.names()
+    width = max(map(len, names))
+    for name in names:
+        click.echo(f"{name:<{width}}  {registry.get(name).summary}")
+
+
+def _parse_given(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"'{text}' is not name=value", param_hint="--given")
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        parsed = value
+    return name.strip(), parsed
+
+
+@main.command()
+@click.argument("family")
+@click.option(
+    "--given",
+    "-g",
+    "givens",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A given of the problem; VALUE is read as JSON when it parses, else as text.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print only a JSON object of the answers.")
+def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
+    """Solve one instance of FAMILY, with worked steps.
+
+    \b
+    examgen solve conv_output_size -g input=32 -g kernel=5 -g padding=2
+    examgen solve network_table -g input=32x32x1 -g layers='CONV5-10, POOL2, FC-10'
+    """
+    from generator import registry
+    from generator.errors import GivenError
+
+    problem = registry.get(family)
+    raw: dict[str, Any] = {}
+    for text in givens:
+        name, value = _parse_given(text)
+        if name in raw:
+            raise GivenError(family, "given twice", name)
+        raw[name] = value
+    params = problem.read_givens(raw)
+    solution = problem.solve(params)
+    if as_json:
+        click.echo(json.dumps(solution.answers, ensure_ascii=False))
+        return
+    click.echo(f"{problem.name}: {problem.title}")
+    click.echo("Givens: " + ", ".join(f"{k}={_given_text(v)}" for k, v in params.items()))
+    click.echo("\nWorked solution:")
+    for number, step in enumerate(solution.steps, start=1):
+        click.echo(f"  {number}. {step}")
+    click.echo("\nAnswer:")
+    for name, value in solution.answers.items():
+        click.echo(f"  {name} = {_answer_text(value)}")
+
+
+def _given_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _answer_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n    " + "\n    ".join(_answer_text(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option(
+    "--variants",
+    "-n",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Number of anonymous variants (default 1 when no roster is given).",
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV with a header row, an 'id' column and an optional 'name' column.",
+)
+@click.option(
+    "--seed",
+    "-s",
+    default=None,
+    help="Secret seed (any text; long is safer). Default: a random one, recorded in the key.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Directory the exam directory is written under.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing exam directory.")
+def generate(
+    spec: str | None,
+    variants: int | None,
+    roster: Path | None,
+    seed: str | None,
+    out: Path,
+    force: bool,
+) -> None:
+    """Generate question sheets, answer keys and blank submissions.
+
+    SPEC is a TOML exam spec or the name of a built-in exam (default: 'default').
+    """
+    from generator import spec as specs
+    from generator.assemble import assemble
+    from generator.exam_files import write_exam
+    from generator.roster import numbered_students, read_roster
+    from generator.seeding import new_seed
+
+    if variants is not None and roster is not None:
+        raise click.UsageError("give --variants or --roster, not both")
+    exam = specs.load(spec)
+    students = read_roster(roster) if roster else numbered_students(variants or 1)
+    chosen = seed if seed is not None else exam.seed
+    if chosen is None:
+        chosen = new_seed()
+        click.echo("note: no --seed given; using a random one (recorded in the key)", err=True)
+    manifest = assemble(exam, chosen, students)
+    target = write_exam(manifest, out, force)
+    click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
+    click.echo("  students/<id>/sheet.md, submission.json  (hand out)")
+    click.echo("  instructor/key.json, instructor/keys/<id>.md  (keep secret)")
+
+
+_grade_options = [
+    click.argument("submission", type=click.Path(path_type=Path)),
+    click.option(
+        "--key",
+        "key_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The exam's instructor/key.json (default: found from the exam id under ./output).",
+    ),
+    click.option("--json", "as_json", is_flag=True, help="Print a machine-readable JSON report."),
+]
+
+
+def _grade(submission: Path, key_path: Path | None, as_json: bool) -> None:
+    """Grade SUBMISSION (a filled-in submission.json) against its exam's key."""
+    from generator.grading import grade, report_json, report_text
+    from generator.submission import find_key, read_key, read_submission
+
+    data = read_submission(submission)
+    key_file = key_path or find_key(submission, data["exam_id"], Path("output"))
+    report = grade(read_key(key_file), data, str(submission))
+    if as_json:
+        click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report_text(report))
+
+
+def _with_options(function: Any) -> Any:
+    for option in reversed(_grade_options):
+        function = option(function)
+    return function
+
+
+main.command(name="grade")(_with_options(_grade))
+grade_main = click.command(
+    name="grade", cls=_Command, context_settings={"help_option_names": ["-h", "--help"]}
+)(_with_options(_grade))

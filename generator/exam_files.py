@@ -1,0 +1,87 @@
+"""Writing a generated exam to disk, all or nothing.
+
+```
+OUT/EXAM_ID/
+  students/STEM/sheet.md         hand these out: the question sheet
+  students/STEM/submission.json  and the blank submission the student fills in
+  instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
+  instructor/keys/STEM.md        readable answer key with worked solutions, per variant
+```
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from generator.errors import OutputError
+from generator.render import render_variant
+
+
+def to_json(data: Any) -> str:
+    """The one JSON encoding examgen writes, so equal data gives equal bytes."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "exam_id": manifest["exam_id"],
+        "variant_id": variant["variant_id"],
+        "student_id": variant["student_id"],
+        "answers": {q["id"]: {part["id"]: "" for part in q["parts"]} for q in variant["questions"]},
+    }
+
+
+def stem(variant: dict[str, Any]) -> str:
+    return variant["student_id"]
+
+
+def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path:
+    """Write every file of the exam under ``out/EXAM_ID`` and return that directory.
+
+    Files are written to a temporary directory first and moved into place in one rename, so
+    an interrupted run leaves nothing half-written; an existing exam is replaced only with
+    ``force``, and only once the new one is complete.
+    """
+    target = out / manifest["exam_id"]
+    if target.exists() and not force:
+        raise OutputError(f"{target} already exists (use --force to replace it)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{manifest['exam_id']}-", dir=out))
+    except OSError as error:
+        raise OutputError(f"cannot write to {out}: {error.strerror or error}") from None
+    try:
+        _write_tree(manifest, staging)
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{manifest['exam_id']}-old-", dir=out))
+            os.replace(target, retired / "exam")
+            os.replace(staging, target)
+            shutil.rmtree(retired)
+        else:
+            os.replace(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_tree(manifest: dict[str, Any], root: Path) -> None:
+    (root / "instructor" / "keys").mkdir(parents=True)
+    (root / "instructor" / "key.json").write_text(to_json(manifest), encoding="utf-8")
+    for variant in manifest["variants"]:
+        folder = root / "students" / stem(variant)
+        folder.mkdir(parents=True)
+        (folder / "sheet.md").write_text(render_variant(manifest, variant, "sheet"), "utf-8")
+        (folder / "submission.json").write_text(
+            to_json(blank_submission(manifest, variant)), encoding="utf-8"
+        )
+        key = root / "instructor" / "keys" / f"{stem(variant)}.md"
+        key.write_text(render_variant(manifest, variant, "key"), encoding="utf-8")

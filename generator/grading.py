@@ -1,0 +1,172 @@
+"""Grading: score a submission against the manifest, never re-solving a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from generator.answers import answer_type_from_json
+from generator.errors import SubmissionError
+from generator.submission import check_answers
+
+
+@dataclass
+class PartResult:
+    id: str
+    label: str
+    answer: Any
+    key: Any
+    status: str
+    points: Fraction
+    max_points: Fraction
+    feedback: str
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    family: str
+    points: Fraction
+    max_points: Fraction
+    parts: list[PartResult] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    source: str
+    exam_id: str
+    variant_id: str
+    student_id: str
+    questions: list[QuestionResult]
+
+    @property
+    def points(self) -> Fraction:
+        return sum((q.points for q in self.questions), Fraction(0))
+
+    @property
+    def max_points(self) -> Fraction:
+        return sum((q.max_points for q in self.questions), Fraction(0))
+
+
+def find_variant(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> dict:
+    if submission["exam_id"] != manifest["exam_id"]:
+        raise SubmissionError(
+            source,
+            f"exam_id '{submission['exam_id'][:60]}' is not this key's exam "
+            f"'{manifest['exam_id']}'",
+        )
+    for variant in manifest["variants"]:
+        if variant["variant_id"] == submission["variant_id"]:
+            claimed = submission.get("student_id")
+            if claimed is not None and claimed != variant["student_id"]:
+                raise SubmissionError(
+                    source,
+                    f"variant '{variant['variant_id']}' belongs to student "
+                    f"'{variant['student_id']}', not '{claimed[:60]}'",
+                )
+            return variant
+    raise SubmissionError(source, f"variant_id '{submission['variant_id'][:60]}' is not in the key")
+
+
+def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> Report:
+    variant = find_variant(manifest, submission, source)
+    answers = submission["answers"]
+    check_answers(source, answers, variant)
+    points_of = {q["id"]: Fraction(q["points"]) for q in manifest["questions"]}
+    family_of = {q["id"]: q["family"] for q in manifest["questions"]}
+    results = []
+    for question in variant["questions"]:
+        qid = question["id"]
+        given = answers.get(qid, {})
+        share = points_of[qid] / len(question["parts"])
+        result = QuestionResult(qid, family_of[qid], Fraction(0), points_of[qid])
+        for part in question["parts"]:
+            answer_type = answer_type_from_json(part["type"])
+            raw = given.get(part["id"])
+            score = answer_type.grade(raw, part["key"])
+            result.parts.append(
+                PartResult(
+                    part["id"],
+                    part["label"],
+                    raw,
+                    part["key"],
+                    score.status,
+                    share * score.fraction,
+                    share,
+                    score.feedback,
+                )
+            )
+            result.points += share * score.fraction
+        results.append(result)
+    return Report(
+        source, manifest["exam_id"], variant["variant_id"], variant["student_id"], results
+    )
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else round(float(value), 4)
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "submission": report.source,
+        "exam_id": report.exam_id,
+        "variant_id": report.variant_id,
+        "student_id": report.student_id,
+        "points": _number(report.points),
+        "max_points": _number(report.max_points),
+        "questions": [
+            {
+                "id": q.id,
+                "family": q.family,
+                "points": _number(q.points),
+                "max_points": _number(q.max_points),
+                "parts": [
+                    {
+                        "id": p.id,
+                        "answer": p.answer,
+                        "key": p.key,
+                        "status": p.status,
+                        "points": _number(p.points),
+                        "max_points": _number(p.max_points),
+                        "feedback": p.feedback,
+                    }
+                    for p in q.parts
+                ],
+            }
+            for q in report.questions
+        ],
+    }
+
+
+def report_text(report: Report) -> str:
+    """The report a person reads in a terminal: per question and part, then the total."""
+    from generator.render import format_points
+
+    lines = [
+        f"Exam {report.exam_id} · variant {report.variant_id} · student {report.student_id}",
+        "",
+    ]
+    for q in report.questions:
+        lines.append(
+            f"{q.id}  {q.family}: {format_points(q.points)} / {format_points(q.max_points)}"
+        )
+        for p in q.parts:
+            shown = "(blank)" if p.status == "blank" else _shown(p.answer)
+            verdict = p.status + (f": {p.feedback}" if p.feedback and p.status != "blank" else "")
+            lines.append(f"    {p.id} = {shown}  [{verdict}]")
+    percent = 100 * float(report.points / report.max_points) if report.max_points else 0.0
+    lines += [
+        "",
+        f"Total: {format_points(report.points)} / {format_points(report.max_points)}"
+        f" ({percent:.1f}%)",
+    ]
+    return "\n".join(lines)
+
+
+def _shown(answer: Any) -> str:
+    text = str(answer)
+    # A hostile answer must not rewrite the terminal: show control characters escaped.
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= 60 else text[:57] + "..."

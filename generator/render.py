@@ -1,0 +1,91 @@
+"""Rendering: turn a manifest into sheets and keys with the jinja2 templates.
+
+Rendering reads only the manifest. Family templates have a ``question`` and a ``solution``
+block; sheet layouts place the rendered blocks.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+from generator.answers import answer_type_from_json
+from generator.layerspec import describe, parse_layer
+
+BASE = "families/_base.md.j2"
+
+
+def _size(value: int | str) -> str:
+    """A size as it reads in a question: 5 -> 5x5, "3x1" stays."""
+    return f"{value}x{value}" if isinstance(value, int) else value
+
+
+def format_points(value: float | Fraction) -> str:
+    """Points without noise: 4, 2.5, 3.33."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(files("templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["size"] = _size
+    env.filters["points"] = format_points
+    env.filters["reflow"] = _reflow
+    env.filters["describe_layer"] = lambda spec: describe(parse_layer(spec))
+    return env
+
+
+def _reflow(text: str) -> str:
+    """Join each paragraph's lines into one: templates wrap sentences over many lines."""
+    paragraphs = (" ".join(chunk.split()) for chunk in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+    render = template.blocks.get(name) or environment().get_template(BASE).blocks[name]
+    text = "".join(render(template.new_context(context)))
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
+    """The question text, worked solution and parts of one question of a manifest."""
+    template = environment().get_template(f"families/{family}.md.j2")
+    context = {
+        "params": question["params"],
+        "answers": question["answers"],
+        "steps": question["steps"],
+    }
+    parts = []
+    for part in question["parts"]:
+        answer = answer_type_from_json(part["type"])
+        shown = answer.format(answer.parse(str(part["key"])))
+        parts.append({**part, "hint": answer.hint, "key": shown})
+    return {
+        "question": _block(template, "question", context),
+        "solution": _block(template, "solution", context),
+        "parts": parts,
+    }
+
+
+def render_variant(manifest: dict[str, Any], variant: dict[str, Any], layout: str) -> str:
+    """A whole sheet (``layout="sheet"``) or answer key (``"key"``) for one variant."""
+    meta = {q["id"]: q for q in manifest["questions"]}
+    questions = []
+    for question in variant["questions"]:
+        info = meta[question["id"]]
+        questions.append({**info, **render_question(info["family"], question)})
+    template = environment().get_template(f"sheets/{layout}.md.j2")
+    text = template.render(exam=manifest, variant=variant, questions=questions)
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"

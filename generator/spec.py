@@ -1,0 +1,174 @@
+"""Exam specs: a TOML file (or a built-in exam's name) saying which questions an exam asks.
+
+```toml
+title = "ConvNet shapes quiz"
+instructions = "Show your work."        # optional
+[[questions]]
+family = "conv_output_size"
+points = 4
+count = 2                               # optional: two questions from this entry
+difficulty = "medium"                   # optional: easy, medium (default) or hard
+[questions.givens]                      # optional: fix some givens, sample the rest
+op = "pool"
+```
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from generator import registry
+from generator.errors import ExamgenError, SpecError
+from generator.family import DIFFICULTIES
+
+_TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
+_QUESTION_FIELDS = {"id", "family", "points", "count", "difficulty", "title", "givens"}
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
+MAX_QUESTIONS = 200
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: str
+    family: str
+    points: int | float
+    difficulty: str
+    title: str
+    givens: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExamSpec:
+    source: str  # the file or built-in name, for messages
+    name: str  # slug used in the exam id
+    title: str
+    instructions: str
+    seed: str | None
+    questions: tuple[QuestionSpec, ...]
+    text: str  # the spec as written, hashed into the exam id
+
+
+def builtin_names() -> list[str]:
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in files("templates").joinpath("exams").iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def load(spec: str | None) -> ExamSpec:
+    """Read a spec file, or the built-in exam of that name; the default exam when None."""
+    name = spec or "default"
+    path = Path(name)
+    if spec is not None and (path.suffix == ".toml" or path.exists()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SpecError(name, "no such file") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SpecError(name, f"cannot read: {error}") from None
+        return parse(text, name)
+    if name not in builtin_names():
+        raise SpecError(
+            name, f"no such file or built-in exam (built-in: {', '.join(builtin_names())})"
+        )
+    text = files("templates").joinpath("exams", f"{name}.toml").read_text(encoding="utf-8")
+    return parse(text, f"built-in exam '{name}'")
+
+
+def parse(text: str, source: str) -> ExamSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(source, f"not valid TOML: {error}") from None
+    _no_unknown(data, _TOP_FIELDS, source, "")
+    title = _text(data, "title", source, "", required=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", str(data.get("name", title)).lower()).strip("-")[:40]
+    seed = data.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))):
+        raise SpecError(source, "must be a whole number or a string", "seed")
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        raise SpecError(source, "needs at least one [[questions]] table", "questions")
+    questions: list[QuestionSpec] = []
+    for index, raw in enumerate(raw_questions, start=1):
+        questions += _questions(raw, index, source)
+        if len(questions) > MAX_QUESTIONS:
+            raise SpecError(source, f"more than {MAX_QUESTIONS} questions", "questions")
+    ids = [q.id for q in questions]
+    duplicate = next((qid for qid in ids if ids.count(qid) > 1), None)
+    if duplicate:
+        raise SpecError(source, f"question id '{duplicate}' is used twice", "questions")
+    return ExamSpec(
+        source=source,
+        name=slug or "exam",
+        title=title,
+        instructions=_text(data, "instructions", source, ""),
+        seed=None if seed is None else str(seed),
+        questions=tuple(questions),
+        text=text,
+    )
+
+
+def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
+    where = f"questions[{index}]"
+    if not isinstance(raw, dict):
+        raise SpecError(source, "must be a table", where)
+    _no_unknown(raw, _QUESTION_FIELDS, source, where + ".")
+    family_name = _text(raw, "family", source, where + ".", required=True)
+    try:
+        family = registry.get(family_name)
+    except ExamgenError as error:
+        raise SpecError(source, str(error), f"{where}.family") from None
+    points = raw.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
+        raise SpecError(source, "must be a number from 0 to 1000", f"{where}.points")
+    count = raw.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
+        raise SpecError(source, "must be a whole number from 1 to 50", f"{where}.count")
+    difficulty = raw.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        raise SpecError(source, f"must be one of {', '.join(DIFFICULTIES)}", f"{where}.difficulty")
+    givens = raw.get("givens", {})
+    if not isinstance(givens, dict):
+        raise SpecError(source, "must be a table of given = value", f"{where}.givens")
+    for given in givens:
+        if given not in family.givens:
+            known = ", ".join(family.givens)
+            raise SpecError(
+                source, f"{family_name} has no given '{given}' (known: {known})", f"{where}.givens"
+            )
+    base_id = raw.get("id", f"q{index}")
+    if not isinstance(base_id, str) or not _ID.fullmatch(base_id):
+        raise SpecError(source, "must be a letter then letters, digits, - or _", f"{where}.id")
+    title = _text(raw, "title", source, where + ".") or family.title
+    ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
+    return [QuestionSpec(qid, family_name, points, difficulty, title, givens) for qid in ids]
+
+
+def _letter(n: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[n] if n < 26 else f"_{n + 1}"
+
+
+def _text(data: dict[str, Any], key: str, source: str, where: str, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise SpecError(source, "is missing", where + key)
+        return ""
+    if not isinstance(value, str) or len(value) > 5000:
+        raise SpecError(source, "must be a string (at most 5000 characters)", where + key)
+    return value
+
+
+def _no_unknown(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise SpecError(
+                source, f"unknown field (allowed: {', '.join(sorted(allowed))})", where + key
+            )

@@ -1,0 +1,1 @@
+"""Package data: jinja2 templates (one per family, sheet layouts) and the built-in exam specs."""
