@@ -125,7 +125,8 @@ def describe(layer: Layer) -> str:
                 ", no bias" if not layer.bias else "",
             ]
         )
-        return f"{layer.n} filters of {layer.k}x{layer.k}, stride {layer.s}, {padding}{extras}"
+        filters = "1 filter" if layer.n == 1 else f"{layer.n} filters"
+        return f"{filters} of {layer.k}x{layer.k}, stride {layer.s}, {padding}{extras}"
     if isinstance(layer, Pool):
         padding = f", padding {layer.p}" if layer.p else ""
         return f"{layer.k}x{layer.k} {layer.mode} pooling, stride {layer.s}{padding}"

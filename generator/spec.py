@@ -88,7 +88,7 @@ def parse(text: str, source: str) -> ExamSpec:
         raise SpecError(source, f"not valid TOML: {error}") from None
     _no_unknown(data, _TOP_FIELDS, source, "")
     title = _text(data, "title", source, "", required=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", str(data.get("name", title)).lower()).strip("-")[:40]
+    slug = _slug(str(data.get("name", title)))
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))):
         raise SpecError(source, "must be a whole number or a string", "seed")
@@ -149,6 +149,18 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
     title = _text(raw, "title", source, where + ".") or family.title
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
     return [QuestionSpec(qid, family_name, points, difficulty, title, givens) for qid in ids]
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    """Lower-case words joined by hyphens, cut at a word boundary."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or (words[0][:limit] if words else "")
 
 
 def _letter(n: int) -> str:

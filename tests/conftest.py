@@ -1,0 +1,39 @@
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Run ``examgen ARGS`` in a fresh directory; returns click's Result."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def exam(run, tmp_path):
+    """A generated exam of the default spec, 3 variants: returns its directory."""
+    result = run("generate", "--variants", "3", "--seed", "test-seed")
+    assert result.exit_code == 0, result.output
+    (directory,) = (tmp_path / "output").iterdir()
+    return directory
+
+
+def filled_submission(exam_dir: Path, student: str = "v001") -> dict:
+    """The blank submission of ``student`` filled in with the key's answers."""
+    key = json.loads((exam_dir / "instructor" / "key.json").read_text())
+    variant = next(v for v in key["variants"] if v["student_id"] == student)
+    submission = json.loads((exam_dir / "students" / student / "submission.json").read_text())
+    for question in variant["questions"]:
+        for part in question["parts"]:
+            submission["answers"][question["id"]][part["id"]] = part["key"]
+    return submission

@@ -1,0 +1,40 @@
+"""The midterm exam's sheet and key, rendered, against reviewed golden files.
+
+After an intended change to templates, regenerate with
+``EXAMGEN_UPDATE_GOLDEN=1 pytest tests/test_golden_rendering.py`` and review the diff.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import spec
+from generator.assemble import Student, assemble
+from generator.render import render_variant
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def midterm():
+    exam = spec.load("midterm-3-3")
+    return assemble(exam, "golden-seed", [Student("s1", "Ada Lovelace")])
+
+
+@pytest.mark.parametrize("layout", ["sheet", "key"])
+def test_the_midterm_renders_as_reviewed(midterm, layout):
+    text = render_variant(midterm, midterm["variants"][0], layout)
+    golden = GOLDEN / f"midterm-3-3.{layout}.md"
+    if os.environ.get("EXAMGEN_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_default_exam_renders_the_same_bytes_on_every_run():
+    exam = spec.load(None)
+    first = assemble(exam, "s", [Student("v001")])
+    second = assemble(exam, "s", [Student("v001")])
+    assert render_variant(first, first["variants"][0], "key") == render_variant(
+        second, second["variants"][0], "key"
+    )

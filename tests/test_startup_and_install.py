@@ -1,0 +1,65 @@
+"""Start-up stays light, and the installed console scripts work end to end."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+def test_help_does_not_import_sympy_numpy_or_jinja():
+    code = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def installed(name):
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("EXAMGEN_REQUIRE_INSTALLED"):
+            pytest.fail(f"console script {name!r} is not installed")
+        pytest.skip(f"console script {name!r} is not installed (pip install .)")
+    return path
+
+
+def test_installed_console_scripts_generate_and_grade_from_any_directory(tmp_path):
+    examgen, grade = installed("examgen"), installed("grade")
+    env = {**os.environ, "PYTHONPATH": ""}  # use the installed package, not the checkout
+
+    def call(*args):
+        return subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    result = call(examgen, "generate", "--variants", "2", "--seed", "e2e")
+    assert result.returncode == 0, result.stderr
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    submission = json.loads((exam / "students" / "v001" / "submission.json").read_text())
+    for question in key["variants"][0]["questions"]:
+        for part in question["parts"]:
+            submission["answers"][question["id"]][part["id"]] = part["key"]
+    (tmp_path / "filled.json").write_text(json.dumps(submission))
+    result = call(grade, "filled.json")
+    assert result.returncode == 0, result.stderr
+    assert "(100.0%)" in result.stdout
+    result = call(
+        examgen,
+        "solve",
+        "conv_params",
+        "-g",
+        "in_channels=1",
+        "-g",
+        "out_channels=10",
+        "-g",
+        "kernel=5",
+        "--json",
+    )
+    assert json.loads(result.stdout) == {"weights": 250, "biases": 10, "params": 260}
+    result = call(grade, "missing.json")
+    assert result.returncode == 2 and result.stderr.strip() == "error: missing.json: no such file"
