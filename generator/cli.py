@@ -203,7 +203,7 @@ _grade_options = [
 
 
 def _grade(submission: Path, key_path: Path | None, as_json: bool) -> None:
-    """Grade SUBMISSION (a filled-in submission.json) against its exam's key."""
+    """Grade a filled-in submission.json against its exam's key."""
     from generator.grading import grade, report_json, report_text
     from generator.submission import find_key, read_key, read_submission
 

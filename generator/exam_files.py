@@ -19,11 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import OutputError
-from generator.render import render_variant
+from generator.render import render_layouts
 
 
-def to_json(data: Any) -> str:
-    """The one JSON encoding examgen writes, so equal data gives equal bytes."""
+def to_json(data: Any, compact: bool = False) -> str:
+    """The JSON encodings examgen writes, so equal data gives equal bytes. Files people edit
+    are indented; the manifest is compact, because indenting makes json use its slow
+    pure-Python encoder and the manifest of a large class runs to many megabytes."""
+    if compact:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -75,13 +79,14 @@ def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path
 
 def _write_tree(manifest: dict[str, Any], root: Path) -> None:
     (root / "instructor" / "keys").mkdir(parents=True)
-    (root / "instructor" / "key.json").write_text(to_json(manifest), encoding="utf-8")
+    (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
     for variant in manifest["variants"]:
+        rendered = render_layouts(manifest, variant, ("sheet", "key"))
         folder = root / "students" / stem(variant)
         folder.mkdir(parents=True)
-        (folder / "sheet.md").write_text(render_variant(manifest, variant, "sheet"), "utf-8")
+        (folder / "sheet.md").write_text(rendered["sheet"], encoding="utf-8")
         (folder / "submission.json").write_text(
             to_json(blank_submission(manifest, variant)), encoding="utf-8"
         )
         key = root / "instructor" / "keys" / f"{stem(variant)}.md"
-        key.write_text(render_variant(manifest, variant, "key"), encoding="utf-8")
+        key.write_text(rendered["key"], encoding="utf-8")

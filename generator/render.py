@@ -31,6 +31,11 @@ def format_points(value: float | Fraction) -> str:
 
 
 @cache
+def _describe_layer(spec: str) -> str:
+    return describe(parse_layer(spec))
+
+
+@cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(files("templates"))),
@@ -43,7 +48,7 @@ def environment() -> jinja2.Environment:
     env.filters["size"] = _size
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
-    env.filters["describe_layer"] = lambda spec: describe(parse_layer(spec))
+    env.filters["describe_layer"] = _describe_layer
     return env
 
 
@@ -67,11 +72,11 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "answers": question["answers"],
         "steps": question["steps"],
     }
-    parts = []
-    for part in question["parts"]:
-        answer = answer_type_from_json(part["type"])
-        shown = answer.format(answer.parse(str(part["key"])))
-        parts.append({**part, "hint": answer.hint, "key": shown})
+    parts = [
+        # keys are stored in canonical form, so they are shown as they are
+        {**part, "hint": answer_type_from_json(part["type"]).hint, "key": str(part["key"])}
+        for part in question["parts"]
+    ]
     return {
         "question": _block(template, "question", context),
         "solution": _block(template, "solution", context),
@@ -79,13 +84,23 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_variant(manifest: dict[str, Any], variant: dict[str, Any], layout: str) -> str:
-    """A whole sheet (``layout="sheet"``) or answer key (``"key"``) for one variant."""
+def render_layouts(
+    manifest: dict[str, Any], variant: dict[str, Any], layouts: tuple[str, ...]
+) -> dict[str, str]:
+    """Several layouts of one variant (``"sheet"``, ``"key"``), rendering each question once."""
     meta = {q["id"]: q for q in manifest["questions"]}
     questions = []
     for question in variant["questions"]:
         info = meta[question["id"]]
         questions.append({**info, **render_question(info["family"], question)})
-    template = environment().get_template(f"sheets/{layout}.md.j2")
-    text = template.render(exam=manifest, variant=variant, questions=questions)
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+    rendered = {}
+    for layout in layouts:
+        template = environment().get_template(f"sheets/{layout}.md.j2")
+        text = template.render(exam=manifest, variant=variant, questions=questions)
+        rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+    return rendered
+
+
+def render_variant(manifest: dict[str, Any], variant: dict[str, Any], layout: str) -> str:
+    """A whole sheet (``layout="sheet"``) or answer key (``"key"``) for one variant."""
+    return render_layouts(manifest, variant, (layout,))[layout]

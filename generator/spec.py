@@ -127,7 +127,7 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
         raise SpecError(source, str(error), f"{where}.family") from None
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
-        raise SpecError(source, "must be a number from 0 to 1000", f"{where}.points")
+        raise SpecError(source, "must be a number above 0 and at most 1000", f"{where}.points")
     count = raw.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
         raise SpecError(source, "must be a whole number from 1 to 50", f"{where}.count")

@@ -115,7 +115,7 @@ def test_a_spec_file_with_fixed_givens_is_honoured(run, tmp_path):
         ('title = "t"\n[[questions]]\nfamily = "nope"', "questions[1].family: unknown family"),
         (
             'title = "t"\n[[questions]]\nfamily = "conv_params"\npoints = "four"',
-            "questions[1].points: must be a number",
+            "questions[1].points: must be a number above 0",
         ),
         (
             'title = "t"\n[[questions]]\nfamily = "conv_params"\ndifficulty = "insane"',
