@@ -11,10 +11,10 @@ from typing import Any
 
 from generator import registry
 from generator.errors import GivenError, SpecError
+from generator.manifest import MANIFEST_FORMAT
 from generator.seeding import keyed_id, question_rng, secret_key
 from generator.spec import ExamSpec, QuestionSpec
 
-MANIFEST_FORMAT = 1
 MAX_DRAWS = 200  # fixed givens can make most draws invalid; past this the spec is at fault
 
 

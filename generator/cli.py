@@ -205,7 +205,8 @@ _grade_options = [
 def _grade(submission: Path, key_path: Path | None, as_json: bool) -> None:
     """Grade a filled-in submission.json against its exam's key."""
     from generator.grading import grade, report_json, report_text
-    from generator.submission import find_key, read_key, read_submission
+    from generator.manifest import read_key
+    from generator.submission import find_key, read_submission
 
     data = read_submission(submission)
     key_file = key_path or find_key(submission, data["exam_id"], Path("output"))

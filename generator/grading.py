@@ -140,10 +140,14 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+def format_points(value: float | Fraction) -> str:
+    """Points without noise: 4, 2.5, 3.33."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def report_text(report: Report) -> str:
     """The report a person reads in a terminal: per question and part, then the total."""
-    from generator.render import format_points
-
     lines = [
         f"Exam {report.exam_id} · variant {report.variant_id} · student {report.student_id}",
         "",

@@ -6,7 +6,6 @@ block; sheet layouts place the rendered blocks.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import jinja2
 
 from generator.answers import answer_type_from_json
+from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
 
 BASE = "families/_base.md.j2"
@@ -22,12 +22,6 @@ BASE = "families/_base.md.j2"
 def _size(value: int | str) -> str:
     """A size as it reads in a question: 5 -> 5x5, "3x1" stays."""
     return f"{value}x{value}" if isinstance(value, int) else value
-
-
-def format_points(value: float | Fraction) -> str:
-    """Points without noise: 4, 2.5, 3.33."""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 @cache

@@ -1,59 +1,16 @@
-"""Reading submission and key files defensively: size, encoding, JSON, duplicate keys and
-structure are all checked, and each problem is reported as one line naming the file."""
+"""Reading submissions defensively: size, encoding, JSON, duplicate keys and structure are
+all checked, and each problem is reported as one line naming the file."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from generator.answers import json_type_problem
-from generator.errors import KeyFileError, SubmissionError
+from generator.errors import SubmissionError
+from generator.jsonfile import read_json
 
 MAX_SUBMISSION_BYTES = 1_000_000
-MAX_KEY_BYTES = 2_000_000_000
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def read_json(path: Path, limit: int, error: type[SubmissionError] | type[KeyFileError]) -> Any:
-    source = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise error(source, "no such file") from None
-    except IsADirectoryError:
-        raise error(source, "is a directory, not a file") from None
-    except OSError as problem:
-        raise error(source, f"cannot read: {problem.strerror or problem}") from None
-    if len(data) > limit:
-        raise error(source, f"larger than the {limit:,}-byte limit")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as problem:
-        raise error(source, f"not UTF-8 text (byte {problem.start + 1})") from None
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as problem:
-        raise error(source, f"the key '{problem}' appears twice in one object") from None
-    except json.JSONDecodeError as problem:
-        raise error(
-            source, f"not valid JSON: {problem.msg} (line {problem.lineno}, column {problem.colno})"
-        ) from None
-    except RecursionError:
-        raise error(source, "JSON nested too deeply") from None
 
 
 def read_submission(path: Path) -> dict[str, Any]:
@@ -97,20 +54,6 @@ def check_answers(source: str, answers: dict[str, Any], variant: dict[str, Any])
             problem = json_type_problem(value)
             if problem:
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
-
-
-def read_key(path: Path) -> dict[str, Any]:
-    from generator.assemble import MANIFEST_FORMAT
-
-    data = read_json(path, MAX_KEY_BYTES, KeyFileError)
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != MANIFEST_FORMAT
-        or not isinstance(data.get("variants"), list)
-        or not isinstance(data.get("questions"), list)
-    ):
-        raise KeyFileError(str(path), "not an examgen key file (instructor/key.json)")
-    return data
 
 
 def find_key(submission: Path, exam_id: str, search: Path) -> Path:

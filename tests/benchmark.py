@@ -25,9 +25,10 @@ from generator import spec
 from generator.assemble import assemble
 from generator.exam_files import write_exam
 from generator.grading import grade
+from generator.manifest import read_key
 from generator.render import render_layouts
 from generator.roster import numbered_students
-from generator.submission import read_key, read_submission
+from generator.submission import read_submission
 
 
 def best(repeat: int, function: Callable[[], Any]) -> tuple[float, Any]:
@@ -61,12 +62,13 @@ def main() -> None:
         students = numbered_students(n)
         seconds, manifest = best(repeat, lambda: assemble(exam, "bench", students))
         rows.append((f"assemble {n} variants (sample + solve every question)", seconds))
-        seconds, _ = best(repeat, lambda: [
-            render_layouts(manifest, v, ("sheet", "key")) for v in manifest["variants"]])
+        seconds, _ = best(
+            repeat,
+            lambda: [render_layouts(manifest, v, ("sheet", "key")) for v in manifest["variants"]],
+        )
         rows.append((f"render {n} sheets and {n} keys", seconds))
         counter = iter(range(repeat))
-        seconds, exam_dir = best(
-            repeat, lambda: write_exam(manifest, work / f"out{next(counter)}"))
+        seconds, exam_dir = best(repeat, lambda: write_exam(manifest, work / f"out{next(counter)}"))
         rows.append((f"render + write all {3 * n + 1} files", seconds))
         submissions = []
         for variant in manifest["variants"]:
@@ -77,23 +79,44 @@ def main() -> None:
         key_path = exam_dir / "instructor" / "key.json"
         seconds, key = best(repeat, lambda: read_key(key_path))
         rows.append(("read the key", seconds))
-        seconds, _ = best(repeat, lambda: [
-            grade(key, read_submission(p), str(p)) for p in submissions])
+        seconds, _ = best(
+            repeat, lambda: [grade(key, read_submission(p), str(p)) for p in submissions]
+        )
         rows.append((f"grade {len(submissions)} submissions (read + grade)", seconds))
         examgen = shutil.which("examgen")
         if examgen:
             counter = iter(range(repeat))
-            seconds, _ = best(repeat, lambda: subprocess.run(
-                [examgen, "generate", "-n", str(n), "--seed", "cli",
-                 "--out", str(work / f"cli{next(counter)}")], check=True, capture_output=True))
+            seconds, _ = best(
+                repeat,
+                lambda: subprocess.run(
+                    [
+                        examgen,
+                        "generate",
+                        "-n",
+                        str(n),
+                        "--seed",
+                        "cli",
+                        "--out",
+                        str(work / f"cli{next(counter)}"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                ),
+            )
             rows.append((f"examgen generate -n {n} (whole command)", seconds))
-            grade_cmd = [shutil.which("grade") or "grade", str(submissions[0]), "--key",
-                         str(key_path)]
-            seconds, _ = best(repeat, lambda: subprocess.run(
-                grade_cmd, check=True, capture_output=True))
+            grade_cmd = [
+                shutil.which("grade") or "grade",
+                str(submissions[0]),
+                "--key",
+                str(key_path),
+            ]
+            seconds, _ = best(
+                repeat, lambda: subprocess.run(grade_cmd, check=True, capture_output=True)
+            )
             rows.append(("grade one submission (whole command, start-up included)", seconds))
-            seconds, _ = best(repeat, lambda: subprocess.run(
-                [examgen, "--help"], check=True, capture_output=True))
+            seconds, _ = best(
+                repeat, lambda: subprocess.run([examgen, "--help"], check=True, capture_output=True)
+            )
             rows.append(("examgen --help", seconds))
         else:
             print("(examgen is not installed: whole-command timings skipped)")

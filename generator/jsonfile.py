@@ -1,0 +1,52 @@
+"""Reading JSON that people or programs wrote, within a size limit, refusing what
+``json.loads`` would quietly accept (duplicate keys) and reporting every problem in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.errors import KeyFileError, SubmissionError
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def read_json(path: Path, limit: int, error: type[SubmissionError] | type[KeyFileError]) -> Any:
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error(source, "no such file") from None
+    except IsADirectoryError:
+        raise error(source, "is a directory, not a file") from None
+    except OSError as problem:
+        raise error(source, f"cannot read: {problem.strerror or problem}") from None
+    if len(data) > limit:
+        raise error(source, f"larger than the {limit:,}-byte limit")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(source, f"not UTF-8 text (byte {problem.start + 1})") from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as problem:
+        raise error(source, f"the key '{problem}' appears twice in one object") from None
+    except json.JSONDecodeError as problem:
+        raise error(
+            source, f"not valid JSON: {problem.msg} (line {problem.lineno}, column {problem.colno})"
+        ) from None
+    except RecursionError:
+        raise error(source, "JSON nested too deeply") from None
