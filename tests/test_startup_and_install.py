@@ -20,6 +20,16 @@ def test_help_does_not_import_sympy_numpy_or_jinja():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_grading_imports_no_numpy_sympy_or_jinja():
+    code = (
+        "import sys\n"
+        "import generator.cli, generator.grading, generator.manifest, generator.submission\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def installed(name):
     path = shutil.which(name)
     if path is None:
