@@ -20,20 +20,22 @@ def _fail(error: ExamgenError) -> NoReturn:
     sys.exit(error.exit_code)
 
 
-class _Group(click.Group):
+class _ReportsErrors:
+    """Turns an ExamgenError raised by a command into one line on stderr and exit code 2."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            return super().invoke(ctx)  # type: ignore[misc]
         except ExamgenError as error:
             _fail(error)
 
 
-class _Command(click.Command):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ExamgenError as error:
-            _fail(error)
+class _Group(_ReportsErrors, click.Group):
+    pass
+
+
+class _Command(_ReportsErrors, click.Command):
+    pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

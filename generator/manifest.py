@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import KeyFileError
-from generator.jsonfile import read_json
+from generator.input_files import read_json
 
 MANIFEST_FORMAT = 1
 MAX_KEY_BYTES = 2_000_000_000

@@ -8,20 +8,17 @@ from pathlib import Path
 
 from generator.assemble import Student
 from generator.errors import SpecError
+from generator.input_files import read_text
 
 # Student ids name folders and appear in file names, so they stay portable.
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_STUDENTS = 100_000
+MAX_ROSTER_BYTES = 20_000_000
 
 
 def read_roster(path: Path) -> list[Student]:
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpecError(source, "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(source, f"cannot read as UTF-8 text: {error}") from None
+    text = read_text(path, MAX_ROSTER_BYTES, SpecError).removeprefix("\ufeff")  # Excel's BOM
     rows = csv.reader(text.splitlines())
     header = [cell.strip().lower() for cell in next(rows, [])]
     if "id" not in header:

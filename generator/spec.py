@@ -25,11 +25,13 @@ from typing import Any
 from generator import registry
 from generator.errors import ExamgenError, SpecError
 from generator.family import DIFFICULTIES
+from generator.input_files import read_text
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
 _QUESTION_FIELDS = {"id", "family", "points", "count", "difficulty", "title", "givens"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
 MAX_QUESTIONS = 200
+MAX_SPEC_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,7 @@ def load(spec: str | None) -> ExamSpec:
     name = spec or "default"
     path = Path(name)
     if spec is not None and (path.suffix == ".toml" or path.exists()):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise SpecError(name, "no such file") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise SpecError(name, f"cannot read: {error}") from None
-        return parse(text, name)
+        return parse(read_text(path, MAX_SPEC_BYTES, SpecError), name)
     if name not in builtin_names():
         raise SpecError(
             name, f"no such file or built-in exam (built-in: {', '.join(builtin_names())})"

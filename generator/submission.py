@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.answers import json_type_problem
 from generator.errors import SubmissionError
-from generator.jsonfile import read_json
+from generator.input_files import read_json
 
 MAX_SUBMISSION_BYTES = 1_000_000
 

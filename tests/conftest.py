@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -37,3 +38,10 @@ def filled_submission(exam_dir: Path, student: str = "v001") -> dict:
         for part in question["parts"]:
             submission["answers"][question["id"]][part["id"]] = part["key"]
     return submission
+
+
+def sampled(family, difficulty: str, count: int):
+    """(seed, canonical givens, answers) of ``count`` sampled instances of ``family``."""
+    for seed in range(count):
+        params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
+        yield seed, params, family.solve(params).answers

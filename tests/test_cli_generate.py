@@ -74,7 +74,10 @@ def test_an_existing_exam_is_not_overwritten_without_force(run, exam):
 
 
 def test_a_roster_names_folders_and_sheets(run, tmp_path):
-    (tmp_path / "class.csv").write_text("id,name\ns1,Ada Lovelace\ns2,Alan Turing\n")
+    # written by a spreadsheet: a byte-order mark and CRLF line ends
+    (tmp_path / "class.csv").write_bytes(
+        "\ufeffid,name\r\ns1,Ada Lovelace\r\ns2,Alan Turing\r\n".encode()
+    )
     result = run("generate", "--roster", "class.csv", "--seed", "r")
     assert result.exit_code == 0, result.output
     (exam,) = (tmp_path / "output").iterdir()

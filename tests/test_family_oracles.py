@@ -5,6 +5,7 @@ The network table and receptive field families are checked in test_network.py.
 
 import numpy as np
 import pytest
+from conftest import sampled
 from oracle import ConvLayer, FCLayer, conv2d, conv_transpose1d_length, pool2d
 
 from generator.families.conv_output_size import ConvOutputSize
@@ -43,11 +44,8 @@ def run_layer(params):
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 def test_sampled_output_sizes_match_the_layer_run_on_an_array(difficulty):
-    family = ConvOutputSize()
-    for seed in range(100):
-        params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
-        output = family.solve(params).answers["output"]
-        assert as_pair(output) == run_layer(params), (seed, params)
+    for seed, params, answers in sampled(ConvOutputSize(), difficulty, 100):
+        assert as_pair(answers["output"]) == run_layer(params), (seed, params)
 
 
 def test_hard_samples_include_rounding_transposed_dilated_and_non_square():
@@ -62,10 +60,7 @@ def test_hard_samples_include_rounding_transposed_dilated_and_non_square():
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 def test_sampled_parameter_counts_equal_the_arrays_of_the_layer(difficulty):
-    family = ConvParams()
-    for seed in range(100):
-        params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
-        answers = family.solve(params).answers
+    for seed, params, answers in sampled(ConvParams(), difficulty, 100):
         if params["layer"] == "fc":
             features = params["in_features"]
             n_in = (

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import sampled
 from oracle import (
     BatchNormLayer,
     ConvLayer,
@@ -121,10 +122,7 @@ def test_the_oracle_reproduces_the_seed_table():
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 def test_sampled_networks_match_a_forward_pass_with_real_arrays(difficulty):
-    family = NetworkTable()
-    for seed in range(70):
-        params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
-        answers = family.solve(params).answers
+    for seed, params, answers in sampled(NetworkTable(), difficulty, 70):
         shapes, counts = run_oracle(params["input"], params["layers"], seed)
         assert [row["shape"] for row in answers["rows"]] == ["x".join(map(str, s)) for s in shapes]
         assert [row["params"] for row in answers["rows"]] == counts
@@ -176,10 +174,7 @@ def test_the_seeds_receptive_field_example_is_7():
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 def test_sampled_receptive_fields_match_a_propagated_perturbation(difficulty):
-    family = ReceptiveField()
-    for seed in range(100):
-        params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
-        answers = family.solve(params).answers
+    for _, params, answers in sampled(ReceptiveField(), difficulty, 100):
         measured = receptive_field_1d(windows_of(params["layers"]))
         assert (answers["receptive_field"], answers["effective_stride"]) == measured
 

@@ -1,5 +1,6 @@
-"""Reading JSON that people or programs wrote, within a size limit, refusing what
-``json.loads`` would quietly accept (duplicate keys) and reporting every problem in one line."""
+"""Reading the files people give examgen (specs, rosters, submissions, keys): within a size
+limit, as UTF-8, refusing what ``json.loads`` would quietly accept (duplicate keys), and
+reporting every problem as one line naming the file."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.errors import KeyFileError, SubmissionError
+from generator.errors import KeyFileError, SpecError, SubmissionError
+
+FileError = type[SpecError] | type[SubmissionError] | type[KeyFileError]
 
 
 class _DuplicateKey(ValueError):
@@ -23,7 +26,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def read_json(path: Path, limit: int, error: type[SubmissionError] | type[KeyFileError]) -> Any:
+def read_text(path: Path, limit: int, error: FileError) -> str:
+    """The file's text, or ``error(path, reason)`` when it is missing, too big or not UTF-8."""
     source = str(path)
     try:
         with path.open("rb") as handle:
@@ -37,9 +41,15 @@ def read_json(path: Path, limit: int, error: type[SubmissionError] | type[KeyFil
     if len(data) > limit:
         raise error(source, f"larger than the {limit:,}-byte limit")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as problem:
         raise error(source, f"not UTF-8 text (byte {problem.start + 1})") from None
+
+
+def read_json(path: Path, limit: int, error: FileError) -> Any:
+    """The file's JSON value; see ``read_text`` for what is refused before parsing."""
+    source = str(path)
+    text = read_text(path, limit, error)
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as problem:
