@@ -23,7 +23,7 @@ class Given:
 
     read: Callable[[Any], Any]  # returns the canonical JSON value or raises ValueError
     help: str
-    default: Any = REQUIRED
+    default: Any = REQUIRED  # None: optional, and left out of the givens when not given
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,11 @@ class ConvParams(Family):
         "out_features": Given(whole(1), "fc: number of output neurons", None),
         "bias": Given(boolean, "whether the layer has biases (default true)", True),
     }
-    _for_layer = {
+    _required = {
         "conv": ("in_channels", "out_channels", "kernel"),
         "fc": ("in_features", "out_features"),
     }
+    _conv_only = ("in_channels", "out_channels", "kernel", "groups")
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         bias = difficulty == "easy" or bool(rng.random() < 0.8)
@@ -84,12 +85,12 @@ class ConvParams(Family):
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
         params = super().read_givens(raw)
         layer = params["layer"]
-        for name in self._for_layer[layer]:
+        for name in self._required[layer]:
             if name not in params:
                 raise self.error(f"missing for a {layer} layer", name)
-        other = "fc" if layer == "conv" else "conv"
-        for name in (*self._for_layer[other], "groups"):
-            if name in params and not (layer == "conv" and name == "groups"):
+        allowed = self._conv_only if layer == "conv" else self._required["fc"]
+        for name in (*self._conv_only, *self._required["fc"]):
+            if name in params and name not in allowed:
                 raise self.error(f"does not apply to a {layer} layer", name)
         if layer == "conv":
             params.setdefault("groups", 1)
