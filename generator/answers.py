@@ -45,37 +45,45 @@ class AnswerType:
         return Score(Fraction(0), "wrong", f"expected {self.format(key)}")
 
     def format(self, value: Any) -> str:
+        """A parsed value as a person reads it."""
         return str(value)
+
+    def display(self, key: Any) -> str:
+        """A key as stored in the manifest, as a person reads it."""
+        return str(key)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind}
 
+    def json_problem(self, raw: Any) -> str | None:
+        """Why a submitted JSON value can never be an answer of this type, or None."""
+        if raw is None or (isinstance(raw, (str, int, float)) and not isinstance(raw, bool)):
+            return None
+        return f"expected a number or text, got a JSON {_json_name(raw)}"
+
+    def read(self, raw: Any) -> Any:
+        """Parse a JSON value that passed ``json_problem``."""
+        return self.parse(raw if isinstance(raw, str) else repr(raw))
+
     def grade(self, raw: Any, key_raw: Any) -> Score:
         """Score a submitted JSON value against the key's JSON value."""
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
             return BLANK
-        problem = json_type_problem(raw)
+        problem = self.json_problem(raw)
         if problem:
             return Score(Fraction(0), "invalid", problem)
-        value = self.parse(_as_text(raw))
+        value = self.read(raw)
         if isinstance(value, Invalid):
             return Score(Fraction(0), "invalid", value.message)
-        key = self.parse(_as_text(key_raw))
+        key = self.read(key_raw)
         if isinstance(key, Invalid):  # a key that does not parse is a bug in examgen
             raise ValueError(f"key {key_raw!r} is not a valid {self.kind}: {key.message}")
         return self.compare(value, key)
 
 
-def _as_text(raw: str | int | float) -> str:
-    return raw if isinstance(raw, str) else repr(raw)
-
-
-def json_type_problem(raw: Any) -> str | None:
-    """Why a submitted JSON value can never be an answer, or None when it can."""
-    if raw is None or (isinstance(raw, (str, int, float)) and not isinstance(raw, bool)):
-        return None
-    names = {bool: "true/false", list: "list", dict: "object"}
-    return f"expected a number or text, got a JSON {names.get(type(raw), type(raw).__name__)}"
+def _json_name(raw: Any) -> str:
+    names = {bool: "true/false", list: "list", dict: "object", type(None): "null"}
+    return names.get(type(raw), type(raw).__name__)
 
 
 class Integer(AnswerType):
@@ -159,7 +167,251 @@ class SpatialSize(AnswerType):
         return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
 
 
-ANSWER_TYPES: dict[str, type[AnswerType]] = {cls.kind: cls for cls in (Integer, Shape, SpatialSize)}
+_DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
+_MAX_TEXT = 200
+
+
+def parse_real(raw: str) -> Fraction | Invalid:
+    """An exact number from what a student typed: ``0.27``, ``1/3``, ``2.5e-3``, ``−1``,
+    ``1,5`` (a decimal comma), or arithmetic such as ``1 - 0.25``."""
+    text = raw.strip()
+    if len(text) > _MAX_TEXT:
+        return Invalid(f"longer than {_MAX_TEXT} characters")
+    if "," in text:
+        match = _DECIMAL_COMMA.fullmatch(text)
+        if not match:
+            return Invalid(f"'{text[:40]}': write decimals with '.' and no thousands separators")
+        if len(match[2]) == 3:
+            # 1,000 is a thousand in one convention and one in another: never guess
+            return Invalid(f"'{text}' is ambiguous: write 1000 or 1.000")
+        text = f"{match[1]}.{match[2]}"
+    try:
+        return evaluate(text)
+    except ArithmeticParseError as error:
+        return Invalid(f"not a number: {error}")
+
+
+def _tolerance_text(rtol: float, atol: float) -> str:
+    return f"within {rtol:.4g} relative or {atol:.4g} absolute"
+
+
+def _close(value: Fraction, key: Fraction, rtol: Fraction, atol: Fraction) -> bool:
+    # exact arithmetic, so a bound is inclusive to the last digit: 1.05 against 1 at 5 %
+    return abs(value - key) <= max(atol, rtol * abs(key))
+
+
+def short_number(value: float | int | Fraction) -> str:
+    """A number to six significant digits, as keys are shown on sheets and in feedback."""
+    if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
+        return str(int(value))
+    text = f"{float(value):.6g}"
+    return "0" if text == "-0" else text
+
+
+class Real(AnswerType):
+    """A real number, correct within ``max(atol, rtol·|key|)`` of the key, bounds included."""
+
+    kind = "real"
+    hint = "numbers such as 0.27, -1.5, 1/3 or 2.5e-3 (within 1% unless stated)"
+
+    def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
+        self.rtol, self.atol = rtol, atol
+
+    def parse(self, raw: str) -> Fraction | Invalid:
+        return parse_real(raw)
+
+    def compare(self, value: Fraction, key: Fraction) -> Score:
+        if _close(value, key, Fraction(str(self.rtol)), Fraction(str(self.atol))):
+            return Score(Fraction(1), "correct")
+        return Score(
+            Fraction(0),
+            "wrong",
+            f"expected {short_number(key)} ({_tolerance_text(self.rtol, self.atol)})",
+        )
+
+    def format(self, value: Fraction) -> str:
+        return short_number(value)
+
+    def display(self, key: Any) -> str:
+        return short_number(Fraction(repr(key)) if isinstance(key, float) else key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rtol": self.rtol, "atol": self.atol}
+
+
+_MAX_ENTRIES = 400
+
+
+def _entries(raw: Any) -> Any:
+    """A JSON list, or text as a JSON list or ``[1, 2; 3, 4]`` rows, as nested lists of
+    numbers or strings; Invalid when it is neither."""
+    if isinstance(raw, list):
+        return raw
+    text = raw.strip()
+    if len(text) > 20 * _MAX_ENTRIES:
+        return Invalid("too long")
+    if not (text.startswith("[") and text.endswith("]")):
+        return Invalid("write a list such as [1, 2] or rows such as [1, 2; 3, 4]")
+    inner = text[1:-1]
+    if ";" in inner:
+        if "[" in inner or "]" in inner:
+            return Invalid("use either [[1, 2], [3, 4]] or [1, 2; 3, 4], not both")
+        return [re.split(r"\s*,\s*|\s+", row.strip()) for row in inner.split(";")]
+    if "[" in inner:
+        rows = re.findall(r"\[([^\[\]]*)\]", inner)
+        if re.sub(r"\[[^\[\]]*\]", "", inner).replace(",", "").strip():
+            return Invalid("write rows as [[1, 2], [3, 4]]")
+        return [re.split(r"\s*,\s*", row.strip()) if row.strip() else [] for row in rows]
+    return re.split(r"\s*,\s*", inner.strip()) if inner.strip() else []
+
+
+def _number(item: Any, where: str) -> Fraction | Invalid:
+    if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+        return Invalid(f"{where}: expected a number, got {_json_name(item)}")
+    if isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+        return Invalid(f"{where}: not a finite number")
+    value = parse_real(item if isinstance(item, str) else repr(item))
+    if isinstance(value, Invalid):
+        return Invalid(f"{where}: {value.message}")
+    return value
+
+
+class Matrix(AnswerType):
+    """A matrix of reals (a vector when ``rows`` is None), compared entry by entry with
+    partial credit for the share of entries within tolerance."""
+
+    kind = "matrix"
+    hint = "matrices as [[1, 2], [3, 4]] or [1, 2; 3, 4], vectors as [1, 2, 3]"
+
+    def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
+        self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
+
+    def _shape_text(self) -> str:
+        if self.rows is None:
+            return f"a vector of {self.cols}"
+        return f"a {self.rows}x{self.cols} matrix"
+
+    def json_problem(self, raw: Any) -> str | None:
+        if isinstance(raw, (str, list)):
+            return None
+        return f"expected {self._shape_text()} as a list, got a JSON {_json_name(raw)}"
+
+    def read(self, raw: Any) -> tuple[Any, ...] | Invalid:
+        entries = _entries(raw)
+        if isinstance(entries, Invalid):
+            return entries
+        nested = any(isinstance(item, list) for item in entries)
+        if nested and not all(isinstance(item, list) for item in entries):
+            return Invalid("mixes numbers and rows")
+        rows = entries if nested else [entries]
+        if sum(len(row) for row in rows) > _MAX_ENTRIES:
+            return Invalid(f"more than {_MAX_ENTRIES} entries")
+        if any(isinstance(item, list) for row in rows for item in row):
+            return Invalid("nested deeper than rows of numbers")
+        parsed = []
+        for r, row in enumerate(rows, start=1):
+            values = []
+            for c, item in enumerate(row, start=1):
+                value = _number(item, f"entry ({r}, {c})" if nested else f"entry {c}")
+                if isinstance(value, Invalid):
+                    return value
+                values.append(value)
+            parsed.append(tuple(values))
+        if len({len(row) for row in parsed}) > 1:
+            return Invalid("rows of different lengths")
+        if self.rows is None:
+            if len(parsed) == 1 or all(len(row) == 1 for row in parsed):
+                return tuple(v for row in parsed for v in row)
+            return Invalid(f"expected {self._shape_text()}, got rows")
+        if len(parsed) == 1 and self.rows != 1 and self.cols == 1:
+            parsed = [(v,) for v in parsed[0]]  # a flat list for a column
+        return tuple(parsed)
+
+    def parse(self, raw: str) -> Any:
+        return self.read(raw)
+
+    def _size(self, value: tuple[Any, ...]) -> str:
+        if self.rows is None:
+            return f"{len(value)} entries"
+        return f"{len(value)}x{len(value[0]) if value else 0}"
+
+    def compare(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> Score:
+        flat_value = value if self.rows is None else [v for row in value for v in row]
+        flat_key = key if self.rows is None else [v for row in key for v in row]
+        same_shape = (len(value) == len(key)) and (
+            self.rows is None or all(len(a) == len(b) for a, b in zip(value, key, strict=True))
+        )
+        if not same_shape:
+            return Score(
+                Fraction(0), "wrong", f"expected {self._shape_text()}, got {self._size(value)}"
+            )
+        rtol, atol = Fraction(str(self.rtol)), Fraction(str(self.atol))
+        right = sum(_close(v, k, rtol, atol) for v, k in zip(flat_value, flat_key, strict=True))
+        if right == len(flat_key):
+            return Score(Fraction(1), "correct")
+        fraction = Fraction(right, len(flat_key))
+        status = "partial" if right else "wrong"
+        return Score(
+            fraction,
+            status,
+            f"{len(flat_key) - right} of {len(flat_key)} entries differ from "
+            f"{self.display(self._as_json(key))} ({_tolerance_text(self.rtol, self.atol)})",
+        )
+
+    @staticmethod
+    def _as_json(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return [Matrix._as_json(v) for v in value]
+        return float(value)
+
+    def display(self, key: Any) -> str:
+        if key and isinstance(key[0], list):
+            return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in key) + "]"
+        return "[" + ", ".join(short_number(v) for v in key) + "]"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "cols": self.cols,
+            "rtol": self.rtol,
+            "atol": self.atol,
+        }
+
+
+class Expression(AnswerType):
+    """A symbolic expression in declared symbols, graded by equivalence with the key."""
+
+    kind = "expression"
+    hint = "expressions such as 2*x*y + exp(-x) (^ for powers, 2x for 2*x)"
+
+    def __init__(self, symbols: list[str]) -> None:
+        self.symbols = sorted(symbols)
+
+    def parse(self, raw: str) -> Any:
+        from generator.expressions import ExpressionError, parse
+
+        try:
+            return parse(raw, set(self.symbols))
+        except ExpressionError as error:
+            return Invalid(f"not an expression: {error}")
+
+    def compare(self, value: Any, key: Any) -> Score:
+        from generator.equivalence import equivalent
+        from generator.expressions import to_text
+
+        verdict = equivalent(value, key, self.symbols)
+        if verdict.equal:
+            return Score(Fraction(1), "correct")
+        return Score(Fraction(0), "wrong", f"expected {to_text(key)}; {verdict.reason}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "symbols": self.symbols}
+
+
+ANSWER_TYPES: dict[str, type[AnswerType]] = {
+    cls.kind: cls for cls in (Integer, Shape, SpatialSize, Real, Matrix, Expression)
+}
 
 
 def answer_type_from_json(data: dict[str, Any]) -> AnswerType:

@@ -3,6 +3,7 @@ parts of the answer a student fills in."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -180,3 +181,49 @@ def split_top_level(text: str) -> list[str]:
             current.append(char)
     items.append("".join(current))
     return [item.strip() for item in items]
+
+
+MAX_ENTRIES = 400  # numbers in one given list or matrix
+
+
+def real(minimum: float = -1e6, maximum: float = 1e6) -> Callable[[Any], int | float]:
+    """A finite number; numeric text such as "0.5" is read too. Whole numbers stay ints."""
+
+    def read(value: Any) -> int | float:
+        if isinstance(value, str):
+            try:
+                value = float(value) if not re.fullmatch(r"\s*-?\d{1,9}\s*", value) else int(value)
+            except ValueError:
+                raise ValueError(f"expected a number, got {_shown(value)}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number, got {_shown(value)}")
+        if not math.isfinite(value) or not minimum <= value <= maximum:
+            raise ValueError(f"expected a number from {minimum:g} to {maximum:g}, got {value}")
+        return value
+
+    return read
+
+
+def real_matrix(value: Any, allow_vector: bool = True) -> list[list[int | float]]:
+    """A rectangular list of lists of numbers; a flat list is one row when allowed."""
+    if isinstance(value, list) and value and all(not isinstance(v, list) for v in value):
+        if not allow_vector:
+            raise ValueError("expected a matrix as a list of rows, such as [[1, 2], [3, 4]]")
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise ValueError(f"expected a list of rows such as [[1, 2], [3, 4]], got {_shown(value)}")
+    if len({len(row) for row in value}) != 1 or not value[0]:
+        raise ValueError("rows must be non-empty and of equal length")
+    if sum(len(row) for row in value) > MAX_ENTRIES:
+        raise ValueError(f"more than {MAX_ENTRIES} numbers")
+    number = real()
+    return [[number(v) for v in row] for row in value]
+
+
+def real_vector(value: Any) -> list[int | float]:
+    if not isinstance(value, list) or not value or any(isinstance(v, list) for v in value):
+        raise ValueError(f"expected a list of numbers such as [1, 2.5], got {_shown(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise ValueError(f"more than {MAX_ENTRIES} numbers")
+    number = real()
+    return [number(v) for v in value]

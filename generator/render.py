@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from generator.answers import answer_type_from_json
+from generator.answers import answer_type_from_json, short_number
 from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
 
@@ -42,6 +42,11 @@ def environment() -> jinja2.Environment:
     env.filters["size"] = _size
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
+    env.filters["num"] = short_number
+    env.filters["vector"] = lambda values: "[" + ", ".join(map(short_number, values)) + "]"
+    env.filters["matrix"] = lambda rows: (
+        "[" + "; ".join(", ".join(map(short_number, row)) for row in rows) + "]"
+    )
     env.filters["describe_layer"] = _describe_layer
     return env
 
@@ -66,10 +71,10 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "answers": question["answers"],
         "steps": question["steps"],
     }
+    answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
     parts = [
-        # keys are stored in canonical form, so they are shown as they are
-        {**part, "hint": answer_type_from_json(part["type"]).hint, "key": str(part["key"])}
-        for part in question["parts"]
+        {**part, "hint": answer.hint, "key": answer.display(part["key"])}
+        for part, answer in zip(question["parts"], answers, strict=True)
     ]
     return {
         "question": _block(template, "question", context),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.answers import json_type_problem
+from generator.answers import answer_type_from_json
 from generator.errors import SubmissionError
 from generator.input_files import read_json
 
@@ -36,7 +36,7 @@ def read_submission(path: Path) -> dict[str, Any]:
 def check_answers(source: str, answers: dict[str, Any], variant: dict[str, Any]) -> None:
     """Refuse answers to questions or parts the variant does not have, or of a JSON type no
     answer can have, naming the question and part."""
-    parts = {q["id"]: {p["id"] for p in q["parts"]} for q in variant["questions"]}
+    parts = {q["id"]: {p["id"]: p["type"] for p in q["parts"]} for q in variant["questions"]}
     for qid, given in answers.items():
         if qid not in parts:
             raise SubmissionError(
@@ -51,7 +51,7 @@ def check_answers(source: str, answers: dict[str, Any], variant: dict[str, Any])
                     f"question {qid}: unknown part '{part}' "
                     f"(parts: {', '.join(sorted(parts[qid]))})",
                 )
-            problem = json_type_problem(value)
+            problem = answer_type_from_json(parts[qid][part]).json_problem(value)
             if problem:
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
 

@@ -25,3 +25,11 @@ def pair_steps(height: SizeWorking, width: SizeWorking) -> list[str]:
 def product_text(*factors: int) -> str:
     """The course's way of writing a count as a product: ``10x1x5x5``."""
     return "x".join(str(f) for f in factors)
+
+
+def term(value: float | int) -> str:
+    """A number as an operand: negatives in parentheses, so "2.2 − (−3.1)" reads right."""
+    from generator.answers import short_number
+
+    text = short_number(value)
+    return f"({text})" if text.startswith("-") else text

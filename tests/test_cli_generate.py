@@ -173,7 +173,10 @@ def test_missing_files_and_unknown_builtins_are_named(run):
     result = run("generate", "missing.toml")
     assert result.exit_code == 2 and "missing.toml: no such file" in result.output
     result = run("generate", "nonesuch")
-    assert result.exit_code == 2 and "built-in: default, midterm-3-3" in result.output
+    assert (
+        result.exit_code == 2
+        and "built-in: default, losses-and-gradients, midterm-3-3" in result.output
+    )
 
 
 def test_variants_and_roster_together_are_refused(run, tmp_path):

@@ -1,0 +1,162 @@
+"""Multiclass SVM (hinge) loss of one example or a small batch, and its score gradient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, Real, short_number
+from generator.family import Family, Given, Part, Solution, real, real_matrix
+from generator.registry import register
+from generator.worked import term
+from solvers.losses import hinge
+
+
+def labels_list(value: Any) -> list[int]:
+    """One class index, or a list of them (one per example)."""
+    items = value if isinstance(value, list) else [value]
+    if not items or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in items):
+        raise ValueError(f"expected a class index such as 0, or a list of them, got {value!r}")
+    return items
+
+
+def check_labels(family: Family, scores: list[list[float]], labels: list[int]) -> None:
+    if len(labels) != len(scores):
+        raise family.error(f"{len(labels)} label(s) for {len(scores)} row(s) of scores", "labels")
+    classes = len(scores[0])
+    for label in labels:
+        if label >= classes:
+            raise family.error(
+                f"class {label} does not exist: there are {classes} classes (0 to {classes - 1})",
+                "labels",
+            )
+
+
+def sample_scores(rng: np.random.Generator, rows: int, classes: int, spread: int) -> list:
+    """Scores in tenths, as the notes write them (3.2, 5.1, -1.7)."""
+    return [[int(v) / 10 for v in rng.integers(-spread, spread + 1, classes)] for _ in range(rows)]
+
+
+def nums(values: Any) -> str:
+    return ", ".join(short_number(v) for v in values)
+
+
+@register
+class HingeLoss(Family):
+    name = "hinge_loss"
+    title = "Multiclass SVM (hinge) loss"
+    summary = "Hinge loss Σ max(0, s_j − s_y + Δ) of a batch, optional L2 term, score gradient"
+    topic = "losses"
+    givens = {
+        "scores": Given(real_matrix, "class scores: a list, or one list per example"),
+        "labels": Given(labels_list, "correct class index, or one per example"),
+        "margin": Given(real(1e-6, 1e3), "the margin Δ (default 1)", 1),
+        "reg": Given(real(0, 1e3), "L2 strength λ of λ‖W‖² (default 0)", 0),
+        "weights": Given(real_matrix, "W, needed when reg > 0", None),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        rows = {"easy": 1, "medium": int(rng.integers(1, 3)), "hard": int(rng.integers(2, 4))}
+        classes = int(rng.integers(3, 5))
+        while True:
+            scores = sample_scores(rng, rows[difficulty], classes, 50)
+            labels = [int(v) for v in rng.integers(0, classes, rows[difficulty])]
+            margins = [
+                round(s - row[y] + 1, 6)
+                for row, y in zip(scores, labels, strict=True)
+                for j, s in enumerate(row)
+                if j != y
+            ]
+            # no margin at exactly 0, where the hinge has no derivative; some active, some not
+            if 0 not in margins and any(m > 0 for m in margins) and any(m < 0 for m in margins):
+                break
+        params: dict[str, Any] = {"scores": scores, "labels": labels}
+        if difficulty == "hard":
+            params["reg"] = float(rng.choice([0.1, 0.05, 0.01]))
+            params["weights"] = [[int(v) for v in rng.integers(-3, 4, 3)] for _ in range(2)]
+        return params
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        params = super().read_givens(raw)
+        check_labels(self, params["scores"], params["labels"])
+        if params["reg"] and "weights" not in params:
+            raise self.error("needed when reg > 0", "weights")
+        return params
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        scores = np.array(params["scores"], dtype=float)
+        labels = np.array(params["labels"])
+        weights = np.array(params["weights"], dtype=float) if "weights" in params else None
+        result = hinge(scores, labels, params["margin"], params["reg"], weights)
+        delta = short_number(params["margin"])
+        steps = [f"L_i = Σ_(j≠y_i) max(0, s_j − s_(y_i) + {delta}); only positive margins count"]
+        for i, (row, y) in enumerate(zip(params["scores"], params["labels"], strict=True)):
+            terms = [
+                f"max(0, {short_number(s)} − {term(row[y])} + {delta})"
+                for j, s in enumerate(row)
+                if j != y
+            ]
+            values = [
+                short_number(max(0.0, result.margins[i, j])) for j in range(len(row)) if j != y
+            ]
+            steps.append(
+                f"Example {i + 1} (class {y}): L_{i + 1} = {' + '.join(terms)} = "
+                f"{' + '.join(values)} = {short_number(result.losses[i])}"
+            )
+        n = len(labels)
+        if n > 1:
+            steps.append(
+                f"Mean over the batch: L = ({' + '.join(short_number(v) for v in result.losses)})"
+                f"/{n} = {short_number(result.data_loss)}"
+            )
+        if params["reg"]:
+            squares = short_number(float(np.sum(weights**2)))
+            steps.append(
+                f"Regularization: λ‖W‖² = {short_number(params['reg'])} × {squares} = "
+                f"{short_number(result.reg_loss)}; L = {short_number(result.data_loss)} + "
+                f"{short_number(result.reg_loss)} = {short_number(result.loss)}"
+            )
+        steps.append(
+            f"Gradient: ∂L/∂s_j = {'1' if n == 1 else f'1/{n}'} for each j ≠ y with a positive "
+            f"margin, ∂L/∂s_y = −(number of positive margins){'' if n == 1 else f'/{n}'}"
+            + ("; the regularizer does not depend on the scores" if params["reg"] else "")
+        )
+        for i, row in enumerate(result.grad_scores):
+            steps.append(f"∂L/∂s for example {i + 1}: [{nums(row)}]")
+        answers: dict[str, Any] = {
+            "losses": result.losses.tolist(),
+            "loss": result.loss,
+            "grad_scores": result.grad_scores.tolist(),
+        }
+        if params["reg"]:
+            answers.update(data_loss=result.data_loss, reg_loss=result.reg_loss)
+        return Solution(answers, steps)
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        answers = solution.answers
+        n, classes = len(params["scores"]), len(params["scores"][0])
+        parts = []
+        if n > 1:
+            parts.append(
+                Part(
+                    "losses", "loss of each example", Matrix(None, n, 0.01, 0.01), answers["losses"]
+                )
+            )
+        parts.append(
+            Part(
+                "loss",
+                "the loss L" + (" (mean over the batch)" if n > 1 else ""),
+                Real(0.01, 0.01),
+                answers["loss"],
+            )
+        )
+        parts.append(
+            Part(
+                "grad_scores",
+                f"∂L/∂scores ({n}x{classes}, a row per example)",
+                Matrix(n, classes, 0.01, 1e-3),
+                answers["grad_scores"],
+            )
+        )
+        return parts

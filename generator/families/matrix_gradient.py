@@ -1,0 +1,104 @@
+"""Gradients of a matrix product: for D = XW, ∂L/∂W = Xᵀ ∂L/∂D and ∂L/∂X = ∂L/∂D Wᵀ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, short_number
+from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.registry import register
+from generator.worked import term
+from solvers.matrix import matmul_gradients
+
+
+def _matrix(value: Any) -> list[list[int | float]]:
+    return real_matrix(value, allow_vector=False)
+
+
+def _text(m: np.ndarray) -> str:
+    return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in m) + "]"
+
+
+def _shape(m: np.ndarray) -> str:
+    return "x".join(map(str, m.shape))
+
+
+@register
+class MatrixGradient(Family):
+    name = "matrix_gradient"
+    title = "Gradients of a matrix product"
+    summary = "For D = XW: ∂L/∂W = Xᵀ ∂L/∂D and ∂L/∂X = ∂L/∂D Wᵀ, with shapes"
+    topic = "backprop"
+    givens = {
+        "X": Given(_matrix, "X, n x m: a row per example"),
+        "W": Given(_matrix, "W, m x h"),
+        "grad_D": Given(_matrix, "∂L/∂D, n x h"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        if difficulty == "easy":
+            n, m, h = 2, 2, 2
+        elif difficulty == "medium":
+            n, m, h = (int(v) for v in rng.integers(2, 4, 3))
+        else:  # all different, so a transposed answer is caught by its shape
+            n, m, h = (int(v) for v in rng.permutation([2, 3, 4]))
+
+        def ints(rows: int, cols: int) -> list[list[int]]:
+            return rng.integers(-3, 4, (rows, cols)).tolist()
+
+        upstream = rng.choice([-3, -2, -1, 1, 2, 3], (n, h)).tolist()  # no zero: no dead column
+        return {"X": ints(n, m), "W": ints(m, h), "grad_D": upstream}
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        x, w, g = (np.array(params[k], dtype=float) for k in ("X", "W", "grad_D"))
+        try:
+            result = matmul_gradients(x, w, g)
+        except ValueError as error:
+            raise self.error(str(error), "grad_D" if "dL/dD" in str(error) else "W") from None
+        steps = [
+            f"Shapes: X is {_shape(x)}, W is {_shape(w)}, so D = XW and ∂L/∂D are {_shape(g)}; "
+            "each gradient has the shape of what it differentiates",
+            "∂L/∂W_uv = Σ_i ∂L/∂D_iv · X_iu, that is ∂L/∂W = Xᵀ ∂L/∂D "
+            f"({_shape(x.T)} times {_shape(g)} = {_shape(result.grad_w)})",
+        ]
+        first = " + ".join(f"{short_number(x[i, 0])}×{term(g[i, 0])}" for i in range(x.shape[0]))
+        steps.append(f"For example ∂L/∂W_11 = {first} = {short_number(result.grad_w[0, 0])}")
+        steps.append(f"∂L/∂W = {_text(result.grad_w)}")
+        steps.append(
+            f"Likewise ∂L/∂X = ∂L/∂D Wᵀ ({_shape(g)} times {_shape(w.T)} = "
+            f"{_shape(result.grad_x)}) = {_text(result.grad_x)}"
+        )
+        return Solution(
+            {
+                "D": result.output.tolist(),
+                "grad_W": result.grad_w.tolist(),
+                "grad_X": result.grad_x.tolist(),
+                "shapes": {
+                    "X": _shape(x),
+                    "W": _shape(w),
+                    "D": _shape(g),
+                    "grad_W": _shape(result.grad_w),
+                    "grad_X": _shape(result.grad_x),
+                },
+            },
+            steps,
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        grad_w, grad_x = solution.answers["grad_W"], solution.answers["grad_X"]
+        return [
+            Part(
+                "grad_W",
+                f"∂L/∂W ({len(grad_w)}x{len(grad_w[0])})",
+                Matrix(len(grad_w), len(grad_w[0]), 0.001, 1e-6),
+                grad_w,
+            ),
+            Part(
+                "grad_X",
+                f"∂L/∂X ({len(grad_x)}x{len(grad_x[0])})",
+                Matrix(len(grad_x), len(grad_x[0]), 0.001, 1e-6),
+                grad_x,
+            ),
+        ]

@@ -1,0 +1,145 @@
+"""Max pooling forward and the gradient it routes back, including overlapping windows and the
+midterm's 1-D network with a ReLU before the pooling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, short_number
+from generator.family import Family, Given, Part, Solution, as_pair, boolean, pair, real_matrix
+from generator.registry import register
+from solvers.pooling import maxpool
+
+
+def _grid(value: Any) -> list[list[int | float]]:
+    return real_matrix(value)
+
+
+@register
+class MaxpoolGrad(Family):
+    name = "maxpool_grad"
+    title = "Max pooling: forward pass and gradient routing"
+    summary = "Max pooling forward and backward: the max routes the gradient, overlaps add"
+    topic = "backprop"
+    givens = {
+        "input": Given(_grid, "the input: rows of numbers, or one list for a 1-D signal"),
+        "kernel": Given(pair(1), "window size: 2, or HxW such as 1x2 (a 1-D input: its width)"),
+        "stride": Given(pair(1), "stride (default: the kernel, windows side by side)", None),
+        "upstream": Given(_grid, "∂L/∂output, the shape of the output"),
+        "relu": Given(boolean, "apply ReLU before pooling (default false)", False),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        if difficulty == "hard" and rng.random() < 0.5:
+            return self._sample_relu_1d(rng)
+        size = 4 if difficulty == "easy" else int(rng.choice([4, 5]))
+        if difficulty == "easy":
+            kernel, stride = 2, 2
+        else:
+            kernel, stride = (
+                (2, 1) if size == 4 and rng.random() < 0.5 else (3, 1 if size == 4 else 2)
+            )
+        # distinct values: no ties anywhere, so no window has two maxima
+        values = rng.permutation(np.arange(-9, 21))[: size * size].reshape(size, size)
+        out = (size - kernel) // stride + 1
+        upstream = rng.integers(1, 6, (out, out)) * rng.choice([-1, 1], (out, out))
+        return {
+            "input": values.tolist(),
+            "kernel": kernel,
+            "stride": stride,
+            "upstream": upstream.tolist(),
+        }
+
+    def _sample_relu_1d(self, rng: np.random.Generator) -> dict[str, Any]:
+        """The midterm's network: z → ReLU → max over each adjacent pair."""
+        length = int(rng.integers(3, 7))
+        while True:
+            z = [int(v) for v in rng.permutation(np.arange(-6, 7))[:length] if v != 0]
+            if len(z) < length:
+                continue
+            windows = [z[i : i + 2] for i in range(length - 1)]
+            if all(max(w) > 0 for w in windows):  # after ReLU every window has one winner
+                break
+        upstream = [int(v) for v in rng.integers(1, 6, length - 1)]
+        return {"input": [z], "kernel": "1x2", "stride": 1, "upstream": [upstream], "relu": True}
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        params = super().read_givens(raw)
+        one_d = len(params["input"]) == 1
+        kernel = params["kernel"]
+        if one_d and isinstance(kernel, int):
+            params["kernel"] = f"1x{kernel}" if kernel != 1 else 1
+        params.setdefault("stride", params["kernel"])
+        if one_d and isinstance(params["stride"], int) and params["stride"] != 1:
+            params["stride"] = f"1x{params['stride']}"
+        return params
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        x = np.array(params["input"], dtype=float)
+        upstream = np.array(params["upstream"], dtype=float)
+        kernel, stride = as_pair(params["kernel"]), as_pair(params["stride"])
+        try:
+            result = maxpool(x, kernel, stride, upstream, params["relu"])
+        except ValueError as error:
+            given = "upstream" if "upstream" in str(error) else "kernel"
+            raise self.error(str(error), given) from None
+        one_d = x.shape[0] == 1
+        where = (
+            (lambda cell: f"z{cell[1] + 1}")
+            if one_d
+            else (lambda cell: f"({cell[0] + 1}, {cell[1] + 1})")
+        )
+        steps = []
+        if params["relu"]:
+            steps.append(
+                f"ReLU first: [{', '.join(short_number(v) for v in result.relu_input.ravel())}]"
+            )
+        steps.append(
+            f"Windows of {kernel[0]}x{kernel[1]} with stride {stride[0]}x{stride[1]}: "
+            "each output is its window's maximum, and only that input gets the "
+            "gradient (max routes it)"
+        )
+        counts: dict[tuple[int, int], list[str]] = {}
+        for (a, b), cell in result.winners:
+            g = upstream[a, b]
+            passes = not params["relu"] or x[cell] > 0
+            name = f"output {b + 1}" if one_d else f"output ({a + 1}, {b + 1})"
+            note = "" if passes else f", but ReLU'({short_number(x[cell])}) = 0 blocks it"
+            steps.append(
+                f"{name} = {short_number(result.output[a, b])} from input {where(cell)}: "
+                f"it receives {short_number(g)}{note}"
+            )
+            if passes:
+                counts.setdefault(cell, []).append(short_number(g))
+        for cell, amounts in counts.items():
+            if len(amounts) > 1:
+                steps.append(
+                    f"Input {where(cell)} wins {len(amounts)} overlapping windows: "
+                    f"its gradients add, {' + '.join(amounts)} = "
+                    f"{short_number(result.grad_input[cell])}"
+                )
+        steps.append("Every other input gets 0")
+        return Solution(
+            {"output": result.output.tolist(), "grad_input": result.grad_input.tolist()}, steps
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        output, grad = solution.answers["output"], solution.answers["grad_input"]
+        one_d = len(grad) == 1
+
+        def shape(m: list[list[float]]) -> Matrix:
+            return (
+                Matrix(None, len(m[0]), 0.001, 1e-6)
+                if one_d
+                else Matrix(len(m), len(m[0]), 0.001, 1e-6)
+            )
+
+        def value(m: list[list[float]]) -> Any:
+            return m[0] if one_d else m
+
+        return [
+            Part("output", "the pooled output", shape(output), value(output)),
+            Part("grad_input", "∂L/∂input, the shape of the input", shape(grad), value(grad)),
+        ]

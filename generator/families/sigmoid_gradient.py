@@ -1,0 +1,90 @@
+"""The sigmoid's gradient σ(x)(1 − σ(x)), its maximum 1/4, and vanishing gradients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Real, short_number
+from generator.family import Family, Given, Part, Solution, real, whole
+from generator.registry import register
+from solvers.activations import (
+    MAX_SIGMOID_GRADIENT,
+    chained_sigmoid_gradient,
+    sigmoid,
+    sigmoid_gradient,
+    vanishing_bound,
+)
+
+
+@register
+class SigmoidGradient(Family):
+    name = "sigmoid_gradient"
+    title = "The sigmoid's gradient"
+    summary = "σ'(x) = σ(x)(1 − σ(x)), its maximum 0.25, and the bound after d sigmoid layers"
+    topic = "backprop"
+    givens = {
+        "x": Given(real(-50, 50), "the sigmoid's input"),
+        "layers": Given(whole(1, 100), "sigmoid layers stacked (default 1)", 1),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        x = float(rng.choice([-4, -3, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 4, 6]))
+        if difficulty == "easy":
+            return {"x": x}
+        return {"x": x, "layers": int(rng.integers(2, 11))}
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        x, layers = params["x"], params["layers"]
+        s, g = sigmoid(x), sigmoid_gradient(x)
+        steps = [
+            f"σ({short_number(x)}) = 1/(1 + e^({short_number(-x)})) = {short_number(s)}",
+            f"σ'(x) = σ(x)(1 − σ(x)) = {short_number(s)} × {short_number(1 - s)} = "
+            f"{short_number(g)}",
+            "σ' is largest at x = 0, where σ = 1/2: σ'(0) = 1/2 × 1/2 = 0.25. For large |x| it "
+            "vanishes, and the chain rule multiplies everything below by it",
+        ]
+        answers: dict[str, Any] = {
+            "sigmoid": s,
+            "gradient": g,
+            "max_gradient": MAX_SIGMOID_GRADIENT,
+        }
+        if layers > 1:
+            bound = vanishing_bound(layers)
+            _, chained = chained_sigmoid_gradient(x, layers)
+            steps.append(
+                f"Through {layers} sigmoid layers the chain rule multiplies {layers} "
+                f"factors of at most 0.25 (weights aside): at most 0.25^{layers} = "
+                f"{short_number(bound)}"
+            )
+            steps.append(
+                f"For σ(σ(…σ(x))) with {layers} sigmoids at x = {short_number(x)} the "
+                f"product is {short_number(chained)}"
+            )
+            answers.update(bound=bound, chained_gradient=chained)
+        return Solution(answers, steps)
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        answers = solution.answers
+        parts = [
+            Part(
+                "sigmoid", f"σ({short_number(params['x'])})", Real(0.01, 1e-4), answers["sigmoid"]
+            ),
+            Part(
+                "gradient",
+                f"σ'({short_number(params['x'])})",
+                Real(0.01, 1e-5),
+                answers["gradient"],
+            ),
+        ]
+        if "bound" in answers:
+            parts.append(
+                Part(
+                    "bound",
+                    f"the largest factor {params['layers']} sigmoid layers can pass on",
+                    Real(0.01, 1e-12),
+                    answers["bound"],
+                )
+            )
+        return parts

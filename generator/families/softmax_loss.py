@@ -1,0 +1,118 @@
+"""Softmax cross-entropy: probabilities, loss (natural log) and score gradient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, Real, short_number
+from generator.families.hinge_loss import check_labels, labels_list, nums, sample_scores
+from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.registry import register
+from solvers.losses import softmax
+
+
+@register
+class SoftmaxLoss(Family):
+    name = "softmax_loss"
+    title = "Softmax cross-entropy loss"
+    summary = "Softmax probabilities, cross-entropy loss −ln p_y and gradient p − onehot(y)"
+    topic = "losses"
+    givens = {
+        "scores": Given(real_matrix, "class scores: a list, or one list per example"),
+        "labels": Given(labels_list, "correct class index, or one per example"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        rows = {"easy": 1, "medium": int(rng.integers(1, 3)), "hard": int(rng.integers(1, 3))}
+        classes = int(rng.integers(3, 5))
+        scores = sample_scores(rng, rows[difficulty], classes, 30)
+        if difficulty == "hard" and rng.random() < 0.5:
+            # scores in the hundreds: naive e^s overflows, shifting by the maximum does not
+            offset = float(rng.choice([500, 800, 1000]))
+            scores = [[round(s + offset, 1) for s in row] for row in scores]
+        labels = [int(v) for v in rng.integers(0, classes, rows[difficulty])]
+        return {"scores": scores, "labels": labels}
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        params = super().read_givens(raw)
+        check_labels(self, params["scores"], params["labels"])
+        return params
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        scores = np.array(params["scores"], dtype=float)
+        labels = np.array(params["labels"])
+        result = softmax(scores, labels)
+        n = len(labels)
+        steps = [
+            "p_k = e^(s_k) / Σ_j e^(s_j), computed as e^(s_k − m)/Σ_j e^(s_j − m) with m "
+            "the largest score, which changes nothing but keeps e^(…) from overflowing"
+        ]
+        for i, (row, y) in enumerate(zip(scores, labels, strict=True)):
+            m = row.max()
+            exps = np.exp(row - m)
+            steps.append(
+                f"Example {i + 1}: s − m = [{nums(row - m)}]; e^(s − m) = [{nums(exps)}], "
+                f"sum {short_number(exps.sum())}; p = [{nums(result.probabilities[i])}]"
+            )
+            steps.append(
+                f"L_{i + 1} = −ln p_{int(y)} = −ln {short_number(result.probabilities[i, y])}"
+                f" = {short_number(result.losses[i])}"
+            )
+        if n > 1:
+            steps.append(
+                f"Mean over the batch: L = ({' + '.join(short_number(v) for v in result.losses)})"
+                f"/{n} = {short_number(result.loss)}"
+            )
+        steps.append(
+            "Gradient: ∂L/∂s = (p − onehot(y))"
+            + (f"/{n}" if n > 1 else "")
+            + ": subtract 1 at the correct class"
+        )
+        for i, row in enumerate(result.grad_scores):
+            steps.append(f"∂L/∂s for example {i + 1}: [{nums(row)}]")
+        return Solution(
+            {
+                "probabilities": result.probabilities.tolist(),
+                "losses": result.losses.tolist(),
+                "loss": result.loss,
+                "grad_scores": result.grad_scores.tolist(),
+            },
+            steps,
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        answers = solution.answers
+        n, classes = len(params["scores"]), len(params["scores"][0])
+        parts = [
+            Part(
+                "probabilities",
+                f"softmax probabilities ({n}x{classes})",
+                Matrix(n, classes, 0.01, 0.005),
+                answers["probabilities"],
+            )
+        ]
+        if n > 1:
+            parts.append(
+                Part(
+                    "losses", "loss of each example", Matrix(None, n, 0.01, 0.01), answers["losses"]
+                )
+            )
+        parts.append(
+            Part(
+                "loss",
+                "the loss L" + (" (mean over the batch)" if n > 1 else ""),
+                Real(0.01, 0.01),
+                answers["loss"],
+            )
+        )
+        parts.append(
+            Part(
+                "grad_scores",
+                f"∂L/∂scores ({n}x{classes})",
+                Matrix(n, classes, 0.01, 0.005),
+                answers["grad_scores"],
+            )
+        )
+        return parts
