@@ -33,8 +33,11 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            shown = text[position : position + 10]
-            raise ArithmeticParseError(f"unexpected '{shown}' at position {position + 1}")
+            rest = text[position:].lstrip()
+            word = re.match(r"[A-Za-z_]+", rest)
+            shown = word.group() if word else rest[:1]
+            column = len(text) - len(rest) + 1
+            raise ArithmeticParseError(f"unexpected {shown!r} at position {column}")
         if match.group("number") is not None:
             tokens.append(("number", match.group("number")))
         else:

@@ -57,7 +57,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise ExpressionError(f"unexpected '{text[position : position + 10].strip()}'")
+            shown = text[position:].lstrip()[:1]
+            column = len(text) - len(text[position:].lstrip()) + 1
+            raise ExpressionError(f"unexpected character {shown!r} at position {column}")
         kind = match.lastgroup or "op"
         value = match.group(kind)
         tokens.append((kind, _OPS.get(value, value) if kind == "op" else value))
@@ -160,8 +162,9 @@ class _Parser:
             self.enter()
             tree = self.sum()
             self.depth -= 1
-            if self.take() != ("op", ")"):
+            if self.peek() != ("op", ")"):
                 raise ExpressionError("a '(' is never closed")
+            self.take()
             return tree
         raise ExpressionError(f"unexpected '{text}'")
 
@@ -179,8 +182,9 @@ class _Parser:
                 self.take()
                 args.append(self.sum())
             self.depth -= 1
-            if self.take() != ("op", ")"):
+            if self.peek() != ("op", ")"):
                 raise ExpressionError(f"{text}( is never closed")
+            self.take()
             if len(args) != FUNCTIONS[function]:
                 raise ExpressionError(f"{function} takes {FUNCTIONS[function]} argument(s)")
             return self.node("call", function, tuple(args))

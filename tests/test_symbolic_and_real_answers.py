@@ -1,0 +1,246 @@
+"""Real, matrix and expression answers: what is accepted, what is refused and why, and that
+no string makes the grader raise or run anything."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.answers import Expression, Matrix, Real
+from generator.expressions import ExpressionError, parse
+
+XYZ = Expression(["x", "y", "z"])
+
+# (answer, key, expected status, a fragment of the feedback)
+EXPRESSION_TABLE = [
+    ("x*z + y*z", "(x + y)*z", "correct", ""),
+    ("z(x+y)", "(x + y)*z", "correct", ""),
+    ("(x+y)z", "(x + y)*z", "correct", ""),
+    ("2x", "2*x", "correct", ""),
+    ("x^2", "x**2", "correct", ""),
+    ("x**2", "x^2", "correct", ""),
+    ("x·y", "x*y", "correct", ""),
+    ("σ(x)(1 − σ(x))", "exp(-x)/(1 + exp(-x))^2", "correct", ""),
+    ("sigmoid(x)*(1-sigmoid(x))", "exp(-x)/(1+exp(-x))^2", "correct", ""),
+    ("1 - tanh(x)^2", "1/cosh(x)^2".replace("1/cosh(x)^2", "4/(exp(x)+exp(-x))^2"), "correct", ""),
+    ("2*sigmoid(2x) - 1", "tanh(x)", "correct", ""),
+    ("ln(x)", "log(x)", "correct", ""),
+    ("e^x", "exp(x)", "correct", ""),
+    ("1/2*x", "x/2", "correct", ""),
+    ("0.5x", "x/2", "correct", ""),
+    ("(x+y)*z + 1", "(x + y)*z", "wrong", "yours is"),
+    ("x*y", "x*z", "wrong", "yours is"),
+    ("log(x)", "1/x", "wrong", ""),
+    ("", "x", "blank", ""),
+    ("   ", "x", "blank", ""),
+    ("xy", "x*y", "invalid", "unknown name 'xy'"),
+    ("a + b", "x", "invalid", "unknown name 'a'"),
+    ("x +", "x", "invalid", "ends too early"),
+    ("(x", "x", "invalid", "never closed"),
+    ("x)", "x", "invalid", "unexpected ')'"),
+    ("exp x", "x", "invalid", "needs parentheses"),
+    ("max(x)", "x", "invalid", "takes 2 argument"),
+    ("10^10^10", "x", "invalid", "exponents are limited"),
+    ("x^99999", "x", "invalid", "exponents are limited"),
+    ("x^x^x", "x", "invalid", "towers of powers"),
+    ("9^9^9^9", "x", "invalid", "exponents are limited"),
+    ("2^(1/0)", "x", "invalid", "cannot be evaluated"),
+    ("1" * 40, "x", "invalid", "too many digits"),
+    ("x" + "+x" * 300, "x", "invalid", "longer than"),
+    ("(" * 60 + "x" + ")" * 60, "x", "invalid", "nested too deeply"),
+    ("-" * 60 + "x", "x", "invalid", "nested too deeply"),
+    ("x" + "*x" * 220, "x", "invalid", "too large"),
+    ("__import__('os').system('id')", "x", "invalid", 'unexpected character "\'"'),
+    ("().__class__", "x", "invalid", "unexpected"),
+    ("lambda: 0", "x", "invalid", "unexpected character ':'"),
+    ("x.real", "x", "invalid", "unexpected character '.'"),
+    ("eval('1')", "x", "invalid", 'unexpected character "\'"'),
+    ("exec", "x", "invalid", "unknown name 'exec'"),
+    ("x; import os", "x", "invalid", "unexpected"),
+    ("x[0]", "x", "invalid", "unexpected"),
+    ("{x}", "x", "invalid", "unexpected"),
+    ("x if y else z", "x", "invalid", "unknown name 'if'"),
+    ("open('/etc/passwd')", "x", "invalid", 'unexpected character "\'"'),
+    ("Symbol('x')", "x", "invalid", 'unexpected character "\'"'),
+    ("x == y", "x", "invalid", "unexpected"),
+    ("x @ y", "x", "invalid", "unexpected"),
+    ("\x00", "x", "invalid", "unexpected"),
+    ("<script>alert(1)</script>", "x", "invalid", "unexpected"),
+]
+
+
+@pytest.mark.parametrize("answer,key,status,feedback", EXPRESSION_TABLE)
+def test_expression_answers(answer, key, status, feedback):
+    score = XYZ.grade(answer, key)
+    assert score.status == status
+    assert feedback in score.feedback
+
+
+def test_the_expression_table_has_at_least_40_malformed_or_hostile_inputs():
+    assert sum(1 for row in EXPRESSION_TABLE if row[2] == "invalid") >= 30
+    assert len(EXPRESSION_TABLE) + len(REAL_TABLE) + len(MATRIX_TABLE) >= 90
+
+
+REAL_TABLE = [
+    ("0.27", 0.27, "correct"),
+    ("  0.27  ", 0.27, "correct"),
+    ("1/3", 1 / 3, "correct"),
+    ("2.5e-3", 0.0025, "correct"),
+    ("2.5E-3", 0.0025, "correct"),
+    ("−1.5", -1.5, "correct"),
+    ("-1,5", -1.5, "correct"),
+    ("1 - 0.25", 0.75, "correct"),
+    ("1.05", 1.0, "correct"),  # exactly at the 5 % bound: inclusive
+    ("0.95", 1.0, "correct"),
+    ("1.0500001", 1.0, "wrong"),
+    ("0.9499999", 1.0, "wrong"),
+    ("1,000", 1.0, "invalid"),  # ambiguous: a thousand or one
+    ("1,000", 1000, "invalid"),
+    ("1.000,5", 1000.5, "invalid"),
+    ("1 000", 1000, "invalid"),
+    ("nan", 1.0, "invalid"),
+    ("NaN", 1.0, "invalid"),
+    ("inf", 1.0, "invalid"),
+    ("-inf", 1.0, "invalid"),
+    ("Infinity", 1.0, "invalid"),
+    ("1e400", 1.0, "invalid"),
+    ("1e-400", 1.0, "invalid"),
+    ("1/0", 1.0, "invalid"),
+    ("0x10", 16, "wrong"),  # x multiplies, as in counts like 10x3x5x5: 0 times 10
+    ("1_000", 1000, "invalid"),
+    ("½", 0.5, "invalid"),
+    ("one", 1.0, "invalid"),
+    ("9" * 50, 1.0, "invalid"),
+    (True, 1.0, "invalid"),
+    ([1], 1.0, "invalid"),
+    ({"value": 1}, 1.0, "invalid"),
+    (float("nan"), 1.0, "invalid"),
+    (float("inf"), 1.0, "invalid"),
+    (1, 1.0, "correct"),
+    (0.99, 1.0, "correct"),
+]
+
+
+@pytest.mark.parametrize("answer,key,status", REAL_TABLE)
+def test_real_answers_at_five_percent(answer, key, status):
+    assert Real(rtol=0.05, atol=0).grade(answer, key).status == status
+
+
+def test_a_decimal_comma_is_never_a_thousands_separator():
+    real = Real(rtol=0, atol=0)
+    assert real.grade("1,5", 1.5).status == "correct"
+    assert real.grade("1,5", 15).status != "correct"
+
+
+def test_absolute_tolerance_covers_keys_near_zero():
+    assert Real(rtol=0.01, atol=1e-3).grade("0", 0.0004).status == "correct"
+    assert Real(rtol=0.01, atol=1e-3).grade("0", 0.002).status == "wrong"
+
+
+MATRIX_TABLE = [
+    ("[1, 2; 3, 4]", "correct", ""),
+    ("[[1, 2], [3, 4]]", "correct", ""),
+    ([[1, 2], [3, 4]], "correct", ""),
+    ([["1", "2"], ["3", "4.0"]], "correct", ""),
+    ("[1 2; 3 4]", "correct", ""),
+    ("[[1, 2], [3, 5]]", "partial", "1 of 4 entries differ"),
+    ("[1, 2, 3, 4]", "wrong", "expected a 2x2 matrix, got 1x4"),
+    ("[[1, 2, 3], [3, 4, 5]]", "wrong", "expected a 2x2 matrix, got 2x3"),
+    ("[[1, 2], [3]]", "invalid", "rows of different lengths"),
+    ("[[1, 2], [3, [4]]]", "invalid", ""),
+    ("[1, 2; [3, 4]]", "invalid", "not both"),
+    ("1, 2, 3, 4", "invalid", "write a list"),
+    ("[[1, 2], [3, x]]", "invalid", "entry (2, 2)"),
+    ([[1, True], [3, 4]], "invalid", "got true/false"),
+    ([[1, None], [3, 4]], "invalid", "got null"),
+    ([[1, 2], [3, float("nan")]], "invalid", "not a finite number"),
+    ([[1, 2], 3], "invalid", "mixes numbers and rows"),
+    ({"a": 1}, "invalid", "got a JSON object"),
+    ("[" + ", ".join(["1"] * 500) + "]", "invalid", "more than 400 entries"),
+]
+
+
+@pytest.mark.parametrize("answer,status,feedback", MATRIX_TABLE)
+def test_matrix_answers(answer, status, feedback):
+    score = Matrix(2, 2).grade(answer, [[1, 2], [3, 4]])
+    assert score.status == status
+    assert feedback in score.feedback
+
+
+def test_a_flat_list_answers_a_column_and_a_vector():
+    assert Matrix(3, 1).grade("[1, 2, 3]", [[1], [2], [3]]).status == "correct"
+    assert Matrix(None, 3).grade([[1], [2], [3]], [1, 2, 3]).status == "correct"
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=500, deadline=None)
+def test_no_string_makes_expression_grading_raise(text):
+    score = XYZ.grade(text, "x*y + exp(-z)")
+    assert score.status in ("correct", "wrong", "invalid", "blank")
+
+
+@given(st.text(alphabet="xyz0123456789+-*/^()., esigmodtanhlpx", max_size=80))
+@settings(max_examples=500, deadline=None)
+def test_expression_like_strings_are_graded_or_refused(text):
+    score = XYZ.grade(text, "sigmoid(x)*y")
+    assert score.status in ("correct", "wrong", "invalid", "blank")
+
+
+@given(
+    st.one_of(
+        st.text(max_size=100),
+        st.floats(),
+        st.integers(),
+        st.booleans(),
+        st.none(),
+        st.lists(st.floats(), max_size=5),
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_no_value_makes_real_or_matrix_grading_raise(value):
+    assert Real().grade(value, 0.5).status in ("correct", "wrong", "invalid", "blank")
+    assert Matrix(None, 2).grade(value, [1.0, 2.0]).status in (
+        "correct",
+        "partial",
+        "wrong",
+        "invalid",
+        "blank",
+    )
+
+
+def test_parsing_never_calls_sympify_or_eval(monkeypatch):
+    import builtins
+
+    import sympy
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("raw text reached an evaluator")
+
+    monkeypatch.setattr(sympy, "sympify", forbidden)
+    monkeypatch.setattr(sympy, "parse_expr", forbidden, raising=False)
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    for answer, key, *_ in EXPRESSION_TABLE:
+        XYZ.grade(answer, key)
+
+
+def test_the_parser_round_trips_what_it_prints():
+    from generator.expressions import to_text
+
+    for text in [
+        "(x + y)*z",
+        "x - (y - z)",
+        "-x^2",
+        "(-x)^2",
+        "x^(1/2)",
+        "2^3^2",
+        "x/(y*z)",
+        "sigmoid(x)*(1 - sigmoid(x))",
+        "max(x, y) - min(x, z)",
+    ]:
+        tree = parse(text, {"x", "y", "z"})
+        assert parse(to_text(tree), {"x", "y", "z"}) == tree
+
+
+def test_unknown_names_are_refused_before_any_evaluation():
+    with pytest.raises(ExpressionError, match="unknown name"):
+        parse("os", {"x"})
