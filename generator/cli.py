@@ -113,7 +113,8 @@ def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  {number}. {step}")
     click.echo("\nAnswer:")
     for name, value in solution.answers.items():
-        click.echo(f"  {name} = {_answer_text(value)}")
+        text = _answer_text(value)
+        click.echo(f"  {name} =" + (text if text.startswith("\n") else f" {text}"))
 
 
 def _given_text(value: Any) -> str:
@@ -121,11 +122,22 @@ def _given_text(value: Any) -> str:
 
 
 def _answer_text(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n    " + "\n    ".join(_answer_text(item) for item in value)
+    """Answers as a person reads them: numbers to six digits, matrices as [a, b; c, d]."""
+    from generator.answers import short_number
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return short_number(value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{k}={_answer_text(v)}" for k, v in value.items())
+    if value and all(isinstance(item, dict) for item in value):
+        return "".join(f"\n    {_answer_text(item)}" for item in value)
+    if value and all(isinstance(item, list) for item in value):
+        return "[" + "; ".join(_answer_text(row)[1:-1] for row in value) + "]"
+    return "[" + ", ".join(_answer_text(item) for item in value) + "]"
 
 
 @main.command()
