@@ -189,7 +189,7 @@ class ChainRule(Family):
         steps = self._steps(backprop)
         answers: dict[str, Any] = {
             "value": backprop.value,
-            "gradient": backprop.gradient(),
+            "gradient": dict(sorted(backprop.gradient().items())),
             "nodes": [
                 {"node": node.name, "op": node.op, "value": node.value, "grad": node.grad}
                 for node in backprop.nodes
