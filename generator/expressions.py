@@ -12,6 +12,7 @@ Tree nodes: ("num", Fraction), ("var", name), ("const", "e" | "pi"), ("neg", a),
 from __future__ import annotations
 
 import math
+import operator
 import re
 from fractions import Fraction
 from typing import Any
@@ -260,6 +261,16 @@ _FLOAT_FUNCTIONS = {
 }
 
 
+# the same operators serve floats and sympy objects
+_BINARY = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "div": operator.truediv,
+    "pow": operator.pow,
+}
+
+
 def evaluate(tree: Node, values: dict[str, float]) -> float:
     """The value of the tree in plain floats; raises ValueError, ArithmeticError (division
     by zero, overflow) or KeyError (a symbol without a value) where it is undefined."""
@@ -274,16 +285,7 @@ def evaluate(tree: Node, values: dict[str, float]) -> float:
         return -evaluate(tree[1], values)
     if kind == "call":
         return _FLOAT_FUNCTIONS[tree[1]](*(evaluate(arg, values) for arg in tree[2]))
-    a, b = evaluate(tree[1], values), evaluate(tree[2], values)
-    if kind == "add":
-        return a + b
-    if kind == "sub":
-        return a - b
-    if kind == "mul":
-        return a * b
-    if kind == "div":
-        return a / b
-    result = a**b
+    result = _BINARY[kind](evaluate(tree[1], values), evaluate(tree[2], values))
     if isinstance(result, complex):
         raise ValueError("a negative number to a fractional power")
     return result
@@ -320,16 +322,7 @@ def to_sympy(tree: Node) -> Any:
             "min": sp.Min,
         }
         return functions[tree[1]](*args)
-    a, b = to_sympy(tree[1]), to_sympy(tree[2])
-    if kind == "add":
-        return a + b
-    if kind == "sub":
-        return a - b
-    if kind == "mul":
-        return a * b
-    if kind == "div":
-        return a / b
-    return a**b
+    return _BINARY[kind](to_sympy(tree[1]), to_sympy(tree[2]))
 
 
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}

@@ -6,8 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, Real, short_number
-from generator.families.hinge_loss import check_labels, labels_list, nums, sample_scores
+from generator.answers import Matrix, short_number
+from generator.classifier_scores import (
+    batch_loss_parts,
+    check_labels,
+    labels_list,
+    nums,
+    sample_scores,
+)
 from generator.family import Family, Given, Part, Solution, real_matrix
 from generator.registry import register
 from solvers.losses import softmax
@@ -83,36 +89,11 @@ class SoftmaxLoss(Family):
         )
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
-        answers = solution.answers
         n, classes = len(params["scores"]), len(params["scores"][0])
-        parts = [
-            Part(
-                "probabilities",
-                f"softmax probabilities ({n}x{classes})",
-                Matrix(n, classes, 0.01, 0.005),
-                answers["probabilities"],
-            )
-        ]
-        if n > 1:
-            parts.append(
-                Part(
-                    "losses", "loss of each example", Matrix(None, n, 0.01, 0.01), answers["losses"]
-                )
-            )
-        parts.append(
-            Part(
-                "loss",
-                "the loss L" + (" (mean over the batch)" if n > 1 else ""),
-                Real(0.01, 0.01),
-                answers["loss"],
-            )
+        probabilities = Part(
+            "probabilities",
+            f"softmax probabilities ({n}x{classes})",
+            Matrix(n, classes, 0.01, 0.005),
+            solution.answers["probabilities"],
         )
-        parts.append(
-            Part(
-                "grad_scores",
-                f"∂L/∂scores ({n}x{classes})",
-                Matrix(n, classes, 0.01, 0.005),
-                answers["grad_scores"],
-            )
-        )
-        return parts
+        return [probabilities, *batch_loss_parts(params, solution.answers, "∂L/∂scores", 0.005)]
