@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from generator.arithmetic import ArithmeticParseError, evaluate
+from generator.formatting import matrix_text, short_number, vector_text
 
 Status = str  # "correct" | "partial" | "wrong" | "invalid" | "blank"
 
@@ -200,14 +201,6 @@ def _close(value: Fraction, key: Fraction, rtol: Fraction, atol: Fraction) -> bo
     return abs(value - key) <= max(atol, rtol * abs(key))
 
 
-def short_number(value: float | int | Fraction) -> str:
-    """A number to six significant digits, as keys are shown on sheets and in feedback."""
-    if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
-        return str(int(value))
-    text = f"{float(value):.6g}"
-    return "0" if text == "-0" else text
-
-
 class Real(AnswerType):
     """A real number, correct within ``max(atol, rtol·|key|)`` of the key, bounds included."""
 
@@ -365,9 +358,7 @@ class Matrix(AnswerType):
         return float(value)
 
     def display(self, key: Any) -> str:
-        if key and isinstance(key[0], list):
-            return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in key) + "]"
-        return "[" + ", ".join(short_number(v) for v in key) + "]"
+        return matrix_text(key) if key and isinstance(key[0], list) else vector_text(key)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, Real, short_number
+from generator.answers import Matrix, Real
 from generator.family import Family, Part
 
 
@@ -34,10 +34,6 @@ def check_labels(family: Family, scores: list[list[float]], labels: list[int]) -
 def sample_scores(rng: np.random.Generator, rows: int, classes: int, spread: int) -> list:
     """Scores in tenths, as the notes write them (3.2, 5.1, -1.7)."""
     return [[int(v) / 10 for v in rng.integers(-spread, spread + 1, classes)] for _ in range(rows)]
-
-
-def nums(values: Any) -> str:
-    return ", ".join(short_number(v) for v in values)
 
 
 def batch_loss_parts(

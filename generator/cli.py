@@ -123,7 +123,7 @@ def _given_text(value: Any) -> str:
 
 def _answer_text(value: Any) -> str:
     """Answers as a person reads them: numbers to six digits, matrices as [a, b; c, d]."""
-    from generator.answers import short_number
+    from generator.formatting import short_number
 
     if isinstance(value, str):
         return value

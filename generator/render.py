@@ -12,7 +12,8 @@ from typing import Any
 
 import jinja2
 
-from generator.answers import answer_type_from_json, short_number
+from generator.answers import answer_type_from_json
+from generator.formatting import matrix_text, short_number, vector_text
 from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
 
@@ -43,10 +44,8 @@ def environment() -> jinja2.Environment:
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
     env.filters["num"] = short_number
-    env.filters["vector"] = lambda values: "[" + ", ".join(map(short_number, values)) + "]"
-    env.filters["matrix"] = lambda rows: (
-        "[" + "; ".join(", ".join(map(short_number, row)) for row in rows) + "]"
-    )
+    env.filters["vector"] = vector_text
+    env.filters["matrix"] = matrix_text
     env.filters["describe_layer"] = _describe_layer
     return env
 

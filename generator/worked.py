@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.formatting import short_number
 from solvers.conv import SizeWorking
 
 
@@ -29,7 +30,5 @@ def product_text(*factors: int) -> str:
 
 def term(value: float | int) -> str:
     """A number as an operand: negatives in parentheses, so "2.2 − (−3.1)" reads right."""
-    from generator.answers import short_number
-
     text = short_number(value)
     return f"({text})" if text.startswith("-") else text

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Expression, Real, short_number
+from generator.answers import Expression, Real
 from generator.expressions import ExpressionError, parse, symbols_of, to_sympy, to_text
 from generator.family import Family, Given, Part, Solution, real
+from generator.formatting import short_number
 from generator.registry import register
 from generator.worked import term
 from solvers.backprop import RULES, Backprop, GraphError, run

@@ -6,15 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import short_number
 from generator.classifier_scores import (
     batch_loss_parts,
     check_labels,
     labels_list,
-    nums,
     sample_scores,
 )
 from generator.family import Family, Given, Part, Solution, real, real_matrix
+from generator.formatting import short_number, vector_text
 from generator.registry import register
 from generator.worked import term
 from solvers.losses import hinge
@@ -101,7 +100,7 @@ class HingeLoss(Family):
             + ("; the regularizer does not depend on the scores" if params["reg"] else "")
         )
         for i, row in enumerate(result.grad_scores):
-            steps.append(f"∂L/∂s for example {i + 1}: [{nums(row)}]")
+            steps.append(f"∂L/∂s for example {i + 1}: {vector_text(row)}")
         answers: dict[str, Any] = {
             "losses": result.losses.tolist(),
             "loss": result.loss,

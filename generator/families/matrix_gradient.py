@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, short_number
+from generator.answers import Matrix
 from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.formatting import matrix_text, short_number
 from generator.registry import register
 from generator.worked import term
 from solvers.matrix import matmul_gradients
@@ -15,10 +16,6 @@ from solvers.matrix import matmul_gradients
 
 def _matrix(value: Any) -> list[list[int | float]]:
     return real_matrix(value, allow_vector=False)
-
-
-def _text(m: np.ndarray) -> str:
-    return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in m) + "]"
 
 
 def _shape(m: np.ndarray) -> str:
@@ -65,10 +62,10 @@ class MatrixGradient(Family):
         ]
         first = " + ".join(f"{short_number(x[i, 0])}×{term(g[i, 0])}" for i in range(x.shape[0]))
         steps.append(f"For example ∂L/∂W_11 = {first} = {short_number(result.grad_w[0, 0])}")
-        steps.append(f"∂L/∂W = {_text(result.grad_w)}")
+        steps.append(f"∂L/∂W = {matrix_text(result.grad_w)}")
         steps.append(
             f"Likewise ∂L/∂X = ∂L/∂D Wᵀ ({_shape(g)} times {_shape(w.T)} = "
-            f"{_shape(result.grad_x)}) = {_text(result.grad_x)}"
+            f"{_shape(result.grad_x)}) = {matrix_text(result.grad_x)}"
         )
         return Solution(
             {

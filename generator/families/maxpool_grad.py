@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, short_number
+from generator.answers import Matrix
 from generator.family import Family, Given, Part, Solution, as_pair, boolean, pair, real_matrix
+from generator.formatting import short_number
 from generator.registry import register
 from solvers.pooling import maxpool
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real, short_number
+from generator.answers import Real
 from generator.family import Family, Given, Part, Solution, real, whole
+from generator.formatting import short_number
 from generator.registry import register
 from solvers.activations import (
     MAX_SIGMOID_GRADIENT,

@@ -6,15 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, short_number
+from generator.answers import Matrix
 from generator.classifier_scores import (
     batch_loss_parts,
     check_labels,
     labels_list,
-    nums,
     sample_scores,
 )
 from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.formatting import short_number, vector_text
 from generator.registry import register
 from solvers.losses import softmax
 
@@ -59,8 +59,9 @@ class SoftmaxLoss(Family):
             m = row.max()
             exps = np.exp(row - m)
             steps.append(
-                f"Example {i + 1}: s − m = [{nums(row - m)}]; e^(s − m) = [{nums(exps)}], "
-                f"sum {short_number(exps.sum())}; p = [{nums(result.probabilities[i])}]"
+                f"Example {i + 1}: s − m = {vector_text(row - m)}; "
+                f"e^(s − m) = {vector_text(exps)}, sum {short_number(exps.sum())}; "
+                f"p = {vector_text(result.probabilities[i])}"
             )
             steps.append(
                 f"L_{i + 1} = −ln p_{int(y)} = −ln {short_number(result.probabilities[i, y])}"
@@ -77,7 +78,7 @@ class SoftmaxLoss(Family):
             + ": subtract 1 at the correct class"
         )
         for i, row in enumerate(result.grad_scores):
-            steps.append(f"∂L/∂s for example {i + 1}: [{nums(row)}]")
+            steps.append(f"∂L/∂s for example {i + 1}: {vector_text(row)}")
         return Solution(
             {
                 "probabilities": result.probabilities.tolist(),

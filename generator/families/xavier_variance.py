@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real, short_number
+from generator.answers import Real
 from generator.family import Family, Given, Part, Solution, as_pair, choice, pair, real, whole
+from generator.formatting import short_number
 from generator.registry import register
 from solvers.init import fans_of_conv, init_scale, preactivation_variance
 

@@ -1,0 +1,69 @@
+"""Clipping a gradient by its norm: g ← g · c/‖g‖ when ‖g‖ > c."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, Real
+from generator.family import Family, Given, Part, Solution, real, real_vector
+from generator.formatting import short_number
+from generator.registry import register
+from generator.worked import term
+from solvers.regularization import clip_by_norm
+
+
+@register
+class GradientClipping(Family):
+    name = "gradient_clipping"
+    title = "Gradient clipping"
+    summary = "Clip a gradient by its L2 norm: g · c/‖g‖ when ‖g‖ exceeds the threshold c"
+    topic = "optimization"
+    givens = {
+        "g": Given(real_vector, "the gradient"),
+        "threshold": Given(real(1e-9, 1e9), "the largest norm allowed, c"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        n = 2 if difficulty == "easy" else int(rng.integers(3, 5))
+        if difficulty == "easy":
+            g = rng.choice([[3, 4], [6, 8], [5, 12], [-3, 4], [8, -6]])
+            return {"g": [int(v) for v in g], "threshold": float(rng.choice([1, 2, 5]))}
+        g = rng.integers(-6, 7, n)
+        threshold = float(rng.choice([1, 2, 3, 5, 20]))
+        return {"g": g.tolist(), "threshold": threshold}
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        g = np.array(params["g"], float)
+        c = params["threshold"]
+        result = clip_by_norm(g, c)
+        squares = " + ".join(f"{term(v)}²" for v in g)
+        steps = [f"‖g‖ = √({squares}) = {short_number(result.norm)}"]
+        if result.scaled:
+            steps.append(
+                f"‖g‖ > {short_number(c)}: scale by c/‖g‖ = {short_number(c / result.norm)}"
+                f", keeping the direction: "
+                f"[{', '.join(short_number(v) for v in result.gradient)}]"
+            )
+        else:
+            steps.append(f"‖g‖ ≤ {short_number(c)}: the gradient is left as it is")
+        steps.append(
+            "The norm is the square root of the sum of squares; the review's snippet "
+            "np.sum(grad * grad) is the squared norm, which clips at √c instead"
+        )
+        return Solution(
+            {"norm": result.norm, "clipped": result.gradient.tolist(), "scaled": result.scaled},
+            steps,
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        return [
+            Part("norm", "‖g‖", Real(0.01, 1e-3), solution.answers["norm"]),
+            Part(
+                "clipped",
+                "the clipped gradient",
+                Matrix(None, len(params["g"]), 0.01, 1e-3),
+                solution.answers["clipped"],
+            ),
+        ]

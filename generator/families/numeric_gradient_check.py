@@ -1,0 +1,112 @@
+"""Gradient checking: one- and two-sided difference quotients against the analytic
+derivative, and the relative error used to judge them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Real
+from generator.expressions import ExpressionError, evaluate, parse, to_sympy, to_text
+from generator.family import Family, Given, Part, Solution, real
+from generator.formatting import short_number
+from generator.registry import register
+
+FUNCTIONS = [
+    "x^2",
+    "x^3",
+    "x^2 + 3x",
+    "exp(x)",
+    "sin(x)",
+    "1/x",
+    "sigmoid(x)",
+    "log(x)",
+    "x*exp(x)",
+    "tanh(x)",
+]
+
+
+def read_function(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a function of x as text, got {value!r}")
+    try:
+        return to_text(parse(value, {"x"}))
+    except ExpressionError as error:
+        raise ValueError(str(error)) from None
+
+
+@register
+class NumericGradientCheck(Family):
+    name = "numeric_gradient_check"
+    title = "Numeric gradient check"
+    summary = "One- and two-sided difference quotients, their errors, the relative error"
+    topic = "backprop"
+    givens = {
+        "f": Given(read_function, "a function of x, such as x^3 or sigmoid(x)"),
+        "x": Given(real(-100, 100), "the point"),
+        "h": Given(real(1e-8, 1), "the step (default 0.01)", 0.01),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        f = str(rng.choice(FUNCTIONS[:4] if difficulty == "easy" else FUNCTIONS))
+        x = float(rng.choice([0.5, 1, 1.5, 2, 3]))
+        h = 0.1 if difficulty == "easy" else float(rng.choice([0.1, 0.01]))
+        return {"f": f, "x": x, "h": h}
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        import sympy as sp
+
+        tree = parse(params["f"], {"x"})
+        x, h = params["x"], params["h"]
+        try:
+            f_plus, f_minus, f_x = (evaluate(tree, {"x": v}) for v in (x + h, x - h, x))
+            derivative = sp.diff(to_sympy(tree), sp.Symbol("x", real=True))
+            analytic = float(derivative.subs(sp.Symbol("x", real=True), x))
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise self.error(f"f is undefined near x = {short_number(x)}: {error}", "x") from None
+        one = (f_plus - f_x) / h
+        two = (f_plus - f_minus) / (2 * h)
+        error_one, error_two = abs(one - analytic), abs(two - analytic)
+        scale = max(abs(two), abs(analytic))
+        relative = abs(two - analytic) / scale if scale else 0.0
+        xt, ht = short_number(x), short_number(h)
+        steps = [
+            f"f({xt} + {ht}) = {short_number(f_plus)}, f({xt}) = {short_number(f_x)}, "
+            f"f({xt} − {ht}) = {short_number(f_minus)}",
+            f"One-sided: (f(x + h) − f(x))/h = {short_number(one)}",
+            f"Two-sided: (f(x + h) − f(x − h))/(2h) = {short_number(two)}",
+            f"Analytic: f'(x) = {to_text(parse(sp.sstr(derivative), {'x'}))}, at x = {xt}: "
+            f"{short_number(analytic)}",
+            f"Errors: one-sided {short_number(error_one)}, two-sided {short_number(error_two)}: "
+            "the two-sided error shrinks like h², the one-sided like h, which is why gradient "
+            "checks use the two-sided quotient",
+            f"Relative error |f'_num − f'|/max(|f'_num|, |f'|) = {short_number(relative)}",
+        ]
+        return Solution(
+            {
+                "one_sided": one,
+                "two_sided": two,
+                "analytic": analytic,
+                "error_one_sided": error_one,
+                "error_two_sided": error_two,
+                "relative_error": relative,
+            },
+            steps,
+        )
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        answers = solution.answers
+        return [
+            Part("one_sided", "the one-sided quotient", Real(0.001, 1e-6), answers["one_sided"]),
+            Part("two_sided", "the two-sided quotient", Real(0.001, 1e-6), answers["two_sided"]),
+            Part(
+                "analytic", "the analytic derivative f'(x)", Real(0.001, 1e-6), answers["analytic"]
+            ),
+            Part(
+                "error_two_sided",
+                "the two-sided quotient's absolute error",
+                Real(0.05, 1e-9),
+                answers["error_two_sided"],
+            ),
+        ]

@@ -1,0 +1,25 @@
+"""How numbers, vectors and matrices are written in questions, worked steps and feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+
+def short_number(value: float | int | Fraction) -> str:
+    """A number to six significant digits, as keys are shown on sheets and in feedback."""
+    if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
+        return str(int(value))
+    text = f"{float(value):.6g}"
+    return "0" if text == "-0" else text
+
+
+def vector_text(values: Iterable[Any]) -> str:
+    """[1, -0.5, 2]"""
+    return "[" + ", ".join(short_number(v) for v in values) + "]"
+
+
+def matrix_text(rows: Iterable[Iterable[Any]]) -> str:
+    """[1, 2; 3, 4], a row between semicolons, as students may write it."""
+    return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in rows) + "]"
