@@ -400,8 +400,115 @@ class Expression(AnswerType):
         return {"kind": self.kind, "symbols": self.symbols}
 
 
+def _rubric_fraction(value: Any) -> Fraction:
+    return Fraction(value).limit_denominator(10**6)
+
+
+class TrueFalse(AnswerType):
+    """True or false, scored by the midterm's rubric: the full part for a right answer, a
+    penalty for a wrong one (half by default: +2/−1 at 2 points), nothing for a blank."""
+
+    kind = "truefalse"
+    hint = "true or false (T or F)"
+    _WORDS: ClassVar[dict[str, bool]] = {"true": True, "t": True, "false": False, "f": False}
+
+    def __init__(self, wrong: str = "-1/2") -> None:
+        self.wrong = str(wrong)
+
+    def json_problem(self, raw: Any) -> str | None:
+        if raw is None or isinstance(raw, (bool, str)):
+            return None
+        return f"expected true or false, got a JSON {_json_name(raw)}"
+
+    def read(self, raw: Any) -> bool | Invalid:
+        if isinstance(raw, bool):
+            return raw
+        word = raw.strip().lower().rstrip(".")
+        if word not in self._WORDS:
+            return Invalid(f"'{raw.strip()[:20]}' is not true or false")
+        return self._WORDS[word]
+
+    def parse(self, raw: str) -> bool | Invalid:
+        return self.read(raw)
+
+    def compare(self, value: bool, key: bool) -> Score:
+        if value == key:
+            return Score(Fraction(1), "correct")
+        penalty = _rubric_fraction(self.wrong)
+        return Score(penalty, "wrong", f"the statement is {str(key).lower()}")
+
+    def display(self, key: Any) -> str:
+        return "true" if key else "false"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "wrong": self.wrong}
+
+
+_LETTERS = "ABCDEFGHIJ"
+
+
+class MultiSelect(AnswerType):
+    """Select every correct option: the midterm's rubric takes ``per_error`` of the part for
+    each wrong selection and each missed correct option, down to ``floor`` (4 points, −2 per
+    error, floor 0 by default: key A, answer AB scores 2)."""
+
+    kind = "multiselect"
+    hint = "the letters of every correct option, such as AC"
+
+    def __init__(self, options: int, per_error: str = "1/2", floor: str = "0") -> None:
+        self.options, self.per_error, self.floor = options, str(per_error), str(floor)
+
+    def json_problem(self, raw: Any) -> str | None:
+        if raw is None or isinstance(raw, str):
+            return None
+        if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+            return None
+        return f'expected option letters such as "AC", got a JSON {_json_name(raw)}'
+
+    def read(self, raw: Any) -> frozenset[str] | Invalid:
+        text = "".join(raw) if isinstance(raw, list) else raw
+        if len(text) > 100:
+            return Invalid("longer than 100 characters")
+        letters = re.sub(r"[\s,;()\[\]]", "", text).upper()
+        valid = _LETTERS[: self.options]
+        if not letters or any(letter not in valid for letter in letters):
+            return Invalid(f"'{text.strip()[:20]}': choose letters from {valid[0]} to {valid[-1]}")
+        if len(set(letters)) != len(letters):
+            return Invalid(f"'{text.strip()}' names an option twice")
+        return frozenset(letters)
+
+    def parse(self, raw: str) -> frozenset[str] | Invalid:
+        return self.read(raw)
+
+    def compare(self, value: frozenset[str], key: frozenset[str]) -> Score:
+        errors = len(value - key) + len(key - value)
+        if not errors:
+            return Score(Fraction(1), "correct")
+        fraction = max(_rubric_fraction(self.floor), 1 - errors * _rubric_fraction(self.per_error))
+        status = "partial" if fraction > 0 else "wrong"
+        wrong = ", ".join(sorted(value - key)) or "none"
+        missed = ", ".join(sorted(key - value)) or "none"
+        return Score(
+            fraction,
+            status,
+            f"key {''.join(sorted(key))}: wrong selections {wrong}; missed {missed}",
+        )
+
+    def display(self, key: Any) -> str:
+        return "".join(sorted(key))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "options": self.options,
+            "per_error": self.per_error,
+            "floor": self.floor,
+        }
+
+
 ANSWER_TYPES: dict[str, type[AnswerType]] = {
-    cls.kind: cls for cls in (Integer, Shape, SpatialSize, Real, Matrix, Expression)
+    cls.kind: cls
+    for cls in (Integer, Shape, SpatialSize, Real, Matrix, Expression, TrueFalse, MultiSelect)
 }
 
 

@@ -7,10 +7,12 @@ it and the submissions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from generator import registry
 from generator.errors import GivenError, SpecError
+from generator.family import Part
 from generator.manifest import MANIFEST_FORMAT
 from generator.seeding import keyed_id, question_rng, secret_key
 from generator.spec import ExamSpec, QuestionSpec
@@ -33,7 +35,8 @@ def assemble(spec: ExamSpec, seed: str, students: list[Student]) -> dict[str, An
     identifier = exam_id(spec, key)
     variants = []
     for student in students:
-        questions = [_question(spec, q, key, student.id) for q in spec.questions]
+        asked: dict[str, set[str]] = {}  # family -> identities already in this variant
+        questions = [_question(spec, q, key, student.id, asked) for q in spec.questions]
         variants.append(
             {
                 "student_id": student.id,
@@ -62,31 +65,49 @@ def assemble(spec: ExamSpec, seed: str, students: list[Student]) -> dict[str, An
     }
 
 
-def _question(spec: ExamSpec, question: QuestionSpec, key: bytes, student_id: str) -> dict:
+def _question(
+    spec: ExamSpec, question: QuestionSpec, key: bytes, student_id: str, asked: dict[str, set[str]]
+) -> dict:
     family = registry.get(question.family)
     rng = question_rng(key, student_id, question.id)
+    taken = asked.setdefault(question.family, set())
     last_error: GivenError | None = None
     for _ in range(MAX_DRAWS):
-        raw = {**family.sample(rng, question.difficulty), **question.givens}
+        raw = {**family.draw(rng, question.difficulty, question.givens), **question.givens}
         try:
             params = family.read_givens(raw)
             solution = family.solve(params)
         except GivenError as error:
             last_error = error
             continue
-        parts = family.parts(params, solution)
+        identity = family.identity(params)
+        if identity in taken and not question.givens_fix_everything(family):
+            continue  # the same question twice in one exam: draw another
+        taken.add(identity)
         return {
             "id": question.id,
             "params": params,
             "answers": solution.answers,
-            "parts": [
-                {"id": p.id, "label": p.label, "type": p.answer.to_json(), "key": p.key}
-                for p in parts
-            ],
+            "parts": [_part(p, question) for p in family.parts(params, solution)],
             "steps": solution.steps,
         }
+    reason = f"({last_error})" if last_error else "(too few distinct instances for its count)"
     raise SpecError(
         spec.source,
-        f"no valid instance with these givens ({last_error})",
+        f"no valid instance with these givens {reason}",
         f"question {question.id}.givens",
     )
+
+
+def _part(part: Part, question: QuestionSpec) -> dict[str, Any]:
+    answer_type = part.answer.to_json()
+    rubric = question.rubric
+    points = Fraction(question.points).limit_denominator(10**6)
+    if answer_type["kind"] == "truefalse" and "wrong" in rubric:
+        answer_type["wrong"] = str(Fraction(rubric["wrong"]).limit_denominator(10**6) / points)
+    if answer_type["kind"] == "multiselect":
+        for name in ("per_error", "floor"):
+            if name in rubric:
+                value = Fraction(rubric[name]).limit_denominator(10**6) / points
+                answer_type[name] = str(value)
+    return {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}

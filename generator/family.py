@@ -3,6 +3,7 @@ parts of the answer a student fills in."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -55,6 +56,15 @@ class Family:
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         """Givens of a random valid, non-degenerate instance."""
         raise NotImplementedError
+
+    def draw(self, rng: np.random.Generator, difficulty: str, fixed: dict[str, Any]) -> dict:
+        """Givens of an instance for an exam whose spec fixes ``fixed``; families whose
+        sampling depends on a fixed given (a bank topic, say) override this."""
+        return self.sample(rng, difficulty)
+
+    def identity(self, params: dict[str, Any]) -> str:
+        """What makes two instances the same question, so one exam never asks it twice."""
+        return json.dumps(params, sort_keys=True)
 
     def solve(self, params: dict[str, Any]) -> Solution:
         """The answers and worked steps for canonical givens (see ``read_givens``)."""

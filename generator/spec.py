@@ -24,11 +24,12 @@ from typing import Any
 
 from generator import registry
 from generator.errors import ExamgenError, SpecError
-from generator.family import DIFFICULTIES
+from generator.family import DIFFICULTIES, REQUIRED
 from generator.input_files import read_text
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
-_QUESTION_FIELDS = {"id", "family", "points", "count", "difficulty", "title", "givens"}
+_QUESTION_FIELDS = {"id", "family", "points", "count", "difficulty", "title", "givens", "rubric"}
+_RUBRIC_FIELDS = {"wrong", "per_error", "floor"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
 MAX_QUESTIONS = 200
 MAX_SPEC_BYTES = 1_000_000
@@ -42,6 +43,13 @@ class QuestionSpec:
     difficulty: str
     title: str
     givens: dict[str, Any] = field(default_factory=dict)
+    rubric: dict[str, float] = field(default_factory=dict)
+
+    def givens_fix_everything(self, family: Any) -> bool:
+        """Every student gets the same instance, so asking it again is the spec's choice."""
+        return all(
+            name in self.givens for name in family.givens if family.givens[name].default is REQUIRED
+        )
 
 
 @dataclass(frozen=True)
@@ -139,12 +147,29 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
             raise SpecError(
                 source, f"{family_name} has no given '{given}' (known: {known})", f"{where}.givens"
             )
+    rubric = raw.get("rubric", {})
+    if not isinstance(rubric, dict):
+        raise SpecError(source, "must be a table such as { wrong = -1 }", f"{where}.rubric")
+    for name, value in rubric.items():
+        if name not in _RUBRIC_FIELDS:
+            allowed = ", ".join(sorted(_RUBRIC_FIELDS))
+            raise SpecError(
+                source, f"unknown rubric field (allowed: {allowed})", f"{where}.rubric.{name}"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1000:
+            raise SpecError(source, "must be a number of points", f"{where}.rubric.{name}")
+    if rubric.get("wrong", 0) > 0 or rubric.get("per_error", 0) < 0:
+        raise SpecError(
+            source, "wrong is a penalty (<= 0) and per_error a deduction (>= 0)", f"{where}.rubric"
+        )
     base_id = raw.get("id", f"q{index}")
     if not isinstance(base_id, str) or not _ID.fullmatch(base_id):
         raise SpecError(source, "must be a letter then letters, digits, - or _", f"{where}.id")
     title = _text(raw, "title", source, where + ".") or family.title
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
-    return [QuestionSpec(qid, family_name, points, difficulty, title, givens) for qid in ids]
+    return [
+        QuestionSpec(qid, family_name, points, difficulty, title, givens, rubric) for qid in ids
+    ]
 
 
 def _slug(text: str, limit: int = 40) -> str:
