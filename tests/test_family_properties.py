@@ -23,6 +23,10 @@ def perturb(kind: str, key):
         return changed
     if kind == "expression":
         return f"{key} + 1"
+    if kind == "truefalse":
+        return not key
+    if kind == "multiselect":
+        return "A" if key != "A" else "B"
     text = str(key)
     if kind == "integer":
         return str(int(text) + 1)
