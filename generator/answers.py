@@ -68,7 +68,11 @@ class AnswerType:
 
     def grade(self, raw: Any, key_raw: Any) -> Score:
         """Score a submitted JSON value against the key's JSON value."""
-        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+        if (
+            raw is None
+            or (isinstance(raw, str) and not raw.strip())
+            or (isinstance(raw, list) and not raw)
+        ):
             return BLANK
         problem = self.json_problem(raw)
         if problem:
@@ -226,7 +230,7 @@ class Real(AnswerType):
         return short_number(value)
 
     def display(self, key: Any) -> str:
-        return short_number(Fraction(repr(key)) if isinstance(key, float) else key)
+        return short_number(key)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rtol": self.rtol, "atol": self.atol}

@@ -6,13 +6,15 @@ it and the submissions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from generator import registry
+from generator.answers import MultiSelect
 from generator.errors import GivenError, SpecError
-from generator.family import Part
+from generator.family import Mistake, Part
 from generator.manifest import MANIFEST_FORMAT
 from generator.seeding import keyed_id, question_rng, secret_key
 from generator.spec import ExamSpec, QuestionSpec
@@ -83,14 +85,23 @@ def _question(
         identity = family.identity(params)
         if identity in taken and not question.givens_fix_everything(family):
             continue  # the same question twice in one exam: draw another
-        taken.add(identity)
-        return {
+        parts = family.parts(params, solution)
+        mistakes = family.mistakes(params, solution)
+        entry = {
             "id": question.id,
             "params": params,
             "answers": solution.answers,
-            "parts": [_part(p, question) for p in family.parts(params, solution)],
+            "parts": [_part(p, question, mistakes.get(p.id, [])) for p in parts],
             "steps": solution.steps,
         }
+        if question.format == "choice":
+            choice = _as_choice(family, params, solution, parts, mistakes, question, rng)
+            if choice is None:
+                last_error = None
+                continue  # too few distinct mistakes in this instance: draw another
+            entry.update(choice)
+        taken.add(identity)
+        return entry
     reason = f"({last_error})" if last_error else "(too few distinct instances for its count)"
     raise SpecError(
         spec.source,
@@ -99,7 +110,7 @@ def _question(
     )
 
 
-def _part(part: Part, question: QuestionSpec) -> dict[str, Any]:
+def _part(part: Part, question: QuestionSpec, mistakes: list[Mistake]) -> dict[str, Any]:
     answer_type = part.answer.to_json()
     rubric = question.rubric
     points = Fraction(question.points).limit_denominator(10**6)
@@ -110,4 +121,57 @@ def _part(part: Part, question: QuestionSpec) -> dict[str, Any]:
             if name in rubric:
                 value = Fraction(rubric[name]).limit_denominator(10**6) / points
                 answer_type[name] = str(value)
-    return {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
+    entry = {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
+    known = _distinct(part, mistakes)
+    if known:
+        entry["mistakes"] = [{"value": m.value, "diagnosis": m.diagnosis} for m in known]
+    return entry
+
+
+def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
+    """Mistakes whose answers differ from the key and from each other, as the part's own
+    comparison judges, so none could be graded correct."""
+    kept: list[Mistake] = []
+    values = [part.key]
+    for mistake in (Mistake(json.loads(json.dumps(m.value)), m.diagnosis) for m in mistakes):
+        if any(part.answer.grade(mistake.value, v).status == "correct" for v in values):
+            continue
+        kept.append(mistake)
+        values.append(mistake.value)
+    return kept
+
+
+def _as_choice(family, params, solution, parts, mistakes, question, rng) -> dict | None:
+    """The question as multiple choice: the key and up to three distractors from real
+    mistakes, shuffled; None when the instance has fewer than two distinct mistakes."""
+    part_id = family.choice_part_for(params, solution)
+    part = next((p for p in parts if p.id == part_id), None)
+    if part is None:
+        raise SpecError(
+            question_source(question),
+            f"{family.name} has no multiple-choice version",
+            f"question {question.id}.format",
+        )
+    distractors = _distinct(part, mistakes.get(part_id, []))[:3]
+    if len(distractors) < 2:
+        return None
+    options = [(part.key, "")] + [(m.value, m.diagnosis) for m in distractors]
+    shown = [options[int(i)] for i in rng.permutation(len(options))]
+    letters = "ABCD"
+    key_letter = letters[next(n for n, (_, why) in enumerate(shown) if not why)]
+    texts = [part.answer.display(value) for value, _ in shown]
+    choice_part = Part("answer", part.label, MultiSelect(len(shown)), key_letter)
+    wrong = [Mistake(letters[n], why) for n, (_, why) in enumerate(shown) if why]
+    lines = [
+        f"({letters[n]}) {text}: " + (why or "correct")
+        for n, (text, (_, why)) in enumerate(zip(texts, shown, strict=True))
+    ]
+    return {
+        "choice": {"part": part_id, "label": part.label, "options": texts},
+        "parts": [_part(choice_part, question, wrong)],
+        "steps": [*solution.steps, "The options: " + "; ".join(lines)],
+    }
+
+
+def question_source(question: QuestionSpec) -> str:
+    return f"question {question.id}"

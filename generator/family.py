@@ -38,6 +38,14 @@ class Part:
     key: Any
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """What a student gets by a known mistake: ``value`` in the part's key form."""
+
+    value: Any
+    diagnosis: str
+
+
 @dataclass
 class Solution:
     answers: dict[str, Any]  # the JSON object ``examgen solve --json`` prints
@@ -52,6 +60,7 @@ class Family:
     summary: ClassVar[str]  # one line for ``examgen families``
     topic: ClassVar[str]
     givens: ClassVar[dict[str, Given]]
+    choice_part: ClassVar[str | None] = None  # the part asked when a spec wants multiple choice
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         """Givens of a random valid, non-degenerate instance."""
@@ -72,6 +81,15 @@ class Family:
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         raise NotImplementedError
+
+    def choice_part_for(self, params: dict[str, Any], solution: Solution) -> str | None:
+        """The part a multiple-choice version asks for (``choice_part`` unless overridden)."""
+        return self.choice_part
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        """Answers that real mistakes produce, by part: they diagnose wrong free-response
+        answers and are the distractors of the multiple-choice version."""
+        return {}
 
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Check raw givens and return them canonical, defaults filled in, in declared order."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from generator.answers import answer_type_from_json
+from generator.answers import AnswerType, Score, answer_type_from_json
 from generator.errors import SubmissionError
 from generator.submission import check_answers
 
@@ -85,6 +85,8 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
             answer_type = answer_type_from_json(part["type"])
             raw = given.get(part["id"])
             score = answer_type.grade(raw, part["key"])
+            if score.status in ("wrong", "partial"):
+                score = _diagnose(score, answer_type, raw, part.get("mistakes", []))
             result.parts.append(
                 PartResult(
                     part["id"],
@@ -102,6 +104,18 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
     return Report(
         source, manifest["exam_id"], variant["variant_id"], variant["student_id"], results
     )
+
+
+def _diagnose(score: Score, answer_type: AnswerType, raw: Any, mistakes: list) -> Score:
+    """Name the known mistake that gives this answer, if one does."""
+    for mistake in mistakes:
+        if answer_type.grade(raw, mistake["value"]).status == "correct":
+            return Score(
+                score.fraction,
+                score.status,
+                f"{score.feedback}; this is the answer {mistake['diagnosis']} gives",
+            )
+    return score
 
 
 def _number(value: Fraction) -> int | float:

@@ -79,6 +79,7 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "question": _block(template, "question", context),
         "solution": _block(template, "solution", context),
         "parts": parts,
+        "choice": question.get("choice"),
     }
 
 

@@ -24,11 +24,21 @@ from typing import Any
 
 from generator import registry
 from generator.errors import ExamgenError, SpecError
-from generator.family import DIFFICULTIES, REQUIRED
+from generator.family import DIFFICULTIES, REQUIRED, Family
 from generator.input_files import read_text
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
-_QUESTION_FIELDS = {"id", "family", "points", "count", "difficulty", "title", "givens", "rubric"}
+_QUESTION_FIELDS = {
+    "id",
+    "family",
+    "points",
+    "count",
+    "difficulty",
+    "title",
+    "givens",
+    "rubric",
+    "format",
+}
 _RUBRIC_FIELDS = {"wrong", "per_error", "floor"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
 MAX_QUESTIONS = 200
@@ -44,6 +54,7 @@ class QuestionSpec:
     title: str
     givens: dict[str, Any] = field(default_factory=dict)
     rubric: dict[str, float] = field(default_factory=dict)
+    format: str = "free"  # "free" response, or "choice": multiple choice on the main part
 
     def givens_fix_everything(self, family: Any) -> bool:
         """Every student gets the same instance, so asking it again is the spec's choice."""
@@ -162,13 +173,23 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
         raise SpecError(
             source, "wrong is a penalty (<= 0) and per_error a deduction (>= 0)", f"{where}.rubric"
         )
+    answer_format = raw.get("format", "free")
+    if answer_format not in ("free", "choice"):
+        raise SpecError(source, "must be free or choice", f"{where}.format")
+    if (
+        answer_format == "choice"
+        and family.choice_part is None
+        and (type(family).choice_part_for is Family.choice_part_for)
+    ):
+        raise SpecError(source, f"{family_name} has no multiple-choice version", f"{where}.format")
     base_id = raw.get("id", f"q{index}")
     if not isinstance(base_id, str) or not _ID.fullmatch(base_id):
         raise SpecError(source, "must be a letter then letters, digits, - or _", f"{where}.id")
     title = _text(raw, "title", source, where + ".") or family.title
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
     return [
-        QuestionSpec(qid, family_name, points, difficulty, title, givens, rubric) for qid in ids
+        QuestionSpec(qid, family_name, points, difficulty, title, givens, rubric, answer_format)
+        for qid in ids
     ]
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Real
-from generator.family import Family, Given, Part, Solution, real
+from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
+from generator.worked import term
 from solvers.activations import sigmoid
 
 
@@ -28,6 +29,7 @@ class ActivationIdentities(Family):
     title = "Activation functions and their derivatives"
     summary = "tanh(x) = 2σ(2x) − 1; derivatives of ReLU, leaky ReLU and tanh at a point"
     topic = "activations"
+    choice_part = "tanh_grad"
     givens = {
         "x": Given(_nonzero, "the point (not 0)"),
         "alpha": Given(real(0, 1), "leaky ReLU's slope for x < 0: max(αx, x) (default 0.1)", 0.1),
@@ -60,10 +62,28 @@ class ActivationIdentities(Family):
                 f"ReLU'(x) is 1 for x > 0 and 0 for x < 0: ReLU'({xt}) = {short_number(relu_grad)}",
                 f"Leaky ReLU max({short_number(alpha)}x, x) has slope 1 for x > 0 and "
                 f"{short_number(alpha)} for x < 0: {short_number(leaky_grad)}",
-                f"tanh'(x) = 1 − tanh²(x) = 1 − {short_number(math.tanh(x))}² = "
-                f"{short_number(tanh_grad)}",
+                f"tanh'(x) = 1 − tanh²(x) = 1 − {term(math.tanh(x))}² = {short_number(tanh_grad)}",
             ],
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        tanh = solution.answers["tanh"]
+        return {
+            "tanh_grad": [
+                Mistake(1 - tanh, "forgetting to square: 1 − tanh²(x)"),
+                Mistake(1 + tanh**2, "1 + tanh²(x): a sign error"),
+                Mistake(tanh, "giving tanh(x) instead of its derivative"),
+            ],
+            "tanh": [
+                Mistake(2 * solution.answers["sigmoid_2x"], "forgetting the − 1"),
+                Mistake(2 * sigmoid(params["x"]) - 1, "using σ(x) instead of σ(2x)"),
+            ],
+            "relu_grad": [
+                Mistake(
+                    1 - solution.answers["relu_grad"], "ReLU's slope is 1 for x > 0 and 0 for x < 0"
+                )
+            ],
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers

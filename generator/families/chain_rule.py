@@ -10,7 +10,7 @@ import numpy as np
 
 from generator.answers import Expression, Real
 from generator.expressions import ExpressionError, parse, symbols_of, to_sympy, to_text
-from generator.family import Family, Given, Part, Solution, real
+from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
 from generator.worked import term
@@ -273,6 +273,28 @@ class ChainRule(Family):
         gradient = ", ".join(f"∂f/∂{n} = {short_number(g)}" for n, g in backprop.gradient().items())
         steps.append(f"Gradient: {gradient}")
         return steps
+
+    def choice_part_for(self, params: dict[str, Any], solution: Solution) -> str | None:
+        return f"d_{min(solution.answers['gradient'])}"
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        gradient, value = solution.answers["gradient"], solution.answers["value"]
+        found: dict[str, list[Mistake]] = {}
+        for name, grad in gradient.items():
+            own = [Mistake(-grad, "a sign error in the backward pass")]
+            own += [
+                Mistake(
+                    other,
+                    f"giving ∂f/∂{other_name}: mixing up which input gets which gradient (× swaps)",
+                )
+                for other_name, other in gradient.items()
+                if other_name != name
+            ]
+            own.append(Mistake(value, "giving the forward value f instead of a gradient"))
+            own.append(Mistake(params["values"][name], f"giving the value of {name} itself"))
+            found[f"d_{name}"] = own
+        found["value"] = [Mistake(-value, "a sign error in the forward pass")]
+        return found
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers

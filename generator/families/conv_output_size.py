@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import SpatialSize
-from generator.family import Family, Given, Part, Solution, as_pair, choice, pair, whole
+from generator.family import Family, Given, Mistake, Part, Solution, as_pair, choice, pair, whole
 from generator.registry import register
 from generator.worked import pair_steps
 from solvers.conv import (
@@ -36,6 +36,7 @@ class ConvOutputSize(Family):
     title = "Convolution output size"
     summary = "Output size of a conv, pooling or transposed-conv layer (padding, stride, dilation)"
     topic = "convolution"
+    choice_part = "output"
     givens = {
         "input": Given(pair(1), "input size: 32 or HxW such as 32x28"),
         "kernel": Given(pair(1), "kernel size: 5 or HxW such as 3x1"),
@@ -144,6 +145,108 @@ class ConvOutputSize(Family):
                 "that would start in the right padding."
             )
         return steps + pair_steps(*workings)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        inputs, kernels = as_pair(params["input"]), as_pair(params["kernel"])
+        if params["op"] == "transposed":
+            return {"output": self._transposed_mistakes(params, solution)}
+        if params["padding"] == "same":
+            return {"output": self._same_mistakes(params)}
+        strides, paddings = as_pair(params["stride"]), as_pair(params["padding"])
+        dilations = as_pair(params["dilation"])
+        square = inputs[0] == inputs[1] and kernels[0] == kernels[1]
+
+        def size(formula) -> Any:
+            values = []
+            for axis in range(2):
+                i, k, s, p, d = (
+                    inputs[axis],
+                    kernels[axis],
+                    strides[axis],
+                    paddings[axis],
+                    dilations[axis],
+                )
+                value = formula(i, k, s, p, d)
+                if value is None or value != int(value) or value < 1:
+                    return None
+                values.append(int(value))
+            return values[0] if square else f"{values[0]}x{values[1]}"
+
+        candidates = [
+            (
+                lambda i, k, s, p, d: (i + p - (d * (k - 1) + 1)) / s + 1,
+                "padding one side only: the padding is added on both sides, 2p",
+            ),
+            (
+                lambda i, k, s, p, d: (i + 2 * p - (d * (k - 1) + 1)) / s,
+                "forgetting the + 1 for the first window",
+            ),
+            (lambda i, k, s, p, d: (i - (d * (k - 1) + 1)) / s + 1, "forgetting the padding"),
+            (
+                lambda i, k, s, p, d: (i + 2 * p - k) / s + 1 if d > 1 else None,
+                "forgetting the dilation: the kernel spans d(k − 1) + 1",
+            ),
+            (
+                lambda i, k, s, p, d: (i + 2 * p - (d * (k - 1) + 1)) + 1 if s > 1 else None,
+                "forgetting to divide by the stride",
+            ),
+        ]
+        if params["rounding"] == "floor":
+            candidates.append(
+                (
+                    lambda i, k, s, p, d: -(-(i + 2 * p - (d * (k - 1) + 1)) // s) + 1,
+                    "rounding up where the layer rounds down",
+                )
+            )
+        if params["rounding"] == "ceil":
+            candidates.append(
+                (
+                    lambda i, k, s, p, d: (i + 2 * p - (d * (k - 1) + 1)) // s + 1,
+                    "rounding down where the layer uses ceil mode",
+                )
+            )
+        found = []
+        for formula, diagnosis in candidates:
+            value = size(formula)
+            if value is not None:
+                found.append(Mistake(value, diagnosis))
+        return {"output": found}
+
+    @staticmethod
+    def _transposed_mistakes(params: dict[str, Any], solution: Solution) -> list[Mistake]:
+        out = solution.answers["output"]
+        if not isinstance(out, int):
+            return []
+        i, k, s, p = params["input"], params["kernel"], params["stride"], params["padding"]
+        if not all(isinstance(v, int) for v in (i, k, s, p)):
+            return []
+        found = [Mistake(i * s, "multiplying the input by the stride, ignoring the kernel")]
+        if p:
+            found.append(Mistake(out + 2 * p, "forgetting the padding, which trims 2p"))
+        if params["output_padding"]:
+            found.append(Mistake(out - params["output_padding"], "forgetting the output padding"))
+        if (i + 2 * p - k) % s == 0 and (i + 2 * p - k) // s + 1 >= 1:
+            found.append(
+                Mistake(
+                    (i + 2 * p - k) // s + 1,
+                    "using the convolution formula for a transposed convolution",
+                )
+            )
+        found.append(Mistake(out - 1, "forgetting the + 1"))
+        return found
+
+    @staticmethod
+    def _same_mistakes(params: dict[str, Any]) -> list[Mistake]:
+        i, k, d = params["input"], params["kernel"], params["dilation"]
+        if not all(isinstance(v, int) for v in (i, k, d)):
+            return []
+        k_eff = d * (k - 1) + 1
+        found = []
+        if i - k_eff + 1 >= 1:
+            found.append(Mistake(i - k_eff + 1, "forgetting the padding"))
+        found.append(Mistake(i + k_eff - 1, "adding the kernel instead of subtracting it"))
+        found.append(Mistake(i + 1, "adding 1 although 'same' keeps the size"))
+        return found
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [Part("output", "output size", SpatialSize(), solution.answers["output"])]

@@ -11,6 +11,7 @@ from generator.answers import Integer
 from generator.family import (
     Family,
     Given,
+    Mistake,
     Part,
     Solution,
     as_pair,
@@ -37,6 +38,7 @@ class ConvParams(Family):
     title = "Parameters of a layer"
     summary = "Weights, biases and total parameters of a conv layer (groups, bias) or an FC layer"
     topic = "convolution"
+    choice_part = "params"
     givens = {
         "layer": Given(choice("conv", "fc"), "conv or fc (default conv)", "conv"),
         "in_channels": Given(whole(1), "conv: channels of the input", None),
@@ -136,6 +138,47 @@ class ConvParams(Family):
         steps.append(f"One bias per output neuron: {biases}" if params["bias"] else "No biases: 0")
         steps.append(f"Total: {weights} + {biases} = {weights + biases}")
         return Solution({"weights": weights, "biases": biases, "params": weights + biases}, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        weights, biases = solution.answers["weights"], solution.answers["biases"]
+        found = [Mistake(weights, "forgetting the biases")] if biases else []
+        if params["layer"] == "conv":
+            kh, kw = as_pair(params["kernel"])
+            c_in, c_out, groups = params["in_channels"], params["out_channels"], params["groups"]
+            if c_in // groups > 1:
+                found.append(
+                    Mistake(
+                        c_out * kh * kw + biases,
+                        "forgetting the input depth: each filter is k x k x C_in",
+                    )
+                )
+            if groups > 1:
+                found.append(
+                    Mistake(
+                        c_out * c_in * kh * kw + biases,
+                        "ignoring the groups: each filter sees C_in/groups channels",
+                    )
+                )
+            found.append(
+                Mistake(
+                    c_in * kh * kw + biases, "counting one filter's weights instead of all filters'"
+                )
+            )
+        else:
+            found.append(
+                Mistake(
+                    solution.answers["weights"] // params["out_features"] + biases,
+                    "counting one neuron's weights instead of all neurons'",
+                )
+            )
+        if biases:
+            found.append(
+                Mistake(
+                    weights + weights // max(biases, 1),
+                    "adding a bias per weight of a filter instead of one per filter",
+                )
+            )
+        return {"params": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix
-from generator.family import Family, Given, Part, Solution, real, real_vector
+from generator.family import Family, Given, Mistake, Part, Solution, real, real_vector
 from generator.formatting import short_number, vector_text
 from generator.registry import register
 from solvers.regularization import inverted_dropout
@@ -30,6 +30,7 @@ class Dropout(Family):
     title = "Inverted dropout"
     summary = "Inverted dropout h/(1−p): scaled activations, unchanged expectation, test time"
     topic = "regularization"
+    choice_part = "output"
     givens = {
         "h": Given(real_vector, "the activations"),
         "mask": Given(read_mask, "1 where a unit is kept, 0 where it is dropped"),
@@ -65,6 +66,24 @@ class Dropout(Family):
                 "scaled: the layer outputs h itself",
             ],
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        h, mask, p = np.array(params["h"], float), np.array(params["mask"], float), params["p"]
+        return {
+            "output": [
+                Mistake((h * mask).tolist(), "forgetting to scale the kept units by 1/(1 − p)"),
+                Mistake(
+                    (h * mask * (1 - p)).tolist(), "multiplying by (1 − p) instead of dividing"
+                ),
+                Mistake((h * mask / p).tolist(), "dividing by p instead of 1 − p"),
+            ],
+            "test_output": [
+                Mistake(
+                    (h * (1 - p)).tolist(),
+                    "scaling at test time, which inverted dropout does not do",
+                )
+            ],
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         n = len(params["h"])

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix, Real
-from generator.family import Family, Given, Part, Solution, real, real_vector
+from generator.family import Family, Given, Mistake, Part, Solution, real, real_vector
 from generator.formatting import short_number
 from generator.registry import register
 from generator.worked import term
@@ -20,6 +20,7 @@ class GradientClipping(Family):
     title = "Gradient clipping"
     summary = "Clip a gradient by its L2 norm: g · c/‖g‖ when ‖g‖ exceeds the threshold c"
     topic = "optimization"
+    choice_part = "clipped"
     givens = {
         "g": Given(real_vector, "the gradient"),
         "threshold": Given(real(1e-9, 1e9), "the largest norm allowed, c"),
@@ -56,6 +57,30 @@ class GradientClipping(Family):
             {"norm": result.norm, "clipped": result.gradient.tolist(), "scaled": result.scaled},
             steps,
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        g = np.array(params["g"], float)
+        c = params["threshold"]
+        squared = float(np.sum(g**2))
+        found = [Mistake(np.clip(g, -c, c).tolist(), "clipping each entry instead of the norm")]
+        if squared > c:
+            found.append(
+                Mistake(
+                    (g * c / squared).tolist(),
+                    "using the squared norm, as np.sum(grad * grad) computes",
+                )
+            )
+        if not solution.answers["scaled"]:
+            found.append(
+                Mistake(
+                    (g * c / np.sqrt(squared)).tolist(),
+                    "scaling although the norm is within the threshold",
+                )
+            )
+        return {
+            "clipped": [m for m in found if m.value != solution.answers["clipped"]],
+            "norm": [Mistake(squared, "giving the squared norm")],
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [

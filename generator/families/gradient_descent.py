@@ -10,6 +10,7 @@ from generator.answers import Matrix
 from generator.family import (
     Family,
     Given,
+    Mistake,
     Part,
     Solution,
     choice,
@@ -31,6 +32,7 @@ class GradientDescent(Family):
         "GD / mini-batch SGD / momentum (v ← βv + ∇L, θ ← θ − ηv) / Adam steps on a small loss"
     )
     topic = "optimization"
+    choice_part = "theta"
     givens = {
         "loss": Given(
             choice("quadratic", "regression"),
@@ -149,6 +151,32 @@ class GradientDescent(Family):
         if method == "momentum":
             answers["velocity"] = trajectory.steps[-1].velocity.tolist()
         return Solution(answers, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        theta0 = np.array(params["theta"], float)
+        gradient = self._gradient(params)
+        wrong = {
+            "stepping up the gradient (θ + ηg) instead of down": dict(lr=-params["lr"]),
+            "forgetting the learning rate": dict(lr=1.0),
+        }
+        found = []
+        for diagnosis, change in wrong.items():
+            settings = {"method": params["method"], "lr": params["lr"], **change}
+            path = optimize(
+                theta0,
+                gradient,
+                settings["method"],
+                settings["lr"],
+                params["steps"],
+                params["beta"],
+                params["beta2"],
+                params["eps"],
+            )
+            found.append(Mistake(path.theta.tolist(), diagnosis))
+        if params["method"] == "momentum":
+            plain = optimize(theta0, gradient, "gd", params["lr"], params["steps"])
+            found.append(Mistake(plain.theta.tolist(), "ignoring the velocity (plain GD)"))
+        return {"theta": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         n = len(params["theta"])

@@ -12,7 +12,7 @@ from generator.classifier_scores import (
     labels_list,
     sample_scores,
 )
-from generator.family import Family, Given, Part, Solution, real, real_matrix
+from generator.family import Family, Given, Mistake, Part, Solution, real, real_matrix
 from generator.formatting import short_number, vector_text
 from generator.registry import register
 from generator.worked import term
@@ -25,6 +25,7 @@ class HingeLoss(Family):
     title = "Multiclass SVM (hinge) loss"
     summary = "Hinge loss Σ max(0, s_j − s_y + Δ) of a batch, optional L2 term, score gradient"
     topic = "losses"
+    choice_part = "loss"
     givens = {
         "scores": Given(real_matrix, "class scores: a list, or one list per example"),
         "labels": Given(labels_list, "correct class index, or one per example"),
@@ -109,6 +110,20 @@ class HingeLoss(Family):
         if params["reg"]:
             answers.update(data_loss=result.data_loss, reg_loss=result.reg_loss)
         return Solution(answers, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        n = len(params["labels"])
+        margin = params["margin"]
+        loss = solution.answers["loss"]
+        found = [Mistake(loss + margin, "including the correct class in the sum (it adds Δ)")]
+        if n > 1:
+            found.append(Mistake(loss * n, "summing over the batch instead of averaging"))
+        scores = np.array(params["scores"], dtype=float)
+        flipped = 0.0
+        for row, y in zip(scores, params["labels"], strict=True):
+            flipped += sum(max(0.0, row[y] - s + margin) for j, s in enumerate(row) if j != y)
+        found.append(Mistake(flipped / n, "subtracting the wrong way round: s_y − s_j"))
+        return {"loss": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return batch_loss_parts(params, solution.answers, "∂L/∂scores", grad_atol=1e-3)

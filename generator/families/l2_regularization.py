@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix, Real
-from generator.family import Family, Given, Part, Solution, real, real_vector
+from generator.family import Family, Given, Mistake, Part, Solution, real, real_vector
 from generator.formatting import short_number, vector_text
 from generator.registry import register
 from solvers.regularization import l2_step
@@ -20,6 +20,7 @@ class L2Regularization(Family):
     title = "L2 regularization and weight decay"
     summary = "Regularized loss L + λ/2‖w‖², its gradient ∇L + λw, and the weight-decay update"
     topic = "regularization"
+    choice_part = "weights"
     givens = {
         "w": Given(real_vector, "the weights"),
         "data_loss": Given(real(0, 1e6), "the data loss L(w)"),
@@ -68,6 +69,23 @@ class L2Regularization(Family):
                 f"{vector_text(step.weights)}",
             ],
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        w, g = np.array(params["w"], float), np.array(params["data_grad"], float)
+        lam, lr = params["lam"], params["lr"]
+        return {
+            "weights": [
+                Mistake((w - lr * g).tolist(), "forgetting the regularization term λw"),
+                Mistake(
+                    (w - lr * (g + 2 * lam * w)).tolist(),
+                    "using 2λw, the gradient of λ‖w‖², for the penalty λ/2‖w‖²",
+                ),
+                Mistake((w + lr * (g + lam * w)).tolist(), "stepping up the gradient"),
+            ],
+            "loss": [
+                Mistake(params["data_loss"] + lam * float(w @ w), "dropping the ½ of λ/2‖w‖²")
+            ],
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         n = len(params["w"])

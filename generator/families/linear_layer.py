@@ -7,7 +7,16 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix
-from generator.family import Family, Given, Part, Solution, choice, real_matrix, real_vector
+from generator.family import (
+    Family,
+    Given,
+    Mistake,
+    Part,
+    Solution,
+    choice,
+    real_matrix,
+    real_vector,
+)
 from generator.formatting import short_number
 from generator.registry import register
 from generator.worked import term
@@ -27,6 +36,7 @@ class LinearLayer(Family):
     title = "A linear layer"
     summary = "z = Wx + b for small integer matrices, then an activation (ReLU, sigmoid, tanh)"
     topic = "networks"
+    choice_part = "z"
     givens = {
         "W": Given(lambda v: real_matrix(v, allow_vector=False), "the weights, a row per output"),
         "x": Given(real_vector, "the input vector"),
@@ -70,6 +80,20 @@ class LinearLayer(Family):
             steps.append(f"{activation} elementwise: a = [{', '.join(short_number(v) for v in a)}]")
             answers["a"] = a.tolist()
         return Solution(answers, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        w, x, b = (np.array(params[k], dtype=float) for k in ("W", "x", "b"))
+        z = w @ x + b
+        found = [
+            Mistake((w @ x).tolist(), "forgetting the bias b"),
+            Mistake((w @ x - b).tolist(), "subtracting the bias"),
+        ]
+        if w.shape[0] == w.shape[1]:
+            found.append(Mistake((w.T @ x + b).tolist(), "multiplying by Wᵀ instead of W"))
+        result = {"z": [m for m in found if m.value != z.tolist()]}
+        if "a" in solution.answers:
+            result["a"] = [Mistake(z.tolist(), "forgetting the activation")]
+        return result
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         n = len(params["b"])

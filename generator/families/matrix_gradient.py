@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix
-from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
 from generator.formatting import matrix_text, short_number
 from generator.registry import register
 from generator.worked import term
@@ -28,6 +28,7 @@ class MatrixGradient(Family):
     title = "Gradients of a matrix product"
     summary = "For D = XW: ∂L/∂W = Xᵀ ∂L/∂D and ∂L/∂X = ∂L/∂D Wᵀ, with shapes"
     topic = "backprop"
+    choice_part = "grad_W"
     givens = {
         "X": Given(_matrix, "X, n x m: a row per example"),
         "W": Given(_matrix, "W, m x h"),
@@ -82,6 +83,17 @@ class MatrixGradient(Family):
             },
             steps,
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        x, w, g = (np.array(params[k], dtype=float) for k in ("X", "W", "grad_D"))
+        grad_w, grad_x = np.array(solution.answers["grad_W"]), np.array(solution.answers["grad_X"])
+        found_w = [Mistake((-grad_w).tolist(), "a sign error")]
+        if g.T.shape[1] == x.shape[0]:
+            found_w.append(Mistake((g.T @ x).tolist(), "computing ∂L/∂Dᵀ X, the transpose"))
+        found_x = [Mistake((-grad_x).tolist(), "a sign error")]
+        if g.shape[1] == w.shape[0] and w.shape[1] == x.shape[1]:
+            found_x.append(Mistake((g @ w).tolist(), "forgetting to transpose W"))
+        return {"grad_W": found_w, "grad_X": found_x}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         grad_w, grad_x = solution.answers["grad_W"], solution.answers["grad_X"]

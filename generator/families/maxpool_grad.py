@@ -8,7 +8,17 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Matrix
-from generator.family import Family, Given, Part, Solution, as_pair, boolean, pair, real_matrix
+from generator.family import (
+    Family,
+    Given,
+    Mistake,
+    Part,
+    Solution,
+    as_pair,
+    boolean,
+    pair,
+    real_matrix,
+)
 from generator.formatting import short_number
 from generator.registry import register
 from solvers.pooling import maxpool
@@ -24,6 +34,7 @@ class MaxpoolGrad(Family):
     title = "Max pooling: forward pass and gradient routing"
     summary = "Max pooling forward and backward: the max routes the gradient, overlaps add"
     topic = "backprop"
+    choice_part = "grad_input"
     givens = {
         "input": Given(_grid, "the input: rows of numbers, or one list for a 1-D signal"),
         "kernel": Given(pair(1), "window size: 2, or HxW such as 1x2 (a 1-D input: its width)"),
@@ -125,6 +136,50 @@ class MaxpoolGrad(Family):
         return Solution(
             {"output": result.output.tolist(), "grad_input": result.grad_input.tolist()}, steps
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        x = np.array(params["input"], dtype=float)
+        upstream = np.array(params["upstream"], dtype=float)
+        kernel, stride = as_pair(params["kernel"]), as_pair(params["stride"])
+        result = maxpool(x, kernel, stride, upstream, params["relu"])
+        overwrite = np.zeros_like(x)
+        spread = np.zeros_like(x)
+        for (a, b), cell in result.winners:
+            if not params["relu"] or x[cell] > 0:
+                overwrite[cell] = upstream[a, b]
+            window = (
+                slice(a * stride[0], a * stride[0] + kernel[0]),
+                slice(b * stride[1], b * stride[1] + kernel[1]),
+            )
+            spread[window] += upstream[a, b] / (kernel[0] * kernel[1])
+        one_d = x.shape[0] == 1
+
+        def value(m: np.ndarray) -> Any:
+            return m[0].tolist() if one_d else m.tolist()
+
+        found = [
+            Mistake(
+                value(spread),
+                "spreading the gradient over the window, as average "
+                "pooling would, instead of routing it to the maximum",
+            )
+        ]
+        if not np.array_equal(overwrite, result.grad_input):
+            found.insert(
+                0,
+                Mistake(value(overwrite), "forgetting to add the gradients of overlapping windows"),
+            )
+        if params["relu"]:
+            passed = np.zeros_like(x)
+            for (a, b), cell in result.winners:
+                passed[cell] += upstream[a, b]
+            if not np.array_equal(passed, result.grad_input):
+                found.append(
+                    Mistake(
+                        value(passed), "forgetting that ReLU blocks the gradient of negative inputs"
+                    )
+                )
+        return {"grad_input": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         output, grad = solution.answers["output"], solution.answers["grad_input"]

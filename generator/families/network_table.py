@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Integer, Shape
-from generator.family import Family, Given, Part, Solution, choice, split_top_level, volume
+from generator.family import Family, Given, Mistake, Part, Solution, choice, split_top_level, volume
 from generator.layerspec import LayerSpecError, parse_layer, shorthand
 from generator.registry import register
 from generator.worked import pair_steps, product_text
@@ -39,6 +39,7 @@ class NetworkTable(Family):
     title = "Activation volumes and parameters of a ConvNet"
     summary = "The midterm's table: activation volume (HxWxC) and parameters of every layer"
     topic = "convolution"
+    choice_part = "total_params"
     givens = {
         "input": Given(volume, "input volume HxWxC such as 32x32x1, or a vector size D"),
         "layers": Given(read_layers, 'layer specs such as ["CONV5-10", "POOL2", "FC-10"]'),
@@ -131,6 +132,38 @@ class NetworkTable(Family):
         if isinstance(layer, Flatten):
             return f"{spec}: {product_text(*previous)} = {shape} values, no parameters: 0"
         return f"{spec}: applied elementwise, shape kept, {shape}; no parameters: 0"
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        shape = tuple(int(d) for d in params["input"].split("x"))
+        layers = [parse_layer(spec) for spec in params["layers"]]
+        rows = table(shape, layers, params["rounding"])
+        total = solution.answers["total_params"]
+        biases = sum(row.biases for row in rows)
+        found = [Mistake(total - biases, "forgetting the biases")] if biases else []
+        depth_blind = 0
+        for row, layer in zip(rows, layers, strict=True):
+            if isinstance(layer, Conv):
+                depth_blind += layer.n * layer.k * layer.k + row.biases
+            else:
+                depth_blind += row.params
+        found.append(Mistake(depth_blind, "forgetting the input depth of each filter"))
+        last_conv = max(
+            (i for i, layer in enumerate(layers) if isinstance(layer, Conv)), default=None
+        )
+        if last_conv is not None:
+            found.append(
+                Mistake(
+                    rows[last_conv].params, "giving one layer's parameters instead of the total"
+                )
+            )
+        pooled = sum(
+            2 * row.shape[-1]
+            for row, layer in zip(rows, layers, strict=True)
+            if isinstance(layer, Pool)
+        )
+        if pooled:
+            found.append(Mistake(total + pooled, "giving pooling layers parameters"))
+        return {"total_params": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         parts = []

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Integer, Shape
-from generator.family import Family, Given, Part, Solution, choice, dims
+from generator.family import Family, Given, Mistake, Part, Solution, choice, dims
 from generator.registry import register
 from solvers.normalization import norm_shapes
 
@@ -27,6 +27,7 @@ class NormalizationShapes(Family):
     title = "Batch norm and layer norm shapes"
     summary = "Shapes of μ, σ, γ, β for batch norm (FC and spatial) and layer norm; parameters"
     topic = "normalization"
+    choice_part = "params"
     givens = {
         "kind": Given(choice("batchnorm", "layernorm"), "batchnorm or layernorm"),
         "input": Given(read_input, "the input's shape: NxD, or NxCxHxW for spatial batch norm"),
@@ -74,6 +75,30 @@ class NormalizationShapes(Family):
                 f"Trainable parameters: γ and β, 2 × {result.count // 2} = {result.count}",
             ],
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        shape = [int(d) for d in params["input"].split("x")]
+        count = solution.answers["params"]
+        found = [Mistake(count // 2, "counting γ but not β")]
+        if len(shape) == 4:
+            found.append(
+                Mistake(
+                    2 * shape[1] * shape[2] * shape[3],
+                    "a γ and β per position and channel, as layer norm would have",
+                )
+            )
+        found.append(Mistake(4 * (count // 2), "counting μ and σ as trainable parameters"))
+        statistics = "x".join(map(str, [shape[0]] + [1] * (len(shape) - 1)))
+        if statistics != solution.answers["mean_shape"]:
+            mean = [Mistake(statistics, "one μ per example, as layer norm computes")]
+        else:
+            mean = [
+                Mistake(
+                    "1x" + "x".join(map(str, shape[1:])),
+                    "one μ per feature, as batch norm computes",
+                )
+            ]
+        return {"params": found, "mean_shape": mean}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers

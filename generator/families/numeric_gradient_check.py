@@ -9,7 +9,7 @@ import numpy as np
 
 from generator.answers import Real
 from generator.expressions import ExpressionError, evaluate, parse, to_sympy, to_text
-from generator.family import Family, Given, Part, Solution, real
+from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
 
@@ -42,6 +42,7 @@ class NumericGradientCheck(Family):
     title = "Numeric gradient check"
     summary = "One- and two-sided difference quotients, their errors, the relative error"
     topic = "backprop"
+    choice_part = "two_sided"
     givens = {
         "f": Given(read_function, "a function of x, such as x^3 or sigmoid(x)"),
         "x": Given(real(-100, 100), "the point"),
@@ -94,6 +95,16 @@ class NumericGradientCheck(Family):
             },
             steps,
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        two = solution.answers["two_sided"]
+        return {
+            "two_sided": [
+                Mistake(2 * two, "dividing by h instead of 2h"),
+                Mistake(solution.answers["one_sided"], "giving the one-sided quotient"),
+                Mistake(-two, "subtracting the wrong way round"),
+            ]
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers

@@ -8,7 +8,7 @@ import numpy as np
 
 from generator.answers import Integer
 from generator.families.network_table import read_layers
-from generator.family import Family, Given, Part, Solution
+from generator.family import Family, Given, Mistake, Part, Solution
 from generator.layerspec import parse_layer, shorthand
 from generator.registry import register
 from solvers.network import (
@@ -28,6 +28,7 @@ class ReceptiveField(Family):
     title = "Receptive field"
     summary = "Receptive field and effective stride of stacked conv/pool layers, n = k + s(m-1)"
     topic = "convolution"
+    choice_part = "receptive_field"
     givens = {
         "layers": Given(read_layers, "conv, pool, relu or bn layer specs, bottom first"),
     }
@@ -92,6 +93,31 @@ class ReceptiveField(Family):
         return Solution(
             {"receptive_field": field, "effective_stride": stride, "rows": answer_rows}, steps
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        windows = []
+        for layer in (parse_layer(spec) for spec in params["layers"]):
+            if isinstance(layer, (Conv, Pool)):
+                d = layer.d if isinstance(layer, Conv) else 1
+                windows.append((layer.k, d * (layer.k - 1) + 1, layer.s))
+        found = [
+            Mistake(
+                1 + sum(k_eff - 1 for _, k_eff, _ in windows),
+                "ignoring the strides: each layer's growth is multiplied by the "
+                "product of the strides below it",
+            )
+        ]
+        if any(k != k_eff for k, k_eff, _ in windows):
+            field, jump = 1, 1
+            for k, _, s in windows:
+                field, jump = field + (k - 1) * jump, jump * s
+            found.append(Mistake(field, "forgetting the dilation"))
+        product = 1
+        for _, k_eff, _ in windows:
+            product *= k_eff
+        found.append(Mistake(product, "multiplying the kernel sizes"))
+        found.append(Mistake(sum(k_eff for _, k_eff, _ in windows), "adding the kernel sizes"))
+        return {"receptive_field": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [

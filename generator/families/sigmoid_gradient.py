@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Real
-from generator.family import Family, Given, Part, Solution, real, whole
+from generator.family import Family, Given, Mistake, Part, Solution, real, whole
 from generator.formatting import short_number
 from generator.registry import register
 from solvers.activations import (
@@ -25,6 +25,7 @@ class SigmoidGradient(Family):
     title = "The sigmoid's gradient"
     summary = "σ'(x) = σ(x)(1 − σ(x)), its maximum 0.25, and the bound after d sigmoid layers"
     topic = "backprop"
+    choice_part = "gradient"
     givens = {
         "x": Given(real(-50, 50), "the sigmoid's input"),
         "layers": Given(whole(1, 100), "sigmoid layers stacked (default 1)", 1),
@@ -65,6 +66,15 @@ class SigmoidGradient(Family):
             )
             answers.update(bound=bound, chained_gradient=chained)
         return Solution(answers, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        s = solution.answers["sigmoid"]
+        found = [
+            Mistake(s, "giving σ(x) instead of its derivative"),
+            Mistake(s * (1 + s), "σ(x)(1 + σ(x)): a sign error in σ(1 − σ)"),
+            Mistake(1 - s, "forgetting the factor σ(x)"),
+        ]
+        return {"gradient": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers

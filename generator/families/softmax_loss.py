@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from generator.classifier_scores import (
     labels_list,
     sample_scores,
 )
-from generator.family import Family, Given, Part, Solution, real_matrix
+from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
 from generator.formatting import short_number, vector_text
 from generator.registry import register
 from solvers.losses import softmax
@@ -25,6 +26,7 @@ class SoftmaxLoss(Family):
     title = "Softmax cross-entropy loss"
     summary = "Softmax probabilities, cross-entropy loss −ln p_y and gradient p − onehot(y)"
     topic = "losses"
+    choice_part = "loss"
     givens = {
         "scores": Given(real_matrix, "class scores: a list, or one list per example"),
         "labels": Given(labels_list, "correct class index, or one per example"),
@@ -88,6 +90,35 @@ class SoftmaxLoss(Family):
             },
             steps,
         )
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        loss = solution.answers["loss"]
+        probabilities = solution.answers["probabilities"]
+        wrong_class = [
+            max(row[j] for j in range(len(row)) if j != y)
+            for row, y in zip(probabilities, params["labels"], strict=True)
+        ]
+        return {
+            "loss": [
+                Mistake(loss / math.log(10), "using log10 instead of the natural log"),
+                Mistake(-loss, "forgetting the minus sign of −ln p"),
+                Mistake(
+                    float(np.mean([-math.log(p) for p in wrong_class])),
+                    "taking the probability of the highest-scoring wrong class",
+                ),
+                Mistake(
+                    float(
+                        np.mean(
+                            [
+                                1 - row[y]
+                                for row, y in zip(probabilities, params["labels"], strict=True)
+                            ]
+                        )
+                    ),
+                    "giving 1 − p_y instead of −ln p_y",
+                ),
+            ]
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         n, classes = len(params["scores"]), len(params["scores"][0])

@@ -8,7 +8,18 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Real
-from generator.family import Family, Given, Part, Solution, as_pair, choice, pair, real, whole
+from generator.family import (
+    Family,
+    Given,
+    Mistake,
+    Part,
+    Solution,
+    as_pair,
+    choice,
+    pair,
+    real,
+    whole,
+)
 from generator.formatting import short_number
 from generator.registry import register
 from solvers.init import fans_of_conv, init_scale, preactivation_variance
@@ -20,6 +31,7 @@ class XavierVariance(Family):
     title = "Weight initialization scale"
     summary = "Xavier/He weight variance, std and uniform bound; pre-activation variance n σ² γ²"
     topic = "initialization"
+    choice_part = "variance"
     givens = {
         "fan_in": Given(
             whole(1, 10**7), "inputs per unit n_in (or give a conv layer's shape)", None
@@ -114,6 +126,33 @@ class XavierVariance(Family):
             )
             answers["preactivation_variance"] = var_h
         return Solution(answers, steps)
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        answers = solution.answers
+        fan_in = answers.get("fan_in", params.get("fan_in"))
+        fan_out = answers.get("fan_out", params.get("fan_out"))
+        gain2 = params["gain"] ** 2
+        variance = answers["variance"]
+        found = [
+            Mistake(answers["std"], "giving the standard deviation for the variance"),
+            Mistake(variance / 2, "forgetting the factor 2"),
+        ]
+        if params["scheme"] == "xavier":
+            found.append(Mistake(gain2 / fan_in, "using n_in alone, as LeCun initialization does"))
+        else:
+            found.append(
+                Mistake(
+                    gain2 * 2 / (fan_in + fan_out),
+                    "using Xavier's 2/(n_in + n_out) for a ReLU network",
+                )
+            )
+        return {
+            "variance": found,
+            "bound": [
+                Mistake(answers["std"], "giving the std as the uniform bound"),
+                Mistake(variance * 3, "forgetting the square root: r = √(3σ²)"),
+            ],
+        }
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         answers = solution.answers
