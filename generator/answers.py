@@ -7,6 +7,7 @@ never needs the family that wrote the question.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -176,6 +177,13 @@ _DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 _MAX_TEXT = 200
 
 
+def number_value(raw: int | float) -> Fraction | Invalid:
+    """A JSON number as an exact fraction of the decimal it was written as."""
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return Invalid("not a finite number")
+    return Fraction(raw) if isinstance(raw, int) else Fraction(repr(raw))
+
+
 def parse_real(raw: str) -> Fraction | Invalid:
     """An exact number from what a student typed: ``0.27``, ``1/3``, ``2.5e-3``, ``−1``,
     ``1,5`` (a decimal comma), or arithmetic such as ``1 - 0.25``."""
@@ -213,12 +221,17 @@ class Real(AnswerType):
 
     def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rtol, self.atol = rtol, atol
+        self._bounds = Fraction(str(rtol)), Fraction(str(atol))
 
     def parse(self, raw: str) -> Fraction | Invalid:
         return parse_real(raw)
 
+    def read(self, raw: Any) -> Fraction | Invalid:
+        # JSON numbers are numbers already: no need to write them out and parse them back
+        return number_value(float(raw)) if isinstance(raw, (int, float)) else parse_real(raw)
+
     def compare(self, value: Fraction, key: Fraction) -> Score:
-        if _close(value, key, Fraction(str(self.rtol)), Fraction(str(self.atol))):
+        if _close(value, key, *self._bounds):
             return Score(Fraction(1), "correct")
         return Score(
             Fraction(0),
@@ -265,9 +278,7 @@ def _entries(raw: Any) -> Any:
 def _number(item: Any, where: str) -> Fraction | Invalid:
     if isinstance(item, bool) or not isinstance(item, (int, float, str)):
         return Invalid(f"{where}: expected a number, got {_json_name(item)}")
-    if isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
-        return Invalid(f"{where}: not a finite number")
-    value = parse_real(item if isinstance(item, str) else repr(item))
+    value = parse_real(item) if isinstance(item, str) else number_value(item)
     if isinstance(value, Invalid):
         return Invalid(f"{where}: {value.message}")
     return value
@@ -282,6 +293,7 @@ class Matrix(AnswerType):
 
     def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
+        self._bounds = Fraction(str(rtol)), Fraction(str(atol))
 
     def _shape_text(self) -> str:
         if self.rows is None:
@@ -342,8 +354,7 @@ class Matrix(AnswerType):
             return Score(
                 Fraction(0), "wrong", f"expected {self._shape_text()}, got {self._size(value)}"
             )
-        rtol, atol = Fraction(str(self.rtol)), Fraction(str(self.atol))
-        right = sum(_close(v, k, rtol, atol) for v, k in zip(flat_value, flat_key, strict=True))
+        right = sum(_close(v, k, *self._bounds) for v, k in zip(flat_value, flat_key, strict=True))
         if right == len(flat_key):
             return Score(Fraction(1), "correct")
         fraction = Fraction(right, len(flat_key))

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator import registry
-from generator.answers import MultiSelect
+from generator.answers import Invalid, MultiSelect
 from generator.errors import GivenError, SpecError
 from generator.family import Mistake, Part
 from generator.manifest import MANIFEST_FORMAT
@@ -131,13 +131,18 @@ def _part(part: Part, question: QuestionSpec, mistakes: list[Mistake]) -> dict[s
 def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
     """Mistakes whose answers differ from the key and from each other, as the part's own
     comparison judges, so none could be graded correct."""
+    answer = part.answer
+    seen = [answer.read(part.key)]
     kept: list[Mistake] = []
-    values = [part.key]
-    for mistake in (Mistake(json.loads(json.dumps(m.value)), m.diagnosis) for m in mistakes):
-        if any(part.answer.grade(mistake.value, v).status == "correct" for v in values):
+    for mistake in mistakes:
+        value = json.loads(json.dumps(mistake.value))  # plain JSON, as the manifest stores it
+        parsed = answer.read(value)
+        if isinstance(parsed, Invalid):
             continue
-        kept.append(mistake)
-        values.append(mistake.value)
+        if any(answer.compare(parsed, other).status == "correct" for other in seen):
+            continue
+        kept.append(Mistake(value, mistake.diagnosis))
+        seen.append(parsed)
     return kept
 
 

@@ -22,8 +22,8 @@ def run(tmp_path, monkeypatch):
 
 @pytest.fixture
 def exam(run, tmp_path):
-    """A generated exam of the default spec, 3 variants: returns its directory."""
-    result = run("generate", "--variants", "3", "--seed", "test-seed")
+    """A generated exam of the ConvNet shapes spec, 3 variants: returns its directory."""
+    result = run("generate", "convnet-shapes", "--variants", "3", "--seed", "test-seed")
     assert result.exit_code == 0, result.output
     (directory,) = (tmp_path / "output").iterdir()
     return directory

@@ -63,11 +63,11 @@ def test_nothing_printed_for_students_contains_the_seed(run, tmp_path):
 def test_an_existing_exam_is_not_overwritten_without_force(run, exam):
     sheet = exam / "students" / "v001" / "sheet.md"
     sheet.write_text("the instructor's edits")
-    result = run("generate", "--variants", "3", "--seed", "test-seed")
+    result = run("generate", "convnet-shapes", "--variants", "3", "--seed", "test-seed")
     assert result.exit_code == 2
     assert "already exists (use --force" in result.output
     assert sheet.read_text() == "the instructor's edits"
-    result = run("generate", "--variants", "3", "--seed", "test-seed", "--force")
+    result = run("generate", "convnet-shapes", "--variants", "3", "--seed", "test-seed", "--force")
     assert result.exit_code == 0
     assert sheet.read_text().startswith("# ConvNet")
     assert [p.name for p in exam.parent.iterdir()] == [exam.name]  # no staging left behind
@@ -175,7 +175,7 @@ def test_missing_files_and_unknown_builtins_are_named(run):
     result = run("generate", "nonesuch")
     assert (
         result.exit_code == 2
-        and "built-in: default, losses-and-gradients, midterm-3-3" in result.output
+        and "built-in: convnet-shapes, default, losses-and-gradients, midterm-3-3" in result.output
     )
 
 
@@ -198,3 +198,21 @@ def test_without_a_seed_a_random_one_is_recorded_and_reproduces(run, tmp_path):
 def test_the_key_answers_a_full_mark_submission(exam):
     submission = filled_submission(exam)
     assert all(v != "" for parts in submission["answers"].values() for v in parts.values())
+
+
+def test_the_default_exam_has_the_midterms_structure_and_points(run, tmp_path):
+    run("generate", "-n", "2", "--seed", "d")
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    questions = key["questions"]
+    true_false = [q for q in questions if q["family"] == "concept_tf"]
+    choice = [q for q in questions if q["id"].startswith("mc")]
+    short = [q for q in questions if q not in true_false and q not in choice]
+    assert (len(true_false), sum(q["points"] for q in true_false)) == (10, 20)
+    assert (len(choice), sum(q["points"] for q in choice)) == (10, 40)
+    assert sum(q["points"] for q in short) == 40
+    families = {q["family"] for q in short} | {q["family"] for q in choice}
+    assert len(families) >= 10
+    for variant in key["variants"]:
+        kinds = [q["parts"][0]["type"]["kind"] for q in variant["questions"]]
+        assert kinds.count("truefalse") == 10 and kinds.count("multiselect") == 10
