@@ -46,12 +46,17 @@ def read_text(path: Path, limit: int, error: FileError) -> str:
         raise error(source, f"not UTF-8 text (byte {problem.start + 1})") from None
 
 
-def read_json(path: Path, limit: int, error: FileError) -> Any:
-    """The file's JSON value; see ``read_text`` for what is refused before parsing."""
+def read_json(path: Path, limit: int, error: FileError, unique_keys: bool = True) -> Any:
+    """The file's JSON value; see ``read_text`` for what is refused before parsing.
+
+    ``unique_keys`` refuses an object that names a key twice, which json.loads would quietly
+    resolve to the last value; the check runs in Python for every object, so files examgen
+    wrote itself (keys of large classes run to tens of megabytes) skip it.
+    """
     source = str(path)
     text = read_text(path, limit, error)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(text, object_pairs_hook=_no_duplicates if unique_keys else None)
     except _DuplicateKey as problem:
         raise error(source, f"the key '{problem}' appears twice in one object") from None
     except json.JSONDecodeError as problem:

@@ -13,7 +13,7 @@ MAX_KEY_BYTES = 2_000_000_000
 
 
 def read_key(path: Path) -> dict[str, Any]:
-    data = read_json(path, MAX_KEY_BYTES, KeyFileError)
+    data = read_json(path, MAX_KEY_BYTES, KeyFileError, unique_keys=False)
     if (
         not isinstance(data, dict)
         or data.get("format") != MANIFEST_FORMAT
