@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -184,7 +185,7 @@ def report_text(report: Report) -> str:
 
 
 def _shown(answer: Any) -> str:
-    text = str(answer)
+    text = json.dumps(answer, ensure_ascii=False) if not isinstance(answer, str) else answer
     # A hostile answer must not rewrite the terminal: show control characters escaped.
     text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -12,22 +12,60 @@ def solve_json(run, *args):
 
 
 def test_linear_layer_of_the_notes(run):
-    answers = solve_json(run, "linear_layer", "-g", "W=[[1, 2, -1, -2], [3, 4, -3, 4]]",
-                         "-g", "x=[1, 2, 3, 4]", "-g", "b=[5, 6]", "-g", "activation=relu")
+    answers = solve_json(
+        run,
+        "linear_layer",
+        "-g",
+        "W=[[1, 2, -1, -2], [3, 4, -3, 4]]",
+        "-g",
+        "x=[1, 2, 3, 4]",
+        "-g",
+        "b=[5, 6]",
+        "-g",
+        "activation=relu",
+    )
     assert answers == {"z": [-1, 24], "a": [0, 24]}
 
 
 def test_momentum_as_the_notes_write_it(run):
-    answers = solve_json(run, "gradient_descent", "-g", "theta=[1]", "-g", "a=[2]", "-g", "c=[0]",
-                         "-g", "method=momentum", "-g", "lr=0.1", "-g", "steps=2", "-g", "beta=0.5")
+    answers = solve_json(
+        run,
+        "gradient_descent",
+        "-g",
+        "theta=[1]",
+        "-g",
+        "a=[2]",
+        "-g",
+        "c=[0]",
+        "-g",
+        "method=momentum",
+        "-g",
+        "lr=0.1",
+        "-g",
+        "steps=2",
+        "-g",
+        "beta=0.5",
+    )
     # g = 2, v = 2, θ = 0.8; g = 1.6, v = 0.5·2 + 1.6 = 2.6, θ = 0.8 − 0.26 = 0.54
     assert answers["velocity"] == pytest.approx([2.6])
     assert answers["theta"] == pytest.approx([0.54])
 
 
 def test_weight_decay_step(run):
-    answers = solve_json(run, "l2_regularization", "-g", "w=[1, -2]", "-g", "data_loss=0.5",
-                         "-g", "data_grad=[0.1, 0.2]", "-g", "lam=0.1", "-g", "lr=1")
+    answers = solve_json(
+        run,
+        "l2_regularization",
+        "-g",
+        "w=[1, -2]",
+        "-g",
+        "data_loss=0.5",
+        "-g",
+        "data_grad=[0.1, 0.2]",
+        "-g",
+        "lam=0.1",
+        "-g",
+        "lr=1",
+    )
     assert answers["loss"] == pytest.approx(0.75)
     assert answers["weights"] == pytest.approx([0.8, -2.0])
 
@@ -38,8 +76,9 @@ def test_dropout_scales_kept_units(run):
 
 
 def test_clipping_normalization_activation_and_gradient_check(run):
-    assert solve_json(run, "gradient_clipping", "-g", "g=[3, 4]", "-g", "threshold=1")["clipped"] \
-        == pytest.approx([0.6, 0.8])
+    assert solve_json(run, "gradient_clipping", "-g", "g=[3, 4]", "-g", "threshold=1")[
+        "clipped"
+    ] == pytest.approx([0.6, 0.8])
     norm = solve_json(run, "normalization_shapes", "-g", "kind=batchnorm", "-g", "input=8x16x4x4")
     assert norm == {"mean_shape": "1x16x1x1", "gamma_shape": "1x16x1x1", "params": 32}
     act = solve_json(run, "activation_identities", "-g", "x=-1")
