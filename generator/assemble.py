@@ -14,7 +14,7 @@ from typing import Any
 from generator import registry
 from generator.answers import Invalid, MultiSelect
 from generator.errors import GivenError, SpecError
-from generator.family import Mistake, Part
+from generator.family import Mistake, Part, Solution
 from generator.manifest import MANIFEST_FORMAT
 from generator.seeding import keyed_id, question_rng, secret_key
 from generator.spec import ExamSpec, QuestionSpec
@@ -73,44 +73,44 @@ def _question(
     family = registry.get(question.family)
     rng = question_rng(key, student_id, question.id)
     taken = asked.setdefault(question.family, set())
-    last_error: GivenError | None = None
+    reason = "too few distinct instances for its count"
     for _ in range(MAX_DRAWS):
         raw = {**family.draw(rng, question.difficulty, question.givens), **question.givens}
         try:
             params = family.read_givens(raw)
             solution = family.solve(params)
         except GivenError as error:
-            last_error = error
+            reason = str(error)
             continue
         identity = family.identity(params)
         if identity in taken and not question.givens_fix_everything(family):
             continue  # the same question twice in one exam: draw another
         parts = family.parts(params, solution)
         mistakes = family.mistakes(params, solution)
-        entry = {
-            "id": question.id,
-            "params": params,
-            "answers": solution.answers,
-            "parts": [_part(p, question, mistakes.get(p.id, [])) for p in parts],
-            "steps": solution.steps,
-        }
+        known = {p.id: _distinct(p, mistakes.get(p.id, [])) for p in parts}
+        entry = {"id": question.id, "params": params, "answers": solution.answers}
         if question.format == "choice":
-            choice = _as_choice(family, params, solution, parts, mistakes, question, rng)
+            choice = _as_choice(
+                family.choice_part_for(params, solution), parts, known, solution, question, rng
+            )
             if choice is None:
-                last_error = None
-                continue  # too few distinct mistakes in this instance: draw another
+                reason = "too few distinct mistakes to make multiple-choice options"
+                continue
             entry.update(choice)
+        else:
+            entry["parts"] = [_part(p, question, known[p.id]) for p in parts]
+            entry["steps"] = solution.steps
         taken.add(identity)
         return entry
-    reason = f"({last_error})" if last_error else "(too few distinct instances for its count)"
     raise SpecError(
         spec.source,
-        f"no valid instance with these givens {reason}",
+        f"no valid instance with these givens ({reason})",
         f"question {question.id}.givens",
     )
 
 
-def _part(part: Part, question: QuestionSpec, mistakes: list[Mistake]) -> dict[str, Any]:
+def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str, Any]:
+    """A part as the manifest stores it, with the spec's rubric and its known mistakes."""
     answer_type = part.answer.to_json()
     rubric = question.rubric
     points = Fraction(question.points).limit_denominator(10**6)
@@ -122,7 +122,6 @@ def _part(part: Part, question: QuestionSpec, mistakes: list[Mistake]) -> dict[s
                 value = Fraction(rubric[name]).limit_denominator(10**6) / points
                 answer_type[name] = str(value)
     entry = {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
-    known = _distinct(part, mistakes)
     if known:
         entry["mistakes"] = [{"value": m.value, "diagnosis": m.diagnosis} for m in known]
     return entry
@@ -146,18 +145,20 @@ def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
     return kept
 
 
-def _as_choice(family, params, solution, parts, mistakes, question, rng) -> dict | None:
+def _as_choice(
+    part_id: str | None,
+    parts: list[Part],
+    known: dict[str, list[Mistake]],
+    solution: Solution,
+    question: QuestionSpec,
+    rng: Any,
+) -> dict[str, Any] | None:
     """The question as multiple choice: the key and up to three distractors from real
     mistakes, shuffled; None when the instance has fewer than two distinct mistakes."""
-    part_id = family.choice_part_for(params, solution)
     part = next((p for p in parts if p.id == part_id), None)
-    if part is None:
-        raise SpecError(
-            question_source(question),
-            f"{family.name} has no multiple-choice version",
-            f"question {question.id}.format",
-        )
-    distractors = _distinct(part, mistakes.get(part_id, []))[:3]
+    if part is None:  # the spec check lets only families with a choice part get here
+        raise ValueError(f"{question.family} names no part {part_id!r} to ask as choice")
+    distractors = known[part.id][:3]
     if len(distractors) < 2:
         return None
     options = [(part.key, "")] + [(m.value, m.diagnosis) for m in distractors]
@@ -172,11 +173,7 @@ def _as_choice(family, params, solution, parts, mistakes, question, rng) -> dict
         for n, (text, (_, why)) in enumerate(zip(texts, shown, strict=True))
     ]
     return {
-        "choice": {"part": part_id, "label": part.label, "options": texts},
+        "choice": {"part": part.id, "label": part.label, "options": texts},
         "parts": [_part(choice_part, question, wrong)],
         "steps": [*solution.steps, "The options: " + "; ".join(lines)],
     }
-
-
-def question_source(question: QuestionSpec) -> str:
-    return f"question {question.id}"
