@@ -204,31 +204,109 @@ def generate(
 
 
 _grade_options = [
-    click.argument("submission", type=click.Path(path_type=Path)),
+    click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
     click.option(
         "--key",
         "key_path",
         type=click.Path(path_type=Path),
         default=None,
-        help="The exam's instructor/key.json (default: found from the exam id under ./output).",
+        help="The exam's instructor/key.json (default: found from each exam id under ./output).",
     ),
-    click.option("--json", "as_json", is_flag=True, help="Print a machine-readable JSON report."),
+    click.option(
+        "--out",
+        "-o",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Write a gradebook, feedback and report.json here (default for a batch: ./grades).",
+    ),
+    click.option("--force", is_flag=True, help="Replace an existing --out folder."),
+    click.option(
+        "--workers",
+        type=click.IntRange(1, 256),
+        default=None,
+        help="Processes to grade with (default: one per core).",
+    ),
+    click.option(
+        "--json", "as_json", is_flag=True, help="One submission: print its report as JSON."
+    ),
 ]
 
 
-def _grade(submission: Path, key_path: Path | None, as_json: bool) -> None:
-    """Grade a filled-in submission.json against its exam's key."""
+def _grade(
+    paths: tuple[Path, ...],
+    key_path: Path | None,
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Grade submissions against their exam's key.
+
+    \b
+    grade submission.json             one submission: points and feedback on screen
+    grade submissions/ --out grades   a class: gradebook.csv, feedback/, report.json
+
+    Exit status: 0 when every submission was graded, 1 when some could not be (each is
+    named on stderr and in report.json; the rest are graded), 2 for bad usage or a bad key.
+    """
     from generator.grading import grade, report_json, report_text
     from generator.manifest import read_key
     from generator.submission import find_key, read_submission
 
-    data = read_submission(submission)
-    key_file = key_path or find_key(submission, data["exam_id"], Path("output"))
-    report = grade(read_key(key_file), data, str(submission))
-    if as_json:
-        click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
-    else:
-        click.echo(report_text(report))
+    if len(paths) == 1 and not paths[0].is_dir() and out is None:
+        data = read_submission(paths[0])
+        key_file = key_path or find_key(paths[0], data["exam_id"], Path("output"))
+        report = grade(read_key(key_file), data, str(paths[0]))
+        if as_json:
+            click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        else:
+            click.echo(report_text(report))
+        return
+    _grade_batch(list(paths), key_path, out or Path("grades"), force, workers)
+
+
+def _grade_batch(
+    paths: list[Path], key_path: Path | None, out: Path, force: bool, workers: int | None
+) -> None:
+    from generator.batch import collect, grade_many
+    from generator.errors import OutputError
+    from generator.gradebook import write_outputs
+    from generator.manifest import read_key
+
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists (use --force to replace it)")
+    files = collect(paths)
+    if not files:
+        raise click.UsageError("no submission files found")
+    show = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(files), label="Grading", file=sys.stderr, hidden=not show
+    ) as bar:
+        outcomes = grade_many(files, key_path, Path("output"), workers, bar.update)
+    keys: dict[str, dict] = {}
+    for outcome in outcomes:
+        if outcome.report and outcome.report["exam_id"] not in keys:
+            exam_id = outcome.report["exam_id"]
+            keys[exam_id] = (
+                read_key(key_path) if key_path else read_key(_key_of(outcome.source, exam_id))
+            )
+    summary = write_outputs(outcomes, keys, out, force)
+    for error in summary["errors"]:
+        click.echo(f"error: {error['error']}", err=True)
+    graded = sum(exam["graded"] for exam in summary["exams"])
+    missing = sum(len(exam["missing"]) for exam in summary["exams"])
+    click.echo(
+        f"Graded {graded} submission(s) into {out}/: gradebook, feedback/, report.json"
+        f" ({len(summary['errors'])} could not be graded, {missing} missing)"
+    )
+    if summary["errors"]:
+        sys.exit(1)
+
+
+def _key_of(source: str, exam_id: str) -> Path:
+    from generator.submission import find_key
+
+    return find_key(Path(source), exam_id, Path("output"))
 
 
 def _with_options(function: Any) -> Any:

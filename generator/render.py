@@ -30,19 +30,30 @@ def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
 
 
-@cache
-def environment() -> jinja2.Environment:
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _reflow(text: str) -> str:
+    """Join each paragraph's lines into one: templates wrap sentences over many lines."""
+    paragraphs = (" ".join(chunk.split()) for chunk in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(files("templates"))),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=autoescape,
     )
     env.filters["size"] = _size
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
+    env.filters["cell"] = _cell
     env.filters["num"] = short_number
     env.filters["vector"] = vector_text
     env.filters["matrix"] = matrix_text
@@ -50,10 +61,16 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _reflow(text: str) -> str:
-    """Join each paragraph's lines into one: templates wrap sentences over many lines."""
-    paragraphs = (" ".join(chunk.split()) for chunk in text.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
+@cache
+def environment() -> jinja2.Environment:
+    """The environment for Markdown and plain text."""
+    return _environment(autoescape=False)
+
+
+@cache
+def html_environment() -> jinja2.Environment:
+    """The environment for HTML: everything interpolated is escaped, student answers above all."""
+    return _environment(autoescape=True)
 
 
 def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:

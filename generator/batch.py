@@ -1,0 +1,106 @@
+"""Grading a class: many submissions at once, in parallel, into a gradebook, feedback files
+and a JSON report. One bad file is reported and skipped; it never stops the batch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ExamgenError
+from generator.grading import grade, report_json
+from generator.manifest import read_key
+from generator.submission import find_key, read_submission
+
+CHUNK = 200  # submissions per task sent to a worker
+
+
+@dataclass
+class Outcome:
+    source: str
+    report: dict[str, Any] | None = None  # report_json of a graded submission
+    error: str | None = None  # why the file could not be graded
+
+
+def collect(paths: Iterable[Path]) -> list[Path]:
+    """Submission files: the files named, and every *.json below the folders named, except
+    the instructor's own files."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*.json") if "instructor" not in p.relative_to(path).parts
+            )
+        else:
+            found.append(path)
+    return found
+
+
+_KEYS: dict[str, dict[str, Any]] = {}  # in each worker: key file -> manifest
+
+
+def _grade_chunk(key_file: str, sources: list[str]) -> list[Outcome]:
+    manifest = _KEYS.get(key_file)
+    if manifest is None:
+        manifest = _KEYS[key_file] = read_key(Path(key_file))
+    outcomes = []
+    for source in sources:
+        try:
+            submission = read_submission(Path(source))
+            outcomes.append(
+                Outcome(source, report=report_json(grade(manifest, submission, source)))
+            )
+        except ExamgenError as error:
+            outcomes.append(Outcome(source, error=str(error)))
+    return outcomes
+
+
+def grade_many(
+    paths: list[Path],
+    key: Path | None,
+    search: Path,
+    workers: int | None = None,
+    progress: Callable[[int], None] = lambda n: None,
+) -> list[Outcome]:
+    """Grade every submission, finding each one's key unless ``key`` is given; outcomes come
+    back in the order of ``paths``."""
+    by_key: dict[str, list[str]] = {}
+    outcomes: dict[str, Outcome] = {}
+    for path in paths:
+        source = str(path)
+        try:
+            if key is None:
+                exam_id = read_submission(path)["exam_id"]
+                key_file = find_key(path, exam_id, search)
+            else:
+                key_file = key
+            by_key.setdefault(str(key_file), []).append(source)
+        except ExamgenError as error:
+            outcomes[source] = Outcome(source, error=str(error))
+            progress(1)
+    for key_file in by_key:
+        read_key(Path(key_file))  # a broken key is one error for all, before any work
+    tasks = [
+        (key_file, sources[i : i + CHUNK])
+        for key_file, sources in by_key.items()
+        for i in range(0, len(sources), CHUNK)
+    ]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(tasks) <= 1:
+        results = (_grade_chunk(*task) for task in tasks)
+        for chunk in results:
+            _record(chunk, outcomes, progress)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            for chunk in pool.map(_grade_chunk, *zip(*tasks, strict=True)):
+                _record(chunk, outcomes, progress)
+    return [outcomes[str(path)] for path in paths]
+
+
+def _record(chunk: list[Outcome], outcomes: dict[str, Outcome], progress: Callable) -> None:
+    for outcome in chunk:
+        outcomes[outcome.source] = outcome
+    progress(len(chunk))

@@ -1,0 +1,238 @@
+"""Grading a class: gradebook, feedback, report, atomic outputs, and bad files in the batch."""
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import filled_submission
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.batch import grade_many
+from generator.cli import grade_main
+from generator.errors import OutputError
+
+
+@pytest.fixture
+def classroom(run, tmp_path):
+    """Twelve students of the default exam, ten of whom handed in."""
+    run("generate", "-n", "12", "--seed", "class")
+    (exam,) = (tmp_path / "output").iterdir()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for n in range(1, 11):
+        student = f"v{n:03d}"
+        submission = filled_submission(exam, student)
+        if n % 3 == 0:  # some wrong answers
+            submission["answers"]["tfa"]["answer"] = "maybe"
+        (subs / f"{student}.json").write_text(json.dumps(submission))
+    return exam, subs
+
+
+def grade(*args):
+    return CliRunner().invoke(grade_main, list(args), catch_exceptions=False)
+
+
+def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp_path):
+    _exam, subs = classroom
+    result = grade(str(subs), "--out", "grades")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "grades" / "gradebook.csv").open()))
+    assert [r["student_id"] for r in rows] == [f"v{n:03d}" for n in range(1, 13)]
+    assert [r["status"] for r in rows].count("graded") == 10
+    assert [r["status"] for r in rows].count("missing") == 2
+    assert rows[0]["total"] == "100" and rows[2]["total"] == "98"
+    assert "tfa (2)" in rows[0] and "table (10)" in rows[0]
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert report["exams"][0]["missing"] == ["v011", "v012"]
+    feedback = (tmp_path / "grades" / "feedback" / "v003.md").read_text()
+    assert "**Worked solution**" in feedback and "invalid" in feedback
+    assert (tmp_path / "grades" / "feedback" / "v003.html").read_text().startswith("<!DOCTYPE")
+
+
+def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
+    _exam, subs = classroom
+    grade(str(subs), "--out", "grades")
+    rows = {
+        r["student_id"]: r for r in csv.DictReader((tmp_path / "grades" / "gradebook.csv").open())
+    }
+    for path in sorted(subs.iterdir())[:4]:
+        alone = json.loads(run("grade", str(path), "--json").output)
+        assert rows[alone["student_id"]]["total"] == f"{alone['points']:g}"
+
+
+def test_parallel_and_serial_grading_agree(classroom):
+    _exam, subs = classroom
+    files = sorted(subs.iterdir())
+    serial = grade_many(files, None, Path("output"), workers=1)
+    import generator.batch as batch
+
+    chunk, batch.CHUNK = batch.CHUNK, 3  # several tasks, so the pool really runs
+    try:
+        parallel = grade_many(files, None, Path("output"), workers=2)
+    finally:
+        batch.CHUNK = chunk
+    assert [o.report for o in serial] == [o.report for o in parallel]
+
+
+def test_one_bad_file_never_stops_the_batch(classroom, tmp_path):
+    _exam, subs = classroom
+    (subs / "broken.json").write_text("{not json")
+    (subs / "alien.json").write_text('{"exam_id": "other", "variant_id": "x", "answers": {}}')
+    (subs / "huge.json").write_text(" " * 1_000_001)
+    result = grade(str(subs), "--out", "grades")
+    assert result.exit_code == 1
+    assert "broken.json: not valid JSON" in result.output
+    assert "alien.json: no key for exam 'other'" in result.output
+    assert "huge.json: larger than" in result.output
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert len(report["errors"]) == 3 and report["exams"][0]["graded"] == 10
+
+
+def test_a_second_submission_by_the_same_student_is_flagged(classroom, tmp_path):
+    _exam, subs = classroom
+    (subs / "v001-copy.json").write_text((subs / "v001.json").read_text())
+    result = grade(str(subs), "--out", "grades")
+    assert result.exit_code == 1 and "also submitted" in result.output
+    rows = {
+        r["student_id"]: r for r in csv.DictReader((tmp_path / "grades" / "gradebook.csv").open())
+    }
+    assert rows["v001"]["status"] == "duplicate"
+
+
+def test_an_existing_gradebook_is_never_silently_overwritten(classroom, tmp_path):
+    _exam, subs = classroom
+    grade(str(subs), "--out", "grades")
+    book = tmp_path / "grades" / "gradebook.csv"
+    book.write_text("the instructor's hand edits")
+    result = grade(str(subs), "--out", "grades")
+    assert result.exit_code == 2 and "already exists (use --force" in result.output
+    assert book.read_text() == "the instructor's hand edits"
+    assert grade(str(subs), "--out", "grades", "--force").exit_code == 0
+    assert book.read_text().startswith("student_id,")
+
+
+def test_regrading_is_idempotent(classroom, tmp_path):
+    _exam, subs = classroom
+    grade(str(subs), "--out", "first")
+    grade(str(subs), "--out", "second")
+    for path in (tmp_path / "first").rglob("*"):
+        if path.is_file():
+            assert (
+                path.read_bytes()
+                == (tmp_path / "second" / path.relative_to(tmp_path / "first")).read_bytes()
+            )
+
+
+def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monkeypatch):
+    exam, subs = classroom
+    written = []
+    original = Path.write_text
+
+    def failing(self, *args, **kwargs):
+        written.append(self)
+        if len(written) == 5:
+            raise OSError(28, "No space left on device")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    with pytest.raises(OutputError, match="No space left on device"):
+        from generator.batch import collect
+        from generator.gradebook import write_outputs
+        from generator.manifest import read_key
+
+        outcomes = grade_many(collect([subs]), None, Path("output"), workers=1)
+        key = read_key(exam / "instructor" / "key.json")
+        write_outputs(outcomes, {key["exam_id"]: key}, tmp_path / "grades", force=False)
+    assert not (tmp_path / "grades").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]
+
+
+def test_hostile_answers_are_escaped_in_html_feedback(classroom, tmp_path):
+    _exam, subs = classroom
+    submission = json.loads((subs / "v001.json").read_text())
+    submission["answers"]["hinge"]["loss"] = "<script>alert('x')</script>"
+    submission["answers"]["graph"]["value"] = '<img src=x onerror="alert(1)">'
+    (subs / "v001.json").write_text(json.dumps(submission))
+    grade(str(subs), "--out", "grades")
+    html = (tmp_path / "grades" / "feedback" / "v001.html").read_text()
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_nothing_a_student_sees_reveals_the_key(run, tmp_path):
+    """Every key value that is not also a given must be absent from sheets and submissions."""
+    run("generate", "losses-and-gradients", "-n", "3", "--seed", "secret-check")
+    run("generate", "-n", "3", "--seed", "secret-check", "--out", "o2")
+    for root in (tmp_path / "output", tmp_path / "o2"):
+        (exam,) = root.iterdir()
+        key = json.loads((exam / "instructor" / "key.json").read_text())
+        assert key["seed"] not in "".join(p.read_text() for p in (exam / "students").rglob("*.*"))
+        for variant in key["variants"]:
+            folder = exam / "students" / variant["student_id"]
+            student_text = "".join(p.read_text() for p in folder.iterdir())
+            for question in variant["questions"]:
+                givens = json.dumps(question["params"])
+                for part in question["parts"]:
+                    value = part["key"]
+                    if isinstance(value, bool) or part["type"]["kind"] == "multiselect":
+                        continue  # true/false and letters appear in every sheet's instructions
+                    text = value if isinstance(value, str) else json.dumps(value)
+                    if len(text) < 4 or text in givens:
+                        continue
+                    # whole tokens only: the key 32x1 is not revealed by a 32x32x10 elsewhere
+                    token = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])")
+                    assert not token.search(student_text), (question["id"], part["id"])
+
+
+FIXTURES = [HealthCheck.function_scoped_fixture]  # the classroom is read, never changed
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    st.one_of(
+        json_values,
+        st.dictionaries(
+            st.sampled_from(["exam_id", "variant_id", "student_id", "answers", "extra"]),
+            json_values,
+        ),
+    )
+)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_no_submission_crashes_the_grader_or_changes_anothers_result(classroom, value):
+    exam, subs = classroom
+    fuzz_dir = subs.parent / "fuzz"
+    fuzz_dir.mkdir(exist_ok=True)
+    (fuzz_dir / "a.json").write_text((subs / "v001.json").read_text())
+    (fuzz_dir / "b.json").write_text(json.dumps(value))
+    outcomes = grade_many(
+        sorted(fuzz_dir.iterdir()), exam / "instructor" / "key.json", Path("output"), workers=1
+    )
+    assert outcomes[0].report["points"] == 100
+    assert outcomes[1].report is not None or outcomes[1].error
+
+
+@given(st.dictionaries(st.sampled_from(["answer", "loss", "x"]), json_values, max_size=3))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_fuzzed_answers_inside_a_valid_submission_never_crash(classroom, answers):
+    exam, subs = classroom
+    submission = json.loads((subs / "v002.json").read_text())
+    submission["answers"]["hinge"] = answers
+    path = subs.parent / "fuzzed.json"
+    path.write_text(json.dumps(submission))
+    (outcome,) = grade_many([path], exam / "instructor" / "key.json", Path("output"), workers=1)
+    assert outcome.report is not None or outcome.error
