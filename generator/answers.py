@@ -405,8 +405,14 @@ class Expression(AnswerType):
     def compare(self, value: Any, key: Any) -> Score:
         from generator.equivalence import equivalent
         from generator.expressions import to_text
+        from generator.guard import Timeout, guarded
 
-        verdict = equivalent(value, key, self.symbols)
+        try:
+            verdict = guarded(equivalent, value, key, self.symbols)
+        except Timeout as error:
+            return Score(Fraction(0), "invalid", f"could not be compared with the key: {error}")
+        except RuntimeError as error:  # examgen's own bug: say so rather than crash the batch
+            return Score(Fraction(0), "invalid", f"could not be compared with the key ({error})")
         if verdict.equal:
             return Score(Fraction(1), "correct")
         return Score(Fraction(0), "wrong", f"expected {to_text(key)}; {verdict.reason}")
