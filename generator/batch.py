@@ -39,13 +39,17 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-_KEYS: dict[str, dict[str, Any]] = {}  # in each worker: key file -> manifest
+# In each worker, key files already read, by path and by the version of the file: a key
+# the instructor corrects between two gradings is read again.
+_KEYS: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
 def _grade_chunk(key_file: str, sources: list[str]) -> list[Outcome]:
-    manifest = _KEYS.get(key_file)
+    stat = Path(key_file).stat()
+    version = (key_file, stat.st_mtime_ns, stat.st_size)
+    manifest = _KEYS.get(version)
     if manifest is None:
-        manifest = _KEYS[key_file] = read_key(Path(key_file))
+        manifest = _KEYS[version] = read_key(Path(key_file))
     outcomes = []
     for source in sources:
         try:

@@ -270,7 +270,7 @@ def _grade_batch(
 ) -> None:
     from generator.batch import collect, grade_many
     from generator.errors import OutputError
-    from generator.gradebook import write_outputs
+    from generator.gradebook import summarize, write_outputs
     from generator.manifest import read_key
 
     if out.exists() and not force:
@@ -290,7 +290,8 @@ def _grade_batch(
             keys[exam_id] = (
                 read_key(key_path) if key_path else read_key(_key_of(outcome.source, exam_id))
             )
-    summary = write_outputs(outcomes, keys, out, force)
+    summary = summarize(outcomes, keys)
+    write_outputs(summary, keys, out, force)
     for error in summary["errors"]:
         click.echo(f"error: {error['error']}", err=True)
     graded = sum(exam["graded"] for exam in summary["exams"])
@@ -299,6 +300,76 @@ def _grade_batch(
         f"Graded {graded} submission(s) into {out}/: gradebook, feedback/, report.json"
         f" ({len(summary['errors'])} could not be graded, {missing} missing)"
     )
+    if summary["errors"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("grades", type=click.Path(path_type=Path))
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The exam's instructor/key.json (default: found from the exam id).",
+)
+@click.option(
+    "--drop",
+    multiple=True,
+    metavar="QID",
+    help="Drop this question for everyone (recorded in the key). Repeatable.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes to grade with (default: one per core).",
+)
+def regrade(
+    grades: Path, key_path: Path | None, drop: tuple[str, ...], workers: int | None
+) -> None:
+    """Grade a class again after a key fix, and show what changed per student.
+
+    GRADES is the folder an earlier `grade --out` wrote. Correct a key by editing the
+    part's "key" in instructor/key.json, or drop a question with --drop. The same
+    submission files are graded again; GRADES is replaced and gains changes.json.
+    """
+    from generator.batch import grade_many
+    from generator.exam_files import to_json
+    from generator.gradebook import summarize, write_outputs
+    from generator.manifest import read_key
+    from generator.regrade import (
+        change_lines,
+        changes,
+        drop_questions,
+        previous_report,
+        sources_of,
+    )
+
+    before = previous_report(grades)
+    files = sources_of(before)
+    exams = [exam["exam_id"] for exam in before["exams"]]
+    if key_path is None and len(exams) == 1 and files:
+        key_path = _key_of(str(files[0]), exams[0])
+    if key_path is None:
+        raise click.UsageError("give --key: the report covers several exams or no files")
+    if drop:
+        drop_questions(key_path, read_key(key_path), list(drop))
+    manifest = read_key(key_path)
+    outcomes = grade_many(files, key_path, Path("output"), workers)
+    summary = summarize(outcomes, {manifest["exam_id"]: manifest})
+    found = changes(before, summary)
+    write_outputs(
+        summary,
+        {manifest["exam_id"]: manifest},
+        grades,
+        force=True,
+        extra={"changes.json": to_json({"changes": found})},
+    )
+    for line in change_lines(found) or ["no student's points changed"]:
+        click.echo(line)
+    for error in summary["errors"]:
+        click.echo(f"error: {error['error']}", err=True)
     if summary["errors"]:
         sys.exit(1)
 

@@ -2,7 +2,8 @@
 JSON report, staged in a temporary folder and moved into place in one rename.
 
 Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
-duplicate), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``.
+duplicate), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
+(``ID (dropped)`` for a question the instructor dropped).
 Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 """
 
@@ -53,59 +54,40 @@ def _feedback_questions(manifest: dict[str, Any], report: dict[str, Any]) -> lis
     return questions
 
 
-def _gradebook(manifest: dict[str, Any], reports: dict[str, dict], duplicates: set[str]) -> str:
+def _gradebook(manifest: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
     questions = manifest["questions"]
+    dropped = set(manifest.get("dropped", []))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "student_id",
-            "name",
-            "variant_id",
-            "status",
-            "total",
-            "max_points",
-            *(f"{q['id']} ({format_points(q['points'])})" for q in questions),
-        ]
-    )
-    maximum = format_points(sum(q["points"] for q in questions))
+    headers = [
+        f"{q['id']} (dropped)"
+        if q["id"] in dropped
+        else f"{q['id']} ({format_points(q['points'])})"
+        for q in questions
+    ]
+    writer.writerow(["student_id", "name", "variant_id", "status", "total", "max_points", *headers])
+    maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
     for variant in manifest["variants"]:
         report = reports.get(variant["variant_id"])
-        status = (
-            "missing"
-            if report is None
-            else ("duplicate" if variant["variant_id"] in duplicates else "graded")
-        )
-        points = (
-            [format_points(q["points"]) for q in report["questions"]]
-            if report
-            else [""] * len(questions)
-        )
-        total = format_points(report["points"]) if report else "0"
-        writer.writerow(
-            [
-                variant["student_id"],
-                variant["name"],
-                variant["variant_id"],
-                status,
-                total,
-                maximum,
-                *points,
+        if report is None:
+            status, total, points = "missing", "0", [""] * len(questions)
+        else:
+            status = "duplicate" if variant["variant_id"] in duplicates else "graded"
+            total = format_points(report["points"])
+            points = [
+                "" if q["id"] in dropped else format_points(q["points"])
+                for q in report["questions"]
             ]
-        )
+        row = [variant["student_id"], variant["name"], variant["variant_id"], status, total]
+        writer.writerow([*row, maximum, *points])
     return buffer.getvalue()
 
 
-def write_outputs(
-    outcomes: list[Outcome], manifests: dict[str, dict[str, Any]], out: Path, force: bool
-) -> dict[str, Any]:
-    """Write everything under ``out`` and return the summary that report.json holds."""
-    from generator.render import environment, html_environment
-
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists (use --force to replace it)")
+def summarize(outcomes: list[Outcome], manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What report.json holds: per exam the students graded, missing and submitting twice;
+    every report; every file that could not be graded, with the reason."""
     by_exam: dict[str, dict[str, dict]] = {exam_id: {} for exam_id in manifests}
-    duplicates: dict[str, set[str]] = {exam_id: set() for exam_id in manifests}
+    duplicates: dict[str, list[str]] = {exam_id: [] for exam_id in manifests}
     errors = []
     for outcome in outcomes:
         if outcome.error:
@@ -113,19 +95,19 @@ def write_outputs(
             continue
         report = outcome.report
         graded = by_exam[report["exam_id"]]
-        if report["variant_id"] in graded:
-            duplicates[report["exam_id"]].add(report["variant_id"])
+        first = graded.get(report["variant_id"])
+        if first is not None:
+            duplicates[report["exam_id"]].append(report["variant_id"])
             errors.append(
                 {
                     "submission": outcome.source,
-                    "error": f"{outcome.source}: student {report['student_id']} also "
-                    f"submitted {graded[report['variant_id']]['submission']}; "
-                    "the first file is graded",
+                    "error": f"{outcome.source}: student {report['student_id']} also submitted "
+                    f"{first['submission']}; the first file is graded",
                 }
             )
             continue
         graded[report["variant_id"]] = report
-    summary = {
+    return {
         "exams": [
             {
                 "exam_id": exam_id,
@@ -136,12 +118,27 @@ def write_outputs(
                     for v in manifests[exam_id]["variants"]
                     if v["variant_id"] not in graded
                 ],
+                "duplicates": duplicates[exam_id],
             }
             for exam_id, graded in by_exam.items()
         ],
         "errors": errors,
         "submissions": [r for graded in by_exam.values() for r in graded.values()],
     }
+
+
+def write_outputs(
+    summary: dict[str, Any],
+    manifests: dict[str, dict[str, Any]],
+    out: Path,
+    force: bool,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Write the gradebook, feedback, report.json and any ``extra`` files under ``out``."""
+    from generator.render import environment, html_environment
+
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists (use --force to replace it)")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
@@ -150,12 +147,18 @@ def write_outputs(
     try:
         (staging / "feedback").mkdir()
         single = len(manifests) == 1
-        for exam_id, manifest in manifests.items():
-            name = "gradebook.csv" if single else f"gradebook-{exam_id}.csv"
+        for exam in summary["exams"]:
+            manifest = manifests[exam["exam_id"]]
+            reports = {
+                r["variant_id"]: r
+                for r in summary["submissions"]
+                if r["exam_id"] == exam["exam_id"]
+            }
+            name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
             (staging / name).write_text(
-                _gradebook(manifest, by_exam[exam_id], duplicates[exam_id]), encoding="utf-8"
+                _gradebook(manifest, reports, exam["duplicates"]), encoding="utf-8"
             )
-            for report in by_exam[exam_id].values():
+            for report in reports.values():
                 context = {
                     "exam": manifest,
                     "report": report,
@@ -167,6 +170,8 @@ def write_outputs(
                 stem.with_suffix(".md").write_text(md, encoding="utf-8")
                 stem.with_suffix(".html").write_text(html, encoding="utf-8")
         (staging / "report.json").write_text(to_json(summary), encoding="utf-8")
+        for name, text in (extra or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
             os.replace(out, retired / "out")
@@ -180,4 +185,3 @@ def write_outputs(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return summary

@@ -76,9 +76,13 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
     check_answers(source, answers, variant)
     points_of = {q["id"]: Fraction(q["points"]) for q in manifest["questions"]}
     family_of = {q["id"]: q["family"] for q in manifest["questions"]}
+    dropped = set(manifest.get("dropped", []))
     results = []
     for question in variant["questions"]:
         qid = question["id"]
+        if qid in dropped:  # dropped by the instructor after the exam: it counts for no one
+            results.append(QuestionResult(qid, family_of[qid], Fraction(0), Fraction(0)))
+            continue
         given = answers.get(qid, {})
         share = points_of[qid] / len(question["parts"])
         result = QuestionResult(qid, family_of[qid], Fraction(0), points_of[qid])
@@ -168,6 +172,9 @@ def report_text(report: Report) -> str:
         "",
     ]
     for q in report.questions:
+        if not q.parts:
+            lines.append(f"{q.id}  {q.family}: dropped")
+            continue
         lines.append(
             f"{q.id}  {q.family}: {format_points(q.points)} / {format_points(q.max_points)}"
         )

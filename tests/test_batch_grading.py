@@ -141,12 +141,13 @@ def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monk
     monkeypatch.setattr(Path, "write_text", failing)
     with pytest.raises(OutputError, match="No space left on device"):
         from generator.batch import collect
-        from generator.gradebook import write_outputs
+        from generator.gradebook import summarize, write_outputs
         from generator.manifest import read_key
 
         outcomes = grade_many(collect([subs]), None, Path("output"), workers=1)
         key = read_key(exam / "instructor" / "key.json")
-        write_outputs(outcomes, {key["exam_id"]: key}, tmp_path / "grades", force=False)
+        keys = {key["exam_id"]: key}
+        write_outputs(summarize(outcomes, keys), keys, tmp_path / "grades", force=False)
     assert not (tmp_path / "grades").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]
 
@@ -236,3 +237,40 @@ def test_fuzzed_answers_inside_a_valid_submission_never_crash(classroom, answers
     path.write_text(json.dumps(submission))
     (outcome,) = grade_many([path], exam / "instructor" / "key.json", Path("output"), workers=1)
     assert outcome.report is not None or outcome.error
+
+
+def test_regrade_after_dropping_a_question_shows_each_students_change(classroom, tmp_path, run):
+    exam, subs = classroom
+    grade(str(subs), "--out", "grades")
+    result = run("regrade", "grades", "--drop", "tfa")
+    assert result.exit_code == 0, result.output
+    assert "v001: 100 → 98 (tfa -2)" in result.output
+    assert "v003: 98 → 98" not in result.output  # v003 had tfa invalid: nothing changes
+    rows = list(csv.DictReader((tmp_path / "grades" / "gradebook.csv").open()))
+    assert "tfa (dropped)" in rows[0] and rows[0]["max_points"] == "98"
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    assert key["dropped"] == ["tfa"]
+    found = json.loads((tmp_path / "grades" / "changes.json").read_text())["changes"]
+    assert len(found) == 7  # the seven students who had tfa right lose its 2 points
+
+
+def test_regrade_after_correcting_a_key_regrades_against_the_fix(classroom, tmp_path, run):
+    exam, subs = classroom
+    grade(str(subs), "--out", "grades")
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    variant = next(v for v in key["variants"] if v["student_id"] == "v001")
+    tf = variant["questions"][0]["parts"][0]
+    tf["key"] = not tf["key"]  # the instructor's fix: the key was wrong
+    key_file.write_text(json.dumps(key))
+    result = run("regrade", "grades")
+    assert result.exit_code == 0
+    assert result.output.strip() == "v001: 100 → 97 (tfa -3)"  # +2 became −1
+    assert run("regrade", "grades").output.strip() == "no student's points changed"
+
+
+def test_regrade_refuses_an_unknown_question(classroom, run):
+    _exam, subs = classroom
+    grade(str(subs), "--out", "grades")
+    result = run("regrade", "grades", "--drop", "q99")
+    assert result.exit_code == 2 and "no question 'q99' to drop" in result.output
