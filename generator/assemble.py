@@ -116,6 +116,8 @@ def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str,
     points = Fraction(question.points).limit_denominator(10**6)
     if answer_type["kind"] == "truefalse" and "wrong" in rubric:
         answer_type["wrong"] = str(Fraction(rubric["wrong"]).limit_denominator(10**6) / points)
+    if answer_type["kind"] in ("real", "matrix"):
+        answer_type.update(question.tolerance)
     if answer_type["kind"] == "multiselect":
         for name in ("per_error", "floor"):
             if name in rubric:

@@ -55,6 +55,7 @@ class QuestionSpec:
     givens: dict[str, Any] = field(default_factory=dict)
     rubric: dict[str, float] = field(default_factory=dict)
     format: str = "free"  # "free" response, or "choice": multiple choice on the main part
+    tolerance: dict[str, float] = field(default_factory=dict)  # rtol/atol for real answers
 
     def givens_fix_everything(self, family: Any) -> bool:
         """Every student gets the same instance, so asking it again is the spec's choice."""
@@ -173,6 +174,20 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
         raise SpecError(
             source, "wrong is a penalty (<= 0) and per_error a deduction (>= 0)", f"{where}.rubric"
         )
+    tolerance = raw.get("tolerance", {})
+    if (
+        not isinstance(tolerance, dict)
+        or set(tolerance) - {"rtol", "atol"}
+        or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1e6
+            for v in tolerance.values()
+        )
+    ):
+        raise SpecError(
+            source,
+            "must be a table such as { rtol = 0.05, atol = 0.001 } with non-negative numbers",
+            f"{where}.tolerance",
+        )
     answer_format = raw.get("format", "free")
     if answer_format not in ("free", "choice"):
         raise SpecError(source, "must be free or choice", f"{where}.format")
@@ -188,7 +203,9 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
     title = _text(raw, "title", source, where + ".") or family.title
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
     return [
-        QuestionSpec(qid, family_name, points, difficulty, title, givens, rubric, answer_format)
+        QuestionSpec(
+            qid, family_name, points, difficulty, title, givens, rubric, answer_format, tolerance
+        )
         for qid in ids
     ]
 

@@ -208,3 +208,20 @@ def test_concept_families_have_no_numeric_choice_version(run, tmp_path):
     )
     result = run("generate", "q.toml", "--seed", "x")
     assert result.exit_code == 2 and "has no multiple-choice version" in result.output
+
+
+def test_tolerances_are_configurable_per_question():
+    manifest = exam(
+        'title = "t"\n[[questions]]\nfamily = "softmax_loss"\n'
+        "[questions.tolerance]\nrtol = 0.05\natol = 0.02\n"
+    )
+    for part in manifest["variants"][0]["questions"][0]["parts"]:
+        assert (part["type"]["rtol"], part["type"]["atol"]) == (0.05, 0.02)
+
+
+def test_a_bad_tolerance_is_refused(run, tmp_path):
+    (tmp_path / "q.toml").write_text(
+        'title = "t"\n[[questions]]\nfamily = "softmax_loss"\n[questions.tolerance]\nrtol = -1\n'
+    )
+    result = run("generate", "q.toml", "--seed", "x")
+    assert result.exit_code == 2 and "questions[1].tolerance" in result.output
