@@ -38,6 +38,7 @@ _QUESTION_FIELDS = {
     "givens",
     "rubric",
     "format",
+    "tolerance",
 }
 _RUBRIC_FIELDS = {"wrong", "per_error", "floor"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
