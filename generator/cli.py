@@ -374,6 +374,57 @@ def regrade(
         sys.exit(1)
 
 
+@main.command()
+@click.argument("grades", type=click.Path(path_type=Path))
+def stats(grades: Path) -> None:
+    """Item analysis of a graded class: difficulty, discrimination, common wrong answers.
+
+    GRADES is the folder `grade --out` wrote. Prints a table and writes
+    GRADES/stats.json, GRADES/stats.html and GRADES/histogram.png.
+    """
+    import base64
+
+    from generator.exam_files import to_json
+    from generator.png import bar_chart
+    from generator.regrade import previous_report
+    from generator.render import html_environment
+    from generator.stats import item_analysis, stats_text
+
+    result = item_analysis(previous_report(grades))
+    if not result["students"]:
+        raise click.UsageError(f"{grades}/report.json has no graded submissions")
+    png = bar_chart(result["histogram"]["counts"], result["histogram"]["labels"])
+    html = (
+        html_environment()
+        .get_template("sheets/stats.html.j2")
+        .render(stats=result, png=base64.b64encode(png).decode())
+    )
+    for name, data in (
+        ("histogram.png", png),
+        ("stats.html", html.encode()),
+        ("stats.json", to_json(result).encode()),
+    ):
+        _write_atomically(grades / name, data)
+    click.echo(stats_text(result))
+    click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    from generator.errors import OutputError
+
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; these are reports to share
+        os.replace(temporary, path)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def _key_of(source: str, exam_id: str) -> Path:
     from generator.submission import find_key
 

@@ -1,0 +1,149 @@
+"""Item analysis of a graded class: how hard each question was, how well it separates strong
+from weak students, which wrong answers were common and what mistake they come from."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+UPPER_LOWER = 0.27  # Kelley's upper and lower groups
+_DIAGNOSIS = re.compile(r"this is the answer (.+) gives")
+
+
+def _correlation(xs: list[float], ys: list[float]) -> float | None:
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def item_analysis(report: dict[str, Any]) -> dict[str, Any]:
+    submissions = report["submissions"]
+    totals = [s["points"] for s in submissions]
+    order = sorted(range(len(submissions)), key=lambda i: totals[i])
+    group = max(1, round(UPPER_LOWER * len(submissions)))
+    lower, upper = set(order[:group]), set(order[-group:])
+    questions: dict[str, dict[str, Any]] = {}
+    for index, submission in enumerate(submissions):
+        for q in submission["questions"]:
+            if not q["parts"]:
+                continue  # dropped
+            entry = questions.setdefault(
+                q["id"],
+                {
+                    "id": q["id"],
+                    "family": q["family"],
+                    "max_points": q["max_points"],
+                    "scores": [],
+                    "rest": [],
+                    "upper": [],
+                    "lower": [],
+                    "wrong": defaultdict(Counter),
+                    "diagnosis": {},
+                },
+            )
+            fraction = q["points"] / q["max_points"] if q["max_points"] else 0.0
+            entry["scores"].append(q["points"])
+            entry["rest"].append(totals[index] - q["points"])
+            if index in upper:
+                entry["upper"].append(fraction)
+            if index in lower:
+                entry["lower"].append(fraction)
+            for part in q["parts"]:
+                if part["status"] in ("wrong", "partial", "invalid"):
+                    answer = " ".join(str(part["answer"]).split())[:60]
+                    entry["wrong"][part["id"]][answer] += 1
+                    found = _DIAGNOSIS.search(part["feedback"] or "")
+                    if found:
+                        entry["diagnosis"][(part["id"], answer)] = found.group(1)
+    rows = []
+    for entry in questions.values():
+        n = len(entry["scores"])
+        mean = sum(entry["scores"]) / n
+        common = []
+        for part_id, counter in entry["wrong"].items():
+            for answer, count in counter.most_common(3):
+                common.append(
+                    {
+                        "part": part_id,
+                        "answer": answer,
+                        "count": count,
+                        "diagnosis": entry["diagnosis"].get((part_id, answer), ""),
+                    }
+                )
+        common.sort(key=lambda c: -c["count"])
+        upper_mean = sum(entry["upper"]) / len(entry["upper"]) if entry["upper"] else 0.0
+        lower_mean = sum(entry["lower"]) / len(entry["lower"]) if entry["lower"] else 0.0
+        rows.append(
+            {
+                "id": entry["id"],
+                "family": entry["family"],
+                "students": n,
+                "mean": mean,
+                "max_points": entry["max_points"],
+                "difficulty": mean / entry["max_points"] if entry["max_points"] else 0.0,
+                "point_biserial": _correlation(entry["scores"], entry["rest"]),
+                "upper_lower": upper_mean - lower_mean,
+                "common_wrong": common[:5],
+            }
+        )
+    families: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        families[row["family"]].append(row)
+    by_family = [
+        {
+            "family": family,
+            "questions": len(items),
+            "difficulty": sum(r["difficulty"] for r in items) / len(items),
+        }
+        for family, items in sorted(families.items())
+    ]
+    maximum = max((s["max_points"] for s in submissions), default=0)
+    bins = [0] * 10
+    for total in totals:
+        share = total / maximum if maximum else 0.0
+        bins[min(9, max(0, int(share * 10)))] += 1
+    return {
+        "students": len(submissions),
+        "questions": rows,
+        "families": by_family,
+        "histogram": {"labels": [f"{10 * b}" for b in range(10)], "counts": bins},
+        "mean_total": sum(totals) / len(totals) if totals else 0.0,
+        "max_points": maximum,
+    }
+
+
+def stats_text(stats: dict[str, Any]) -> str:
+    def number(value: float | None, digits: int = 2) -> str:
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    lines = [
+        f"{stats['students']} students, mean total {stats['mean_total']:.2f} / "
+        f"{stats['max_points']:g}",
+        "",
+        f"{'question':<10} {'family':<22} {'mean':>7} {'difficulty':>10} "
+        f"{'pt-biserial':>11} {'upper-lower':>11}",
+    ]
+    for row in stats["questions"]:
+        lines.append(
+            f"{row['id']:<10} {row['family']:<22} {row['mean']:>7.2f} "
+            f"{row['difficulty']:>10.2f} {number(row['point_biserial']):>11} "
+            f"{number(row['upper_lower']):>11}"
+        )
+        for wrong in row["common_wrong"][:2]:
+            why = f"  ({wrong['diagnosis']})" if wrong["diagnosis"] else ""
+            lines.append(f"    {wrong['count']}x {wrong['part']} = {wrong['answer']}{why}")
+    lines += ["", "By family (difficulty = mean share of points):"]
+    lines += [
+        f"  {f['family']:<24} {f['difficulty']:.2f} over {f['questions']} question(s)"
+        for f in stats["families"]
+    ]
+    return "\n".join(lines)
