@@ -124,6 +124,8 @@ def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str,
                 value = Fraction(rubric[name]).limit_denominator(10**6) / points
                 answer_type[name] = str(value)
     entry = {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
+    if part.follows:
+        entry["follows"] = part.follows
     if known:
         entry["mistakes"] = [{"value": m.value, "diagnosis": m.diagnosis} for m in known]
     return entry

@@ -36,6 +36,9 @@ class Part:
     label: str
     answer: AnswerType
     key: Any
+    # error carried forward: how this part follows from a student's earlier answer, for the
+    # grader's follow-through rule (see generator.follow_through)
+    follows: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

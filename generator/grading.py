@@ -86,10 +86,15 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
         given = answers.get(qid, {})
         share = points_of[qid] / len(question["parts"])
         result = QuestionResult(qid, family_of[qid], Fraction(0), points_of[qid])
+        by_id = {p["id"]: p for p in question["parts"]}
         for part in question["parts"]:
             answer_type = answer_type_from_json(part["type"])
             raw = given.get(part["id"])
             score = answer_type.grade(raw, part["key"])
+            if score.status == "wrong" and "follows" in part:
+                from generator.follow_through import follow_through
+
+                score = follow_through(part, answer_type, raw, given, by_id) or score
             if score.status in ("wrong", "partial"):
                 score = _diagnose(score, answer_type, raw, part.get("mistakes", []))
             result.parts.append(

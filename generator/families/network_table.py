@@ -169,13 +169,36 @@ class NetworkTable(Family):
         parts = []
         for index, row in enumerate(solution.answers["rows"], start=1):
             label = f"{row['layer']} (layer {index})"
-            parts.append(
-                Part(f"row{index}.shape", f"{label}: activation volume", Shape(), row["shape"])
-            )
-            parts.append(
-                Part(f"row{index}.params", f"{label}: parameters", Integer(), row["params"])
-            )
+            follows = None
+            if index > 1:  # rows after the first follow from the student's previous volume
+                follows = {
+                    "from": f"row{index - 1}.shape",
+                    "layer": row["layer"],
+                    "index": index,
+                    "rounding": params["rounding"],
+                    "input": params["input"],
+                }
+            for kind, text, answer in (
+                ("shape", "activation volume", Shape()),
+                ("params", "parameters", Integer()),
+            ):
+                parts.append(
+                    Part(
+                        f"row{index}.{kind}",
+                        f"{label}: {text}",
+                        answer,
+                        row[kind],
+                        {**follows, "gives": kind} if follows else None,
+                    )
+                )
+        rows = [f"row{i}.params" for i in range(1, len(solution.answers["rows"]) + 1)]
         parts.append(
-            Part("total_params", "total parameters", Integer(), solution.answers["total_params"])
+            Part(
+                "total_params",
+                "total parameters",
+                Integer(),
+                solution.answers["total_params"],
+                {"sum_of": rows},
+            )
         )
         return parts

@@ -1,0 +1,104 @@
+"""Error carried forward in the network table: a row that is wrong only because the student's
+previous row was wrong, but follows correctly from it, earns its points.
+
+Follow-through needs the one layer applied to the student's own earlier volume, which no
+key can hold in advance, so this rule applies it with the pure solver. Trivial earlier
+answers (a copy of the input, a copy of the row above, a volume of 1) earn nothing: they
+would let a student collect every later row by writing anything consistent.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from generator.answers import AnswerType, Score, Shape
+from generator.layerspec import LayerSpecError, parse_layer
+from solvers.network import LayerError, apply_layer
+
+
+def _volume(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split("x"))
+
+
+def follow_through(
+    part: dict[str, Any],
+    answer_type: AnswerType,
+    raw: Any,
+    answers: dict[str, Any],
+    parts: dict[str, dict[str, Any]],
+) -> Score | None:
+    """Full credit, with the reason, when ``raw`` follows from the student's own earlier
+    (wrong, non-trivial) volume; None when the rule does not apply."""
+    rule = part["follows"]
+    if "sum_of" in rule:
+        return _adds_up(part, answer_type, raw, answers, rule["sum_of"])
+    earlier_raw = answers.get(rule["from"])
+    earlier_part = parts[rule["from"]]
+    shape_type = Shape()
+    if earlier_raw is None or shape_type.json_problem(earlier_raw):
+        return None
+    earlier = shape_type.read(earlier_raw)
+    if not isinstance(earlier, tuple) or earlier == shape_type.read(earlier_part["key"]):
+        return None  # unreadable, or right: then this row has no excuse
+    if _trivial(earlier, rule, answers, parts):
+        return None
+    try:
+        row = apply_layer(earlier, parse_layer(rule["layer"]), rule["index"], rule["rounding"])
+    except (LayerError, LayerSpecError, ValueError):
+        return None  # the student's volume cannot go through this layer
+    expected: Any = "x".join(map(str, row.shape)) if rule["gives"] == "shape" else row.params
+    if answer_type.grade(raw, expected).status != "correct":
+        return None
+    return Score(
+        Fraction(1),
+        "correct",
+        f"follows from your {rule['from']} ({'x'.join(map(str, earlier))}): error carried forward",
+    )
+
+
+def _adds_up(
+    part: dict[str, Any],
+    answer_type: AnswerType,
+    raw: Any,
+    answers: dict[str, Any],
+    rows: list[str],
+) -> Score | None:
+    """A total that correctly adds up the student's own row counts."""
+    values = []
+    for row in rows:
+        value = answers.get(row)
+        parsed = (
+            answer_type.read(value)
+            if value is not None and not answer_type.json_problem(value)
+            else None
+        )
+        if not isinstance(parsed, int):
+            return None  # a blank or unreadable row: nothing to add up
+        values.append(parsed)
+    total = sum(values)
+    if total == answer_type.read(part["key"]) or not any(values):
+        return None
+    if answer_type.grade(raw, total).status != "correct":
+        return None
+    return Score(Fraction(1), "correct", "adds up your rows' parameters: error carried forward")
+
+
+def _trivial(
+    earlier: tuple[int, ...],
+    rule: dict[str, Any],
+    answers: dict[str, Any],
+    parts: dict[str, dict[str, Any]],
+) -> bool:
+    if earlier == _volume(rule["input"]) or all(d == 1 for d in earlier):
+        return True
+    before = parts[rule["from"]].get("follows")
+    if before is not None:  # a copy of the row above it
+        above = (
+            Shape().read(answers.get(before["from"], ""))
+            if answers.get(before["from"]) is not None
+            else None
+        )
+        if above == earlier:
+            return True
+    return False
