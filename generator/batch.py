@@ -23,6 +23,7 @@ class Outcome:
     source: str
     report: dict[str, Any] | None = None  # report_json of a graded submission
     error: str | None = None  # why the file could not be graded
+    feedback: tuple[str, str] | None = None  # Markdown and HTML, rendered where it was graded
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -44,21 +45,27 @@ def collect(paths: Iterable[Path]) -> list[Path]:
 _KEYS: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
-def _grade_chunk(key_file: str, sources: list[str]) -> list[Outcome]:
+def _manifest(key_file: str) -> dict[str, Any]:
     stat = Path(key_file).stat()
     version = (key_file, stat.st_mtime_ns, stat.st_size)
-    manifest = _KEYS.get(version)
-    if manifest is None:
-        manifest = _KEYS[version] = read_key(Path(key_file))
+    if version not in _KEYS:
+        _KEYS[version] = read_key(Path(key_file))
+    return _KEYS[version]
+
+
+def _grade_chunk(key_file: str, sources: list[str]) -> list[Outcome]:
+    from generator.gradebook import render_feedback
+
+    manifest = _manifest(key_file)
     outcomes = []
     for source in sources:
         try:
             submission = read_submission(Path(source))
-            outcomes.append(
-                Outcome(source, report=report_json(grade(manifest, submission, source)))
-            )
+            report = report_json(grade(manifest, submission, source))
         except ExamgenError as error:
             outcomes.append(Outcome(source, error=str(error)))
+            continue
+        outcomes.append(Outcome(source, report=report, feedback=render_feedback(manifest, report)))
     return outcomes
 
 
@@ -68,9 +75,11 @@ def grade_many(
     search: Path,
     workers: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
-) -> list[Outcome]:
-    """Grade every submission, finding each one's key unless ``key`` is given; outcomes come
-    back in the order of ``paths``."""
+) -> tuple[list[Outcome], dict[str, dict[str, Any]]]:
+    """Grade every submission, finding each one's key unless ``key`` is given. Returns the
+    outcomes in the order of ``paths`` and the keys used, by exam id.
+
+    Each key is read once, here, before the workers start: forked workers inherit it."""
     by_key: dict[str, list[str]] = {}
     outcomes: dict[str, Outcome] = {}
     for path in paths:
@@ -85,8 +94,10 @@ def grade_many(
         except ExamgenError as error:
             outcomes[source] = Outcome(source, error=str(error))
             progress(1)
-    for key_file in by_key:
-        read_key(Path(key_file))  # a broken key is one error for all, before any work
+    manifests = {}
+    for key_file in by_key:  # a broken key is one error for all, before any work
+        manifest = _manifest(key_file)
+        manifests[manifest["exam_id"]] = manifest
     tasks = [
         (key_file, sources[i : i + CHUNK])
         for key_file, sources in by_key.items()
@@ -101,7 +112,7 @@ def grade_many(
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
             for chunk in pool.map(_grade_chunk, *zip(*tasks, strict=True)):
                 _record(chunk, outcomes, progress)
-    return [outcomes[str(path)] for path in paths]
+    return [outcomes[str(path)] for path in paths], manifests
 
 
 def _record(chunk: list[Outcome], outcomes: dict[str, Outcome], progress: Callable) -> None:

@@ -271,7 +271,6 @@ def _grade_batch(
     from generator.batch import collect, grade_many
     from generator.errors import OutputError
     from generator.gradebook import summarize, write_outputs
-    from generator.manifest import read_key
 
     if out.exists() and not force:
         raise OutputError(f"{out} already exists (use --force to replace it)")
@@ -282,16 +281,10 @@ def _grade_batch(
     with click.progressbar(
         length=len(files), label="Grading", file=sys.stderr, hidden=not show
     ) as bar:
-        outcomes = grade_many(files, key_path, Path("output"), workers, bar.update)
-    keys: dict[str, dict] = {}
-    for outcome in outcomes:
-        if outcome.report and outcome.report["exam_id"] not in keys:
-            exam_id = outcome.report["exam_id"]
-            keys[exam_id] = (
-                read_key(key_path) if key_path else read_key(_key_of(outcome.source, exam_id))
-            )
+        outcomes, keys = grade_many(files, key_path, Path("output"), workers, bar.update)
     summary = summarize(outcomes, keys)
-    write_outputs(summary, keys, out, force)
+    feedback = {o.source: o.feedback for o in outcomes if o.feedback}
+    write_outputs(summary, keys, out, force, feedback)
     for error in summary["errors"]:
         click.echo(f"error: {error['error']}", err=True)
     graded = sum(exam["graded"] for exam in summary["exams"])
@@ -355,15 +348,16 @@ def regrade(
         raise click.UsageError("give --key: the report covers several exams or no files")
     if drop:
         drop_questions(key_path, read_key(key_path), list(drop))
-    manifest = read_key(key_path)
-    outcomes = grade_many(files, key_path, Path("output"), workers)
-    summary = summarize(outcomes, {manifest["exam_id"]: manifest})
+    outcomes, keys = grade_many(files, key_path, Path("output"), workers)
+    summary = summarize(outcomes, keys)
     found = changes(before, summary)
+    feedback = {o.source: o.feedback for o in outcomes if o.feedback}
     write_outputs(
         summary,
-        {manifest["exam_id"]: manifest},
+        keys,
         grades,
         force=True,
+        feedback=feedback,
         extra={"changes.json": to_json({"changes": found})},
     )
     for line in change_lines(found) or ["no student's points changed"]:

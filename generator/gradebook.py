@@ -23,6 +23,21 @@ from generator.exam_files import to_json
 from generator.grading import format_points
 
 
+def render_feedback(manifest: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:
+    """A student's feedback, as Markdown and as escaped HTML."""
+    from generator.render import environment, html_environment
+
+    context = {
+        "exam": manifest,
+        "report": report,
+        "questions": _feedback_questions(manifest, report),
+    }
+    return (
+        environment().get_template("sheets/feedback.md.j2").render(context),
+        html_environment().get_template("sheets/feedback.html.j2").render(context),
+    )
+
+
 def _feedback_questions(manifest: dict[str, Any], report: dict[str, Any]) -> list[dict]:
     """Each question's parts with the answer, key, points and feedback, and its solution."""
     from generator.answers import answer_type_from_json
@@ -132,10 +147,11 @@ def write_outputs(
     manifests: dict[str, dict[str, Any]],
     out: Path,
     force: bool,
+    feedback: dict[str, tuple[str, str]] | None = None,
     extra: dict[str, str] | None = None,
 ) -> None:
-    """Write the gradebook, feedback, report.json and any ``extra`` files under ``out``."""
-    from generator.render import environment, html_environment
+    """Write the gradebook, feedback, report.json and any ``extra`` files under ``out``;
+    ``feedback`` holds what the grading workers already rendered, by submission file."""
 
     if out.exists() and not force:
         raise OutputError(f"{out} already exists (use --force to replace it)")
@@ -159,17 +175,14 @@ def write_outputs(
                 _gradebook(manifest, reports, exam["duplicates"]), encoding="utf-8"
             )
             for report in reports.values():
-                context = {
-                    "exam": manifest,
-                    "report": report,
-                    "questions": _feedback_questions(manifest, report),
-                }
+                md, html = (feedback or {}).get(report["submission"]) or render_feedback(
+                    manifest, report
+                )
                 stem = staging / "feedback" / report["student_id"]
-                md = environment().get_template("sheets/feedback.md.j2").render(context)
-                html = html_environment().get_template("sheets/feedback.html.j2").render(context)
                 stem.with_suffix(".md").write_text(md, encoding="utf-8")
                 stem.with_suffix(".html").write_text(html, encoding="utf-8")
-        (staging / "report.json").write_text(to_json(summary), encoding="utf-8")
+        # compact: indenting forces json's pure-Python encoder, seconds for a large class
+        (staging / "report.json").write_text(to_json(summary, compact=True), encoding="utf-8")
         for name, text in (extra or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
         if out.exists():

@@ -67,12 +67,12 @@ def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
 def test_parallel_and_serial_grading_agree(classroom):
     _exam, subs = classroom
     files = sorted(subs.iterdir())
-    serial = grade_many(files, None, Path("output"), workers=1)
+    serial, _ = grade_many(files, None, Path("output"), workers=1)
     import generator.batch as batch
 
     chunk, batch.CHUNK = batch.CHUNK, 3  # several tasks, so the pool really runs
     try:
-        parallel = grade_many(files, None, Path("output"), workers=2)
+        parallel, _ = grade_many(files, None, Path("output"), workers=2)
     finally:
         batch.CHUNK = chunk
     assert [o.report for o in serial] == [o.report for o in parallel]
@@ -128,7 +128,7 @@ def test_regrading_is_idempotent(classroom, tmp_path):
 
 
 def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monkeypatch):
-    exam, subs = classroom
+    _exam, subs = classroom
     written = []
     original = Path.write_text
 
@@ -142,11 +142,8 @@ def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monk
     with pytest.raises(OutputError, match="No space left on device"):
         from generator.batch import collect
         from generator.gradebook import summarize, write_outputs
-        from generator.manifest import read_key
 
-        outcomes = grade_many(collect([subs]), None, Path("output"), workers=1)
-        key = read_key(exam / "instructor" / "key.json")
-        keys = {key["exam_id"]: key}
+        outcomes, keys = grade_many(collect([subs]), None, Path("output"), workers=1)
         write_outputs(summarize(outcomes, keys), keys, tmp_path / "grades", force=False)
     assert not (tmp_path / "grades").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]
@@ -218,7 +215,7 @@ def test_no_submission_crashes_the_grader_or_changes_anothers_result(classroom, 
     fuzz_dir.mkdir(exist_ok=True)
     (fuzz_dir / "a.json").write_text((subs / "v001.json").read_text())
     (fuzz_dir / "b.json").write_text(json.dumps(value))
-    outcomes = grade_many(
+    outcomes, _ = grade_many(
         sorted(fuzz_dir.iterdir()), exam / "instructor" / "key.json", Path("output"), workers=1
     )
     assert outcomes[0].report["points"] == 100
@@ -235,7 +232,7 @@ def test_fuzzed_answers_inside_a_valid_submission_never_crash(classroom, answers
     submission["answers"]["hinge"] = answers
     path = subs.parent / "fuzzed.json"
     path.write_text(json.dumps(submission))
-    (outcome,) = grade_many([path], exam / "instructor" / "key.json", Path("output"), workers=1)
+    (outcome,), _ = grade_many([path], exam / "instructor" / "key.json", Path("output"), workers=1)
     assert outcome.report is not None or outcome.error
 
 
