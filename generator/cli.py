@@ -378,6 +378,7 @@ def stats(grades: Path) -> None:
     """
     import base64
 
+    from generator.atomic import write_file
     from generator.exam_files import to_json
     from generator.png import bar_chart
     from generator.regrade import previous_report
@@ -398,25 +399,9 @@ def stats(grades: Path) -> None:
         ("stats.html", html.encode()),
         ("stats.json", to_json(result).encode()),
     ):
-        _write_atomically(grades / name, data)
+        write_file(grades / name, data)
     click.echo(stats_text(result))
     click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    from generator.errors import OutputError
-
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes files private; these are reports to share
-        os.replace(temporary, path)
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _key_of(source: str, exam_id: str) -> Path:

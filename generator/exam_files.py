@@ -12,13 +12,10 @@ OUT/EXAM_ID/
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator.errors import OutputError
+from generator.atomic import write_folder
 from generator.render import render_layouts
 
 
@@ -52,28 +49,7 @@ def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path
     ``force``, and only once the new one is complete.
     """
     target = out / manifest["exam_id"]
-    if target.exists() and not force:
-        raise OutputError(f"{target} already exists (use --force to replace it)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{manifest['exam_id']}-", dir=out))
-    except OSError as error:
-        raise OutputError(f"cannot write to {out}: {error.strerror or error}") from None
-    try:
-        _write_tree(manifest, staging)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{manifest['exam_id']}-old-", dir=out))
-            os.replace(target, retired / "exam")
-            os.replace(staging, target)
-            shutil.rmtree(retired)
-        else:
-            os.replace(staging, target)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_folder(target, lambda staging: _write_tree(manifest, staging), force)
     return target
 
 

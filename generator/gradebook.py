@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import write_folder
 from generator.batch import Outcome
-from generator.errors import OutputError
 from generator.exam_files import to_json
 from generator.grading import format_points
 
@@ -153,16 +150,10 @@ def write_outputs(
     """Write the gradebook, feedback, report.json and any ``extra`` files under ``out``;
     ``feedback`` holds what the grading workers already rendered, by submission file."""
 
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists (use --force to replace it)")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    except OSError as error:
-        raise OutputError(f"cannot write to {out.parent}: {error.strerror or error}") from None
-    try:
+    single = len(manifests) == 1
+
+    def fill(staging: Path) -> None:
         (staging / "feedback").mkdir()
-        single = len(manifests) == 1
         for exam in summary["exams"]:
             manifest = manifests[exam["exam_id"]]
             reports = {
@@ -185,16 +176,5 @@ def write_outputs(
         (staging / "report.json").write_text(to_json(summary, compact=True), encoding="utf-8")
         for name, text in (extra or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-            os.replace(out, retired / "out")
-            os.replace(staging, out)
-            shutil.rmtree(retired)
-        else:
-            os.replace(staging, out)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {out}: {error.strerror or error}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    write_folder(out, fill, force)

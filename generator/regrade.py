@@ -3,11 +3,10 @@ again, and say what changed for each student."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from generator.atomic import write_file
 from generator.errors import KeyFileError, SubmissionError
 from generator.exam_files import to_json
 from generator.grading import format_points
@@ -37,10 +36,7 @@ def drop_questions(key_file: Path, manifest: dict[str, Any], drop: list[str]) ->
                 str(key_file), f"no question '{qid}' to drop (has {', '.join(known)})"
             )
     manifest["dropped"] = sorted(set(manifest.get("dropped", [])) | set(drop), key=known.index)
-    handle, temporary = tempfile.mkstemp(prefix=".key-", dir=key_file.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(to_json(manifest, compact=True))
-    os.replace(temporary, key_file)
+    write_file(key_file, to_json(manifest, compact=True).encode())
     return manifest
 
 
