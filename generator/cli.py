@@ -250,13 +250,13 @@ def _grade(
     named on stderr and in report.json; the rest are graded), 2 for bad usage or a bad key.
     """
     from generator.grading import grade, report_json, report_text
-    from generator.manifest import read_key
+    from generator.manifest import read_key_for
     from generator.submission import find_key, read_submission
 
     if len(paths) == 1 and not paths[0].is_dir() and out is None:
         data = read_submission(paths[0])
         key_file = key_path or find_key(paths[0], data["exam_id"], Path("output"))
-        report = grade(read_key(key_file), data, str(paths[0]))
+        report = grade(read_key_for(key_file, data["variant_id"]), data, str(paths[0]))
         if as_json:
             click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
         else:

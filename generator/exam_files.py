@@ -56,6 +56,15 @@ def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path
 def _write_tree(manifest: dict[str, Any], root: Path) -> None:
     (root / "instructor" / "keys").mkdir(parents=True)
     (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
+    # One small key per variant, written after key.json so it is newer: grading a single
+    # submission reads its variant's shard instead of parsing the whole class's key.
+    (root / "instructor" / "variants").mkdir()
+    header = {name: value for name, value in manifest.items() if name != "variants"}
+    for variant in manifest["variants"]:
+        shard = to_json({**header, "variants": [variant]}, compact=True)
+        (root / "instructor" / "variants" / f"{variant['variant_id']}.json").write_text(
+            shard, encoding="utf-8"
+        )
     for variant in manifest["variants"]:
         rendered = render_layouts(manifest, variant, ("sheet", "key"))
         folder = root / "students" / stem(variant)

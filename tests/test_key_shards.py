@@ -1,0 +1,63 @@
+"""Grading one submission reads its variant's key shard, never a stale one."""
+
+import json
+import os
+
+from conftest import filled_submission
+
+import generator.manifest as manifest_module
+
+
+def test_each_variant_has_a_shard_that_matches_the_key(exam):
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    for variant in key["variants"]:
+        shard = json.loads(
+            (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
+        )
+        assert shard["variants"] == [variant]
+        assert shard["exam_id"] == key["exam_id"] and shard["questions"] == key["questions"]
+
+
+def read_paths(monkeypatch):
+    paths = []
+    original = manifest_module.read_key
+
+    def recording(path):
+        paths.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(manifest_module, "read_key", recording)
+    return paths
+
+
+def test_grading_one_submission_reads_only_its_shard(run, exam, tmp_path, monkeypatch):
+    submission = filled_submission(exam)
+    (tmp_path / "s.json").write_text(json.dumps(submission))
+    paths = read_paths(monkeypatch)
+    result = run("grade", "s.json")
+    assert "Total: 32 / 32" in result.output
+    assert paths == [f"{submission['variant_id']}.json"]
+
+
+def test_a_key_edited_after_generation_wins_over_the_shards(run, exam, tmp_path, monkeypatch):
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    key["dropped"] = ["q1"]  # a hand edit, after the shards were written
+    key_file.write_text(json.dumps(key))
+    stat = key_file.stat()
+    os.utime(key_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    (tmp_path / "s.json").write_text(json.dumps(filled_submission(exam)))
+    paths = read_paths(monkeypatch)
+    result = run("grade", "s.json")
+    assert paths == ["key.json"]
+    assert "q1  conv_output_size: dropped" in result.output
+
+
+def test_a_hostile_variant_id_never_names_a_path(run, exam, tmp_path, monkeypatch):
+    submission = filled_submission(exam)
+    submission["variant_id"] = "../../../../etc/passwd"
+    (tmp_path / "s.json").write_text(json.dumps(submission))
+    paths = read_paths(monkeypatch)
+    result = run("grade", "s.json")
+    assert paths == ["key.json"]
+    assert result.exit_code == 2 and "is not in the key" in result.output
