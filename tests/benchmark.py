@@ -69,7 +69,7 @@ def main() -> None:
         rows.append((f"render {n} sheets and {n} keys", seconds))
         counter = iter(range(repeat))
         seconds, exam_dir = best(repeat, lambda: write_exam(manifest, work / f"out{next(counter)}"))
-        rows.append((f"render + write all {3 * n + 1} files", seconds))
+        rows.append((f"render + write all {4 * n + 1} files (sheets, keys, shards)", seconds))
         submissions = []
         for variant in manifest["variants"]:
             path = work / "subs" / f"{variant['student_id']}.json"
