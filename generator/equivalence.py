@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from generator.expressions import Node, evaluate, to_sympy
+from generator.expressions import Node, children, evaluate, to_sympy
 
 POINTS = 24  # points tried
 NEEDED = 6  # points where both sides must be defined and agree
@@ -30,10 +30,9 @@ class Verdict:
 def _size(tree: Node) -> tuple[int, float]:
     """(node count, largest constant exponent) of a tree."""
     count, largest = 1, 0.0
-    children = tree[2] if tree[0] == "call" else [p for p in tree[1:] if isinstance(p, tuple)]
     if tree[0] == "pow" and tree[2][0] == "num":
         largest = abs(float(tree[2][1]))
-    for child in children:
+    for child in children(tree):
         n, p = _size(child)
         count, largest = count + n, max(largest, p)
     return count, largest

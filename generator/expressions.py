@@ -195,7 +195,7 @@ class _Parser:
         raise ExpressionError(f"unknown name '{text[:20]}' (symbols: {known})")
 
 
-def _children(node: Node) -> tuple[Node, ...]:
+def children(node: Node) -> tuple[Node, ...]:
     if node[0] == "call":
         return node[2]
     return tuple(part for part in node[1:] if isinstance(part, tuple))
@@ -204,13 +204,13 @@ def _children(node: Node) -> tuple[Node, ...]:
 def symbols_of(tree: Node) -> set[str]:
     if tree[0] == "var":
         return {tree[1]}
-    return set().union(*(symbols_of(child) for child in _children(tree)))
+    return set().union(*(symbols_of(child) for child in children(tree)))
 
 
 def _has_symbolic_power(node: Node) -> bool:
     if node[0] == "pow" and symbols_of(node[2]):
         return True
-    return any(_has_symbolic_power(child) for child in _children(node))
+    return any(_has_symbolic_power(child) for child in children(node))
 
 
 def _check_constant_power(base: Node, exponent: Node) -> None:

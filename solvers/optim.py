@@ -13,18 +13,10 @@ def quadratic_gradient(theta: np.ndarray, a: np.ndarray, c: np.ndarray) -> np.nd
     return a * (theta - c)
 
 
-def quadratic_loss(theta: np.ndarray, a: np.ndarray, c: np.ndarray) -> float:
-    return float(0.5 * np.sum(a * (theta - c) ** 2))
-
-
 def regression_gradient(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """∇ of the mini-batch mean squared error L(w) = (1/m) Σ (x_i·w − y_i)²."""
     residual = x @ w - y
     return 2.0 * x.T @ residual / len(y)
-
-
-def regression_loss(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean((x @ w - y) ** 2))
 
 
 @dataclass

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from generator.answers import Expression, Real
-from generator.expressions import ExpressionError, parse, symbols_of, to_sympy, to_text
+from generator.expressions import (
+    ExpressionError,
+    children,
+    parse,
+    symbols_of,
+    to_sympy,
+    to_text,
+)
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
@@ -327,20 +334,17 @@ def _sensible(tree: tuple[Any, ...]) -> bool:
         and tree[2][0][1] in ("sigmoid", "exp", "relu")
     ):
         return False
-    children = tree[2] if tree[0] == "call" else [t for t in tree[1:] if isinstance(t, tuple)]
-    return all(_sensible(child) for child in children)
+    return all(_sensible(child) for child in children(tree))
 
 
 def _gates(tree: tuple[Any, ...]) -> int:
     if tree[0] in ("var", "num", "const"):
         return 0
-    children = tree[2] if tree[0] == "call" else [t for t in tree[1:] if isinstance(t, tuple)]
-    return 1 + sum(_gates(child) for child in children)
+    return 1 + sum(_gates(child) for child in children(tree))
 
 
 def _smooth(tree: tuple[Any, ...]) -> bool:
     op = tree[1] if tree[0] == "call" else tree[0]
     if tree[0] not in ("var", "num", "const") and op not in _SMOOTH:
         return False
-    children = tree[2] if tree[0] == "call" else [t for t in tree[1:] if isinstance(t, tuple)]
-    return all(_smooth(child) for child in children)
+    return all(_smooth(child) for child in children(tree))
