@@ -12,7 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from generator.answers import AnswerType, Score, Shape
+from generator.answers import AnswerType, Invalid, Score, Shape
 from generator.layerspec import LayerSpecError, parse_layer
 from solvers.network import LayerError, apply_layer
 
@@ -33,14 +33,9 @@ def follow_through(
     rule = part["follows"]
     if "sum_of" in rule:
         return _adds_up(part, answer_type, raw, answers, rule["sum_of"])
-    earlier_raw = answers.get(rule["from"])
-    earlier_part = parts[rule["from"]]
-    shape_type = Shape()
-    if earlier_raw is None or shape_type.json_problem(earlier_raw):
-        return None
-    earlier = shape_type.read(earlier_raw)
-    if not isinstance(earlier, tuple) or earlier == shape_type.read(earlier_part["key"]):
-        return None  # unreadable, or right: then this row has no excuse
+    earlier = _student_value(Shape(), answers.get(rule["from"]))
+    if earlier is None or earlier == Shape().read(parts[rule["from"]]["key"]):
+        return None  # blank, unreadable, or right: then this row has no excuse
     if _trivial(earlier, rule, answers, parts):
         return None
     try:
@@ -57,6 +52,14 @@ def follow_through(
     )
 
 
+def _student_value(answer_type: AnswerType, raw: Any) -> Any:
+    """The student's answer to another part, parsed, or None when blank or unreadable."""
+    if raw is None or answer_type.json_problem(raw):
+        return None
+    value = answer_type.read(raw)
+    return None if isinstance(value, Invalid) else value
+
+
 def _adds_up(
     part: dict[str, Any],
     answer_type: AnswerType,
@@ -67,13 +70,8 @@ def _adds_up(
     """A total that correctly adds up the student's own row counts."""
     values = []
     for row in rows:
-        value = answers.get(row)
-        parsed = (
-            answer_type.read(value)
-            if value is not None and not answer_type.json_problem(value)
-            else None
-        )
-        if not isinstance(parsed, int):
+        parsed = _student_value(answer_type, answers.get(row))
+        if parsed is None:
             return None  # a blank or unreadable row: nothing to add up
         values.append(parsed)
     total = sum(values)
@@ -93,12 +91,5 @@ def _trivial(
     if earlier == _volume(rule["input"]) or all(d == 1 for d in earlier):
         return True
     before = parts[rule["from"]].get("follows")
-    if before is not None:  # a copy of the row above it
-        above = (
-            Shape().read(answers.get(before["from"], ""))
-            if answers.get(before["from"]) is not None
-            else None
-        )
-        if above == earlier:
-            return True
-    return False
+    # a copy of the row above it
+    return before is not None and _student_value(Shape(), answers.get(before["from"])) == earlier
