@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from generator.arithmetic import ArithmeticParseError, evaluate
-from generator.formatting import matrix_text, short_number, vector_text
+from generator.formatting import matrix_text, shape_text, short_number, vector_text
 
 Status = str  # "correct" | "partial" | "wrong" | "invalid" | "blank"
 
@@ -150,7 +150,7 @@ class Shape(AnswerType):
         return Score(Fraction(0), "wrong", f"expected {self.format(key)}")
 
     def format(self, value: tuple[int, ...]) -> str:
-        return "x".join(map(str, value))
+        return shape_text(value)
 
 
 class SpatialSize(AnswerType):

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator.answers import AnswerType, Invalid, Score, Shape
+from generator.formatting import shape_text
 from generator.layerspec import LayerSpecError, parse_layer
 from solvers.network import LayerError, apply_layer
 
@@ -42,13 +43,13 @@ def follow_through(
         row = apply_layer(earlier, parse_layer(rule["layer"]), rule["index"], rule["rounding"])
     except (LayerError, LayerSpecError, ValueError):
         return None  # the student's volume cannot go through this layer
-    expected: Any = "x".join(map(str, row.shape)) if rule["gives"] == "shape" else row.params
+    expected: Any = shape_text(row.shape) if rule["gives"] == "shape" else row.params
     if answer_type.grade(raw, expected).status != "correct":
         return None
     return Score(
         Fraction(1),
         "correct",
-        f"follows from your {rule['from']} ({'x'.join(map(str, earlier))}): error carried forward",
+        f"follows from your {rule['from']} ({shape_text(earlier)}): error carried forward",
     )
 
 

@@ -23,3 +23,8 @@ def vector_text(values: Iterable[Any]) -> str:
 def matrix_text(rows: Iterable[Iterable[Any]]) -> str:
     """[1, 2; 3, 4], a row between semicolons, as students may write it."""
     return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in rows) + "]"
+
+
+def shape_text(shape: Iterable[int]) -> str:
+    """32x32x10: a shape as the course writes it."""
+    return "x".join(map(str, shape))

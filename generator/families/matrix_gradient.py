@@ -8,7 +8,7 @@ import numpy as np
 
 from generator.answers import Matrix
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
-from generator.formatting import matrix_text, short_number
+from generator.formatting import matrix_text, shape_text, short_number
 from generator.registry import register
 from generator.worked import term
 from solvers.matrix import matmul_gradients
@@ -16,10 +16,6 @@ from solvers.matrix import matmul_gradients
 
 def _matrix(value: Any) -> list[list[int | float]]:
     return real_matrix(value, allow_vector=False)
-
-
-def _shape(m: np.ndarray) -> str:
-    return "x".join(map(str, m.shape))
 
 
 @register
@@ -55,31 +51,27 @@ class MatrixGradient(Family):
             result = matmul_gradients(x, w, g)
         except ValueError as error:
             raise self.error(str(error), "grad_D" if "dL/dD" in str(error) else "W") from None
+        arrays = {"X": x, "W": w, "D": g, "grad_W": result.grad_w, "grad_X": result.grad_x}
+        shapes = {name: shape_text(array.shape) for name, array in arrays.items()}
         steps = [
-            f"Shapes: X is {_shape(x)}, W is {_shape(w)}, so D = XW and ∂L/∂D are {_shape(g)}; "
-            "each gradient has the shape of what it differentiates",
+            f"Shapes: X is {shapes['X']}, W is {shapes['W']}, so D = XW and ∂L/∂D are "
+            f"{shapes['D']}; each gradient has the shape of what it differentiates",
             "∂L/∂W_uv = Σ_i ∂L/∂D_iv · X_iu, that is ∂L/∂W = Xᵀ ∂L/∂D "
-            f"({_shape(x.T)} times {_shape(g)} = {_shape(result.grad_w)})",
+            f"({shape_text(x.T.shape)} times {shapes['D']} = {shapes['grad_W']})",
         ]
         first = " + ".join(f"{short_number(x[i, 0])}×{term(g[i, 0])}" for i in range(x.shape[0]))
         steps.append(f"For example ∂L/∂W_11 = {first} = {short_number(result.grad_w[0, 0])}")
         steps.append(f"∂L/∂W = {matrix_text(result.grad_w)}")
         steps.append(
-            f"Likewise ∂L/∂X = ∂L/∂D Wᵀ ({_shape(g)} times {_shape(w.T)} = "
-            f"{_shape(result.grad_x)}) = {matrix_text(result.grad_x)}"
+            f"Likewise ∂L/∂X = ∂L/∂D Wᵀ ({shapes['D']} times {shape_text(w.T.shape)} = "
+            f"{shapes['grad_X']}) = {matrix_text(result.grad_x)}"
         )
         return Solution(
             {
                 "D": result.output.tolist(),
                 "grad_W": result.grad_w.tolist(),
                 "grad_X": result.grad_x.tolist(),
-                "shapes": {
-                    "X": _shape(x),
-                    "W": _shape(w),
-                    "D": _shape(g),
-                    "grad_W": _shape(result.grad_w),
-                    "grad_X": _shape(result.grad_x),
-                },
+                "shapes": shapes,
             },
             steps,
         )

@@ -8,6 +8,7 @@ import numpy as np
 
 from generator.answers import Integer, Shape
 from generator.family import Family, Given, Mistake, Part, Solution, choice, split_top_level, volume
+from generator.formatting import shape_text
 from generator.layerspec import LayerSpecError, parse_layer, shorthand
 from generator.registry import register
 from generator.worked import pair_steps, product_text
@@ -27,10 +28,6 @@ def read_layers(value: Any) -> list[str]:
         except LayerSpecError as error:
             raise ValueError(f"layer {position}: {error}") from None
     return [item.strip() for item in items]
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    return "x".join(map(str, shape))
 
 
 @register

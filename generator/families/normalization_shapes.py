@@ -9,16 +9,13 @@ import numpy as np
 
 from generator.answers import Integer, Shape
 from generator.family import Family, Given, Mistake, Part, Solution, choice, dims
+from generator.formatting import shape_text
 from generator.registry import register
 from solvers.normalization import norm_shapes
 
 
 def read_input(value: Any) -> str:
-    return "x".join(map(str, dims(value, (2, 4))))
-
-
-def _text(shape: tuple[int, ...]) -> str:
-    return "x".join(map(str, shape))
+    return shape_text(dims(value, (2, 4)))
 
 
 @register
@@ -65,13 +62,14 @@ class NormalizationShapes(Family):
             )
         return Solution(
             {
-                "mean_shape": _text(result.statistics),
-                "gamma_shape": _text(result.parameters),
+                "mean_shape": shape_text(result.statistics),
+                "gamma_shape": shape_text(result.parameters),
                 "params": result.count,
             },
             [
                 why,
-                f"μ and σ: {_text(result.statistics)}; γ and β: {_text(result.parameters)}",
+                f"μ and σ: {shape_text(result.statistics)}; "
+                f"γ and β: {shape_text(result.parameters)}",
                 f"Trainable parameters: γ and β, 2 × {result.count // 2} = {result.count}",
             ],
         )
