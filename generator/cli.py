@@ -338,12 +338,13 @@ def regrade(
         previous_report,
         sources_of,
     )
+    from generator.submission import find_key
 
     before = previous_report(grades)
     files = sources_of(before)
     exams = [exam["exam_id"] for exam in before["exams"]]
     if key_path is None and len(exams) == 1 and files:
-        key_path = _key_of(str(files[0]), exams[0])
+        key_path = find_key(files[0], exams[0], Path("output"))
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
     if drop:
@@ -402,12 +403,6 @@ def stats(grades: Path) -> None:
         write_file(grades / name, data)
     click.echo(stats_text(result))
     click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
-
-
-def _key_of(source: str, exam_id: str) -> Path:
-    from generator.submission import find_key
-
-    return find_key(Path(source), exam_id, Path("output"))
 
 
 def _with_options(function: Any) -> Any:
