@@ -1,5 +1,11 @@
-"""Grading a class: many submissions at once, in parallel, into a gradebook, feedback files
-and a JSON report. One bad file is reported and skipped; it never stops the batch."""
+"""Grading a class: many submissions at once, in parallel, each worker reading, grading and
+writing one submission's feedback end to end. One bad file is reported and skipped; it never
+stops the batch.
+
+The parent process only hands out file names and collects small results: for a class of
+thousands, reading every submission or the whole key.json in one process would cost more
+than grading them all.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ExamgenError
+from generator.exam_files import to_json
 from generator.grading import grade, report_json
-from generator.manifest import read_key
+from generator.manifest import fresh_shard, read_index, read_key
 from generator.submission import find_key, read_submission
 
-CHUNK = 200  # submissions per task sent to a worker
+CHUNK = 100  # submissions per task sent to a worker
 
 
 @dataclass
 class Outcome:
     source: str
-    report: dict[str, Any] | None = None  # report_json of a graded submission
+    index: int  # the file's place among those graded: names its feedback until it is kept
     error: str | None = None  # why the file could not be graded
-    feedback: tuple[str, str] | None = None  # Markdown and HTML, rendered where it was graded
+    report: dict[str, Any] | None = None  # the report's ids and points, without the parts
+    text: str | None = None  # the whole report (report_json), as compact JSON
+    key_file: str | None = None
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -40,33 +49,70 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-# In each worker, key files already read, by path and by the version of the file: a key
-# the instructor corrects between two gradings is read again.
+def feedback_names(index: int) -> tuple[str, str]:
+    """A worker's feedback files for the ``index``-th submission, renamed for the student
+    once the batch knows which of a student's submissions counts."""
+    return f".{index}.md", f".{index}.html"
+
+
+# Per worker: whole key files already read, by path and version (a key the instructor
+# corrects between two gradings is read again), and where each exam's key was found.
 _KEYS: dict[tuple[str, int, int], dict[str, Any]] = {}
+_FOUND: dict[tuple[Path, str], Path] = {}
 
 
-def _manifest(key_file: str) -> dict[str, Any]:
-    stat = Path(key_file).stat()
-    version = (key_file, stat.st_mtime_ns, stat.st_size)
+def _whole_key(key_file: Path) -> dict[str, Any]:
+    stat = key_file.stat()
+    version = (str(key_file), stat.st_mtime_ns, stat.st_size)
     if version not in _KEYS:
-        _KEYS[version] = read_key(Path(key_file))
+        _KEYS.clear()
+        _KEYS[version] = read_key(key_file)
     return _KEYS[version]
 
 
-def _grade_chunk(key_file: str, sources: list[str]) -> list[Outcome]:
-    from generator.gradebook import render_feedback
+def _key_file(path: Path, exam_id: str, search: Path) -> Path:
+    place = (path.parent, exam_id)
+    if place not in _FOUND:
+        _FOUND[place] = find_key(path, exam_id, search)
+    return _FOUND[place]
 
-    manifest = _manifest(key_file)
-    outcomes = []
-    for source in sources:
-        try:
-            submission = read_submission(Path(source))
-            report = report_json(grade(manifest, submission, source))
-        except ExamgenError as error:
-            outcomes.append(Outcome(source, error=str(error)))
-            continue
-        outcomes.append(Outcome(source, report=report, feedback=render_feedback(manifest, report)))
-    return outcomes
+
+def _totals(report: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{name: value for name, value in report.items() if name != "questions"},
+        "questions": [
+            {name: value for name, value in q.items() if name != "parts"}
+            for q in report["questions"]
+        ],
+    }
+
+
+def _grade_one(
+    index: int, source: str, key: Path | None, search: Path, feedback: Path | None
+) -> Outcome:
+    path = Path(source)
+    try:
+        submission = read_submission(path)
+        key_file = key or _key_file(path, submission["exam_id"], search)
+        shard = fresh_shard(key_file, submission["variant_id"])
+        manifest = read_key(shard) if shard else _whole_key(key_file)
+        report = report_json(grade(manifest, submission, source))
+    except ExamgenError as error:
+        return Outcome(source, index, error=str(error))
+    if feedback is not None:
+        from generator.gradebook import render_feedback
+
+        for name, text in zip(
+            feedback_names(index), render_feedback(manifest, report), strict=True
+        ):
+            (feedback / name).write_text(text, encoding="utf-8")
+    return Outcome(source, index, None, _totals(report), to_json(report, True), str(key_file))
+
+
+def _grade_chunk(
+    tasks: list[tuple[int, str]], key: Path | None, search: Path, feedback: Path | None
+) -> list[Outcome]:
+    return [_grade_one(index, source, key, search, feedback) for index, source in tasks]
 
 
 def grade_many(
@@ -75,47 +121,33 @@ def grade_many(
     search: Path,
     workers: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    feedback: Path | None = None,
 ) -> tuple[list[Outcome], dict[str, dict[str, Any]]]:
-    """Grade every submission, finding each one's key unless ``key`` is given. Returns the
-    outcomes in the order of ``paths`` and the keys used, by exam id.
+    """Grade every submission, finding each one's key unless ``key`` is given, and write
+    each one's feedback under ``feedback`` (as ``feedback_names``) when it is given.
 
-    Each key is read once, here, before the workers start: forked workers inherit it."""
-    by_key: dict[str, list[str]] = {}
-    outcomes: dict[str, Outcome] = {}
-    for path in paths:
-        source = str(path)
-        try:
-            if key is None:
-                exam_id = read_submission(path)["exam_id"]
-                key_file = find_key(path, exam_id, search)
-            else:
-                key_file = key
-            by_key.setdefault(str(key_file), []).append(source)
-        except ExamgenError as error:
-            outcomes[source] = Outcome(source, error=str(error))
-            progress(1)
-    manifests = {}
-    for key_file in by_key:  # a broken key is one error for all, before any work
-        manifest = _manifest(key_file)
-        manifests[manifest["exam_id"]] = manifest
-    tasks = [
-        (key_file, sources[i : i + CHUNK])
-        for key_file, sources in by_key.items()
-        for i in range(0, len(sources), CHUNK)
-    ]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(tasks) <= 1:
-        results = (_grade_chunk(*task) for task in tasks)
-        for chunk in results:
-            _record(chunk, outcomes, progress)
+    Returns the outcomes in the order of ``paths`` and, by exam id, the index (header and
+    roster, see ``read_index``) of every key used. A given ``key`` that cannot be read is
+    one error for all, before any work."""
+    indexes = {}
+    if key is not None:
+        index = read_index(key)
+        indexes[index["exam_id"]] = index
+    tasks = list(enumerate(map(str, paths)))
+    chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
+    workers = min(workers or os.cpu_count() or 1, len(chunks))
+    outcomes: list[Outcome] = []
+    if workers <= 1:
+        for chunk in chunks:
+            outcomes += _grade_chunk(chunk, key, search, feedback)
+            progress(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-            for chunk in pool.map(_grade_chunk, *zip(*tasks, strict=True)):
-                _record(chunk, outcomes, progress)
-    return [outcomes[str(path)] for path in paths], manifests
-
-
-def _record(chunk: list[Outcome], outcomes: dict[str, Outcome], progress: Callable) -> None:
-    for outcome in chunk:
-        outcomes[outcome.source] = outcome
-    progress(len(chunk))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            arguments = [[key] * len(chunks), [search] * len(chunks), [feedback] * len(chunks)]
+            for done in pool.map(_grade_chunk, chunks, *arguments):
+                outcomes += done
+                progress(len(done))
+    for key_file in dict.fromkeys(o.key_file for o in outcomes if o.key_file):
+        index = read_index(Path(key_file))
+        indexes.setdefault(index["exam_id"], index)
+    return outcomes, indexes

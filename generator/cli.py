@@ -229,6 +229,11 @@ _grade_options = [
     click.option(
         "--json", "as_json", is_flag=True, help="One submission: print its report as JSON."
     ),
+    click.option(
+        "--no-feedback",
+        is_flag=True,
+        help="A class: write only the gradebook and report.json (much faster for thousands).",
+    ),
 ]
 
 
@@ -239,6 +244,7 @@ def _grade(
     force: bool,
     workers: int | None,
     as_json: bool,
+    no_feedback: bool,
 ) -> None:
     """Grade submissions against their exam's key.
 
@@ -262,15 +268,20 @@ def _grade(
         else:
             click.echo(report_text(report))
         return
-    _grade_batch(list(paths), key_path, out or Path("grades"), force, workers)
+    _grade_batch(list(paths), key_path, out or Path("grades"), force, workers, not no_feedback)
 
 
 def _grade_batch(
-    paths: list[Path], key_path: Path | None, out: Path, force: bool, workers: int | None
+    paths: list[Path],
+    key_path: Path | None,
+    out: Path,
+    force: bool,
+    workers: int | None,
+    feedback: bool = True,
 ) -> None:
-    from generator.batch import collect, grade_many
+    from generator.batch import collect
     from generator.errors import OutputError
-    from generator.gradebook import summarize, write_outputs
+    from generator.gradebook import grade_class
 
     if out.exists() and not force:
         raise OutputError(f"{out} already exists (use --force to replace it)")
@@ -281,19 +292,26 @@ def _grade_batch(
     with click.progressbar(
         length=len(files), label="Grading", file=sys.stderr, hidden=not show
     ) as bar:
-        outcomes, keys = grade_many(files, key_path, Path("output"), workers, bar.update)
-    summary = summarize(outcomes, keys)
-    feedback = {o.source: o.feedback for o in outcomes if o.feedback}
-    write_outputs(summary, keys, out, force, feedback)
-    for error in summary["errors"]:
+        summary = grade_class(
+            files,
+            key_path,
+            Path("output"),
+            out,
+            force,
+            workers=workers,
+            progress=bar.update,
+            feedback=feedback,
+        )
+    for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
-    graded = sum(exam["graded"] for exam in summary["exams"])
-    missing = sum(len(exam["missing"]) for exam in summary["exams"])
+    graded = sum(exam["graded"] for exam in summary.exams)
+    missing = sum(len(exam["missing"]) for exam in summary.exams)
+    written = "gradebook, feedback/, report.json" if feedback else "gradebook, report.json"
     click.echo(
-        f"Graded {graded} submission(s) into {out}/: gradebook, feedback/, report.json"
-        f" ({len(summary['errors'])} could not be graded, {missing} missing)"
+        f"Graded {graded} submission(s) into {out}/: {written}"
+        f" ({len(summary.errors)} could not be graded, {missing} missing)"
     )
-    if summary["errors"]:
+    if summary.errors:
         sys.exit(1)
 
 
@@ -327,9 +345,8 @@ def regrade(
     part's "key" in instructor/key.json, or drop a question with --drop. The same
     submission files are graded again; GRADES is replaced and gains changes.json.
     """
-    from generator.batch import grade_many
-    from generator.exam_files import to_json
-    from generator.gradebook import summarize, write_outputs
+    from generator.exam_files import refresh_key_shards, to_json
+    from generator.gradebook import grade_class
     from generator.manifest import read_key
     from generator.regrade import (
         change_lines,
@@ -349,23 +366,21 @@ def regrade(
         raise click.UsageError("give --key: the report covers several exams or no files")
     if drop:
         drop_questions(key_path, read_key(key_path), list(drop))
-    outcomes, keys = grade_many(files, key_path, Path("output"), workers)
-    summary = summarize(outcomes, keys)
-    found = changes(before, summary)
-    feedback = {o.source: o.feedback for o in outcomes if o.feedback}
-    write_outputs(
-        summary,
-        keys,
-        grades,
-        force=True,
-        feedback=feedback,
-        extra={"changes.json": to_json({"changes": found})},
+    refresh_key_shards(key_path)  # after a hand correction of key.json, or the drop
+    found: list[dict[str, Any]] = []
+
+    def changes_file(summary: Any) -> dict[str, str]:
+        found.extend(changes(before, summary.submissions))
+        return {"changes.json": to_json({"changes": found})}
+
+    summary = grade_class(
+        files, key_path, Path("output"), grades, True, workers=workers, extra=changes_file
     )
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)
-    for error in summary["errors"]:
+    for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
-    if summary["errors"]:
+    if summary.errors:
         sys.exit(1)
 
 

@@ -5,6 +5,8 @@ OUT/EXAM_ID/
   students/STEM/sheet.md         hand these out: the question sheet
   students/STEM/submission.json  and the blank submission the student fills in
   instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
+  instructor/variants/ID.json    each variant's part of key.json, for grading one submission
+  instructor/index.json          key.json without the questions: the roster, for gradebooks
   instructor/keys/STEM.md        readable answer key with worked solutions, per variant
 ```
 """
@@ -12,10 +14,13 @@ OUT/EXAM_ID/
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.atomic import write_folder
+from generator.atomic import write_file, write_folder
+from generator.errors import OutputError
+from generator.manifest import is_fresh, read_key, roster_entry
 from generator.render import render_layouts
 
 
@@ -26,6 +31,30 @@ def to_json(data: Any, compact: bool = False) -> str:
     if compact:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Files derived from key.json, by path under instructor/, each written after it so it
+    is newer: one small key per variant (variants/ID.json), so grading a submission need not
+    parse the whole class's key, and index.json, the header and roster a gradebook needs."""
+    header = {name: value for name, value in manifest.items() if name != "variants"}
+    for variant in manifest["variants"]:
+        shard = to_json({**header, "variants": [variant]}, compact=True)
+        yield f"variants/{variant['variant_id']}.json", shard
+    roster = [roster_entry(v) for v in manifest["variants"]]
+    yield "index.json", to_json({**header, "variants": roster}, compact=True)
+
+
+def refresh_key_shards(key_file: Path) -> None:
+    """Write the derived key files again, each atomically, if key.json changed since."""
+    if is_fresh(key_file.parent / "index.json", key_file):
+        return  # written last, after every shard
+    try:
+        (key_file.parent / "variants").mkdir(exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot write {key_file.parent}: {error.strerror or error}") from None
+    for name, text in key_shards(read_key(key_file)):
+        write_file(key_file.parent / name, text.encode())
 
 
 def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
@@ -56,15 +85,9 @@ def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path
 def _write_tree(manifest: dict[str, Any], root: Path) -> None:
     (root / "instructor" / "keys").mkdir(parents=True)
     (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
-    # One small key per variant, written after key.json so it is newer: grading a single
-    # submission reads its variant's shard instead of parsing the whole class's key.
     (root / "instructor" / "variants").mkdir()
-    header = {name: value for name, value in manifest.items() if name != "variants"}
-    for variant in manifest["variants"]:
-        shard = to_json({**header, "variants": [variant]}, compact=True)
-        (root / "instructor" / "variants" / f"{variant['variant_id']}.json").write_text(
-            shard, encoding="utf-8"
-        )
+    for name, text in key_shards(manifest):
+        (root / "instructor" / name).write_text(text, encoding="utf-8")
     for variant in manifest["variants"]:
         rendered = render_layouts(manifest, variant, ("sheet", "key"))
         folder = root / "students" / stem(variant)

@@ -25,15 +25,15 @@ def _volume(text: str) -> tuple[int, ...]:
 def follow_through(
     part: dict[str, Any],
     answer_type: AnswerType,
-    raw: Any,
+    value: Any,
     answers: dict[str, Any],
     parts: dict[str, dict[str, Any]],
 ) -> Score | None:
-    """Full credit, with the reason, when ``raw`` follows from the student's own earlier
-    (wrong, non-trivial) volume; None when the rule does not apply."""
+    """Full credit, with the reason, when the parsed answer ``value`` follows from the
+    student's own earlier (wrong, non-trivial) volume; None when the rule does not apply."""
     rule = part["follows"]
     if "sum_of" in rule:
-        return _adds_up(part, answer_type, raw, answers, rule["sum_of"])
+        return _adds_up(part, answer_type, value, answers, rule["sum_of"])
     earlier = _student_value(Shape(), answers.get(rule["from"]))
     if earlier is None or earlier == Shape().read(parts[rule["from"]]["key"]):
         return None  # blank, unreadable, or right: then this row has no excuse
@@ -44,7 +44,7 @@ def follow_through(
     except (LayerError, LayerSpecError, ValueError):
         return None  # the student's volume cannot go through this layer
     expected: Any = shape_text(row.shape) if rule["gives"] == "shape" else row.params
-    if answer_type.grade(raw, expected).status != "correct":
+    if not answer_type.agrees(value, answer_type.read_key(expected)):
         return None
     return Score(
         Fraction(1),
@@ -64,7 +64,7 @@ def _student_value(answer_type: AnswerType, raw: Any) -> Any:
 def _adds_up(
     part: dict[str, Any],
     answer_type: AnswerType,
-    raw: Any,
+    value: Any,
     answers: dict[str, Any],
     rows: list[str],
 ) -> Score | None:
@@ -78,7 +78,7 @@ def _adds_up(
     total = sum(values)
     if total == answer_type.read(part["key"]) or not any(values):
         return None
-    if answer_type.grade(raw, total).status != "correct":
+    if not answer_type.agrees(value, total):
         return None
     return Score(Fraction(1), "correct", "adds up your rows' parameters: error carried forward")
 

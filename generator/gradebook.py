@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_folder
-from generator.batch import Outcome
+from generator.batch import Outcome, feedback_names, grade_many
 from generator.exam_files import to_json
 from generator.grading import format_points
 
@@ -66,9 +69,9 @@ def _feedback_questions(manifest: dict[str, Any], report: dict[str, Any]) -> lis
     return questions
 
 
-def _gradebook(manifest: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
-    questions = manifest["questions"]
-    dropped = set(manifest.get("dropped", []))
+def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
+    questions = index["questions"]
+    dropped = set(index.get("dropped", []))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     headers = [
@@ -79,7 +82,7 @@ def _gradebook(manifest: dict[str, Any], reports: dict[str, dict], duplicates: l
     ]
     writer.writerow(["student_id", "name", "variant_id", "status", "total", "max_points", *headers])
     maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
-    for variant in manifest["variants"]:
+    for variant in index["variants"]:
         report = reports.get(variant["variant_id"])
         if report is None:
             status, total, points = "missing", "0", [""] * len(questions)
@@ -95,86 +98,122 @@ def _gradebook(manifest: dict[str, Any], reports: dict[str, dict], duplicates: l
     return buffer.getvalue()
 
 
-def summarize(outcomes: list[Outcome], manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """What report.json holds: per exam the students graded, missing and submitting twice;
-    every report; every file that could not be graded, with the reason."""
-    by_exam: dict[str, dict[str, dict]] = {exam_id: {} for exam_id in manifests}
-    duplicates: dict[str, list[str]] = {exam_id: [] for exam_id in manifests}
+@dataclass
+class Summary:
+    """A graded class: per exam the students graded, missing and submitting twice; the
+    outcome kept for each student; every file that could not be graded, with the reason."""
+
+    exams: list[dict[str, Any]]
+    errors: list[dict[str, str]]
+    kept: list[Outcome]
+
+    @property
+    def submissions(self) -> list[dict[str, Any]]:
+        """Each kept report's ids and points."""
+        return [outcome.report for outcome in self.kept]
+
+    def to_json(self) -> str:
+        """report.json: the exams, the errors and every kept report in full. The reports
+        arrive from the workers as JSON text and are joined, not parsed and written again."""
+        head = to_json({"exams": self.exams, "errors": self.errors}, compact=True).rstrip()
+        reports = ",".join(outcome.text.rstrip() for outcome in self.kept)
+        return f'{head[:-1]},"submissions":[{reports}]}}\n'
+
+
+def summarize(outcomes: list[Outcome], indexes: dict[str, dict[str, Any]]) -> Summary:
+    """Sort the outcomes: a student's first submission counts, later ones are errors."""
+    graded: dict[str, dict[str, Outcome]] = {exam_id: {} for exam_id in indexes}
+    duplicates: dict[str, list[str]] = {exam_id: [] for exam_id in indexes}
     errors = []
     for outcome in outcomes:
         if outcome.error:
             errors.append({"submission": outcome.source, "error": outcome.error})
             continue
         report = outcome.report
-        graded = by_exam[report["exam_id"]]
-        first = graded.get(report["variant_id"])
+        first = graded[report["exam_id"]].get(report["variant_id"])
         if first is not None:
             duplicates[report["exam_id"]].append(report["variant_id"])
             errors.append(
                 {
                     "submission": outcome.source,
                     "error": f"{outcome.source}: student {report['student_id']} also submitted "
-                    f"{first['submission']}; the first file is graded",
+                    f"{first.source}; the first file is graded",
                 }
             )
             continue
-        graded[report["variant_id"]] = report
-    return {
-        "exams": [
-            {
-                "exam_id": exam_id,
-                "title": manifests[exam_id]["title"],
-                "graded": len(graded),
-                "missing": [
-                    v["student_id"]
-                    for v in manifests[exam_id]["variants"]
-                    if v["variant_id"] not in graded
-                ],
-                "duplicates": duplicates[exam_id],
-            }
-            for exam_id, graded in by_exam.items()
-        ],
-        "errors": errors,
-        "submissions": [r for graded in by_exam.values() for r in graded.values()],
-    }
+        graded[report["exam_id"]][report["variant_id"]] = outcome
+    exams = [
+        {
+            "exam_id": exam_id,
+            "title": indexes[exam_id]["title"],
+            "graded": len(kept),
+            "missing": [
+                v["student_id"] for v in indexes[exam_id]["variants"] if v["variant_id"] not in kept
+            ],
+            "duplicates": duplicates[exam_id],
+        }
+        for exam_id, kept in graded.items()
+    ]
+    return Summary(exams, errors, [o for kept in graded.values() for o in kept.values()])
 
 
-def write_outputs(
-    summary: dict[str, Any],
-    manifests: dict[str, dict[str, Any]],
+def grade_class(
+    paths: list[Path],
+    key: Path | None,
+    search: Path,
     out: Path,
     force: bool,
-    feedback: dict[str, tuple[str, str]] | None = None,
-    extra: dict[str, str] | None = None,
-) -> None:
-    """Write the gradebook, feedback, report.json and any ``extra`` files under ``out``;
-    ``feedback`` holds what the grading workers already rendered, by submission file."""
-
-    single = len(manifests) == 1
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] = lambda n: None,
+    feedback: bool = True,
+    extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
+) -> Summary:
+    """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
+    report.json and the ``extra`` files made from the summary. Everything is staged in a
+    temporary folder, where the workers write feedback as they grade, and moved into place
+    in one rename: a crash halfway leaves nothing."""
+    done: list[Summary] = []
 
     def fill(staging: Path) -> None:
-        (staging / "feedback").mkdir()
-        for exam in summary["exams"]:
-            manifest = manifests[exam["exam_id"]]
-            reports = {
-                r["variant_id"]: r
-                for r in summary["submissions"]
-                if r["exam_id"] == exam["exam_id"]
-            }
-            name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
-            (staging / name).write_text(
-                _gradebook(manifest, reports, exam["duplicates"]), encoding="utf-8"
-            )
-            for report in reports.values():
-                md, html = (feedback or {}).get(report["submission"]) or render_feedback(
-                    manifest, report
-                )
-                stem = staging / "feedback" / report["student_id"]
-                stem.with_suffix(".md").write_text(md, encoding="utf-8")
-                stem.with_suffix(".html").write_text(html, encoding="utf-8")
-        # compact: indenting forces json's pure-Python encoder, seconds for a large class
-        (staging / "report.json").write_text(to_json(summary, compact=True), encoding="utf-8")
-        for name, text in (extra or {}).items():
+        folder = staging / "feedback"
+        if feedback:
+            folder.mkdir()
+        outcomes, indexes = grade_many(
+            paths, key, search, workers, progress, folder if feedback else None
+        )
+        summary = summarize(outcomes, indexes)
+        _write(staging, summary, indexes)
+        if feedback:
+            _name_feedback(folder, summary)
+        for name, text in extra(summary).items():
             (staging / name).write_text(text, encoding="utf-8")
+        done.append(summary)
 
     write_folder(out, fill, force)
+    return done[0]
+
+
+def _write(staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]]) -> None:
+    single = len(indexes) == 1
+    for exam in summary.exams:
+        reports = {
+            o.report["variant_id"]: o.report
+            for o in summary.kept
+            if o.report["exam_id"] == exam["exam_id"]
+        }
+        name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
+        (staging / name).write_text(
+            _gradebook(indexes[exam["exam_id"]], reports, exam["duplicates"]), encoding="utf-8"
+        )
+    (staging / "report.json").write_text(summary.to_json(), encoding="utf-8")
+
+
+def _name_feedback(folder: Path, summary: Summary) -> None:
+    """Give each kept report's feedback its student's name; drop the rest (files that
+    were a student's second submission)."""
+    for outcome in summary.kept:
+        for name, suffix in zip(feedback_names(outcome.index), (".md", ".html"), strict=True):
+            os.replace(folder / name, folder / f"{outcome.report['student_id']}{suffix}")
+    for leftover in folder.glob(".*"):
+        leftover.unlink()

@@ -90,13 +90,7 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
         for part in question["parts"]:
             answer_type = answer_type_from_json(part["type"])
             raw = given.get(part["id"])
-            score = answer_type.grade(raw, part["key"])
-            if score.status == "wrong" and "follows" in part:
-                from generator.follow_through import follow_through
-
-                score = follow_through(part, answer_type, raw, given, by_id) or score
-            if score.status in ("wrong", "partial"):
-                score = _diagnose(score, answer_type, raw, part.get("mistakes", []))
+            score = _score(answer_type, raw, part, given, by_id)
             result.parts.append(
                 PartResult(
                     part["id"],
@@ -116,15 +110,28 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
     )
 
 
-def _diagnose(score: Score, answer_type: AnswerType, raw: Any, mistakes: list) -> Score:
-    """Name the known mistake that gives this answer, if one does."""
-    for mistake in mistakes:
-        if answer_type.grade(raw, mistake["value"]).status == "correct":
-            return Score(
-                score.fraction,
-                score.status,
-                f"{score.feedback}; this is the answer {mistake['diagnosis']} gives",
-            )
+def _score(
+    answer_type: AnswerType,
+    raw: Any,
+    part: dict[str, Any],
+    given: dict[str, Any],
+    parts: dict[str, dict[str, Any]],
+) -> Score:
+    """The part's score: against the key, else by error carried forward, and naming the
+    known mistake that gives a wrong answer. The answer is parsed once for all three."""
+    value = answer_type.read_answer(raw)
+    if isinstance(value, Score):  # blank or unreadable
+        return value
+    score = answer_type.compare(value, answer_type.read_key(part["key"]))
+    if score.status == "wrong" and "follows" in part:
+        from generator.follow_through import follow_through
+
+        score = follow_through(part, answer_type, value, given, parts) or score
+    if score.status in ("wrong", "partial"):
+        for mistake in part.get("mistakes", ()):
+            if answer_type.agrees(value, answer_type.read_key(mistake["value"])):
+                feedback = f"{score.feedback}; this is the answer {mistake['diagnosis']} gives"
+                return Score(score.fraction, score.status, feedback)
     return score
 
 

@@ -28,16 +28,40 @@ def read_key(path: Path) -> dict[str, Any]:
 _VARIANT_ID = re.compile(r"[0-9a-f]{10}")
 
 
-def read_key_for(key_file: Path, variant_id: Any) -> dict[str, Any]:
-    """The key to grade one variant: its shard (instructor/variants/ID.json) when it is
-    newer than key.json, else key.json itself, whose hand edits and recorded drops always
-    win over a shard written before them."""
+def is_fresh(derived: Path, key_file: Path) -> bool:
+    """Whether a file derived from key.json was written after it: a hand edit of key.json,
+    or a drop recorded there, makes every older derived file stale."""
+    try:
+        return derived.stat().st_mtime_ns >= key_file.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def fresh_shard(key_file: Path, variant_id: Any) -> Path | None:
+    """The variant's own key file (instructor/variants/ID.json) when it is fresh."""
     if isinstance(variant_id, str) and _VARIANT_ID.fullmatch(variant_id):
         shard = key_file.parent / "variants" / f"{variant_id}.json"
-        try:
-            fresh = shard.stat().st_mtime_ns >= key_file.stat().st_mtime_ns
-        except OSError:
-            fresh = False
-        if fresh:
-            return read_key(shard)
-    return read_key(key_file)
+        if is_fresh(shard, key_file):
+            return shard
+    return None
+
+
+def read_key_for(key_file: Path, variant_id: Any) -> dict[str, Any]:
+    """The key to grade one variant: its fresh shard, else key.json itself."""
+    shard = fresh_shard(key_file, variant_id)
+    return read_key(shard if shard else key_file)
+
+
+def roster_entry(variant: dict[str, Any]) -> dict[str, Any]:
+    return {name: variant[name] for name in ("variant_id", "student_id", "name")}
+
+
+def read_index(key_file: Path) -> dict[str, Any]:
+    """The key without the variants' questions: the header and who sat which variant, all a
+    gradebook needs. Read from instructor/index.json when fresh: a class's key.json runs to
+    hundreds of megabytes."""
+    index = key_file.parent / "index.json"
+    if is_fresh(index, key_file):
+        return read_key(index)
+    manifest = read_key(key_file)
+    return {**manifest, "variants": [roster_entry(v) for v in manifest["variants"]]}

@@ -40,11 +40,12 @@ def drop_questions(key_file: Path, manifest: dict[str, Any], drop: list[str]) ->
     return manifest
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per student whose points moved: the totals and each question's change."""
+def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per student whose points moved between the ``before`` report.json and the ``after``
+    reports: the totals and each question's change."""
     old = {(s["exam_id"], s["variant_id"]): s for s in before["submissions"]}
     found = []
-    for report in after["submissions"]:
+    for report in after:
         earlier = old.get((report["exam_id"], report["variant_id"]))
         if earlier is None:
             found.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generator import spec
 from generator.assemble import assemble
 from generator.exam_files import write_exam
-from generator.grading import grade
-from generator.manifest import read_key
+from generator.grading import grade, report_json
+from generator.manifest import read_key_for
 from generator.render import render_layouts
 from generator.roster import numbered_students
 from generator.submission import read_submission
@@ -40,12 +41,18 @@ def best(repeat: int, function: Callable[[], Any]) -> tuple[float, Any]:
     return min(times), result
 
 
-def fill(exam_dir: Path, variant: dict) -> dict:
+def fill(exam_dir: Path, variant: dict, rng: random.Random) -> dict:
+    """A plausible student: 70 % of parts right, the rest a known mistake or blank, so
+    grading also diagnoses mistakes and writes partial credit."""
     path = exam_dir / "students" / variant["student_id"] / "submission.json"
     submission = json.loads(path.read_text())
     for question in variant["questions"]:
         for part in question["parts"]:
-            submission["answers"][question["id"]][part["id"]] = part["key"]
+            if rng.random() < 0.7:
+                answer = part["key"]
+            else:
+                answer = part["mistakes"][0]["value"] if part.get("mistakes") else ""
+            submission["answers"][question["id"]][part["id"]] = answer
     return submission
 
 
@@ -69,46 +76,47 @@ def main() -> None:
         rows.append((f"render {n} sheets and {n} keys", seconds))
         counter = iter(range(repeat))
         seconds, exam_dir = best(repeat, lambda: write_exam(manifest, work / f"out{next(counter)}"))
-        rows.append((f"render + write all {4 * n + 1} files (sheets, keys, shards)", seconds))
+        rows.append(
+            (f"render + write all {4 * n + 2} files (sheets, keys, shards, index)", seconds)
+        )
         submissions = []
+        rng = random.Random(1)
         for variant in manifest["variants"]:
             path = work / "subs" / f"{variant['student_id']}.json"
             path.parent.mkdir(exist_ok=True)
-            path.write_text(json.dumps(fill(exam_dir, variant)))
+            path.write_text(json.dumps(fill(exam_dir, variant, rng)))
             submissions.append(path)
         key_path = exam_dir / "instructor" / "key.json"
-        seconds, key = best(repeat, lambda: read_key(key_path))
-        rows.append(("read the key", seconds))
-        seconds, _ = best(
-            repeat, lambda: [grade(key, read_submission(p), str(p)) for p in submissions]
-        )
-        rows.append((f"grade {len(submissions)} submissions (read + grade)", seconds))
+
+        def grade_each() -> None:
+            for path in submissions:
+                submission = read_submission(path)
+                report_json(grade(read_key_for(key_path, submission["variant_id"]), submission, ""))
+
+        seconds, _ = best(repeat, grade_each)
+        rows.append((f"grade {n} submissions, one process (read, key shard, grade)", seconds))
         examgen = shutil.which("examgen")
         grade_script = shutil.which("grade")
         if examgen and grade_script:
-            counter = iter(range(repeat))
-            seconds, _ = best(
-                repeat,
-                lambda: subprocess.run(
-                    [
-                        grade_script,
-                        str(work / "subs"),
-                        "--key",
-                        str(key_path),
-                        "--out",
-                        str(work / f"grades{next(counter)}"),
-                    ],
-                    check=True,
-                    capture_output=True,
-                ),
-            )
-            rows.append(
-                (
-                    f"grade {len(submissions)} submissions into a gradebook and "
-                    "feedback (whole command, all cores)",
-                    seconds,
+            for extra, what in (([], "gradebook and feedback"), (["--no-feedback"], "gradebook")):
+                counter = iter(range(repeat))
+                seconds, _ = best(
+                    repeat,
+                    lambda extra=extra: subprocess.run(
+                        [
+                            grade_script,
+                            str(work / "subs"),
+                            "--key",
+                            str(key_path),
+                            *extra,
+                            "--out",
+                            str(work / f"grades{len(extra)}-{next(counter)}"),
+                        ],
+                        check=True,
+                        capture_output=True,
+                    ),
                 )
-            )
+                rows.append((f"grade {n} submissions into a {what} (command, all cores)", seconds))
             counter = iter(range(repeat))
             seconds, _ = best(
                 repeat,

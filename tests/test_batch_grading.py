@@ -53,6 +53,16 @@ def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp
     assert (tmp_path / "grades" / "feedback" / "v003.html").read_text().startswith("<!DOCTYPE")
 
 
+def test_no_feedback_writes_the_same_gradebook_and_report_without_feedback(classroom, tmp_path):
+    _exam, subs = classroom
+    grade(str(subs), "--out", "full")
+    result = grade(str(subs), "--out", "lean", "--no-feedback")
+    assert result.exit_code == 0 and "gradebook, report.json" in result.output
+    assert not (tmp_path / "lean" / "feedback").exists()
+    for name in ("gradebook.csv", "report.json"):
+        assert (tmp_path / "lean" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
 def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
     _exam, subs = classroom
     grade(str(subs), "--out", "grades")
@@ -101,6 +111,8 @@ def test_a_second_submission_by_the_same_student_is_flagged(classroom, tmp_path)
         r["student_id"]: r for r in csv.DictReader((tmp_path / "grades" / "gradebook.csv").open())
     }
     assert rows["v001"]["status"] == "duplicate"
+    feedback = sorted(p.name for p in (tmp_path / "grades" / "feedback").iterdir())
+    assert feedback == sorted(f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html"))
 
 
 def test_an_existing_gradebook_is_never_silently_overwritten(classroom, tmp_path):
@@ -141,10 +153,9 @@ def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monk
     monkeypatch.setattr(Path, "write_text", failing)
     with pytest.raises(OutputError, match="No space left on device"):
         from generator.batch import collect
-        from generator.gradebook import summarize, write_outputs
+        from generator.gradebook import grade_class
 
-        outcomes, keys = grade_many(collect([subs]), None, Path("output"), workers=1)
-        write_outputs(summarize(outcomes, keys), keys, tmp_path / "grades", force=False)
+        grade_class(collect([subs]), None, Path("output"), tmp_path / "grades", False, workers=1)
     assert not (tmp_path / "grades").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]
 

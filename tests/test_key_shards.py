@@ -5,6 +5,7 @@ import os
 
 from conftest import filled_submission
 
+import generator.batch as batch_module
 import generator.manifest as manifest_module
 
 
@@ -27,6 +28,7 @@ def read_paths(monkeypatch):
         return original(path)
 
     monkeypatch.setattr(manifest_module, "read_key", recording)
+    monkeypatch.setattr(batch_module, "read_key", recording)
     return paths
 
 
@@ -61,3 +63,52 @@ def test_a_hostile_variant_id_never_names_a_path(run, exam, tmp_path, monkeypatc
     result = run("grade", "s.json")
     assert paths == ["key.json"]
     assert result.exit_code == 2 and "is not in the key" in result.output
+
+
+def test_the_index_holds_the_header_and_roster_without_questions(exam):
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    index = json.loads((exam / "instructor" / "index.json").read_text())
+    assert {k: v for k, v in index.items() if k != "variants"} == {
+        k: v for k, v in key.items() if k != "variants"
+    }
+    assert index["variants"] == [
+        {"variant_id": v["variant_id"], "student_id": v["student_id"], "name": v["name"]}
+        for v in key["variants"]
+    ]
+
+
+def test_batch_grading_reads_the_shards_and_index_never_the_whole_key(
+    run, exam, tmp_path, monkeypatch
+):
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for student in ("v001", "v002"):
+        (subs / f"{student}.json").write_text(json.dumps(filled_submission(exam, student)))
+    paths = read_paths(monkeypatch)
+    result = run("grade", "subs", "--workers", "1", "--out", "grades")
+    assert result.exit_code == 0, result.output
+    assert "key.json" not in paths and "index.json" in paths
+    assert sorted(paths) == sorted(
+        ["index.json"] + [f"{v['variant_id']}.json" for v in key["variants"][:2]]
+    )
+
+
+def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.json").write_text(json.dumps(filled_submission(exam)))
+    run("grade", "subs", "--out", "grades")
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    variant = key["variants"][0]
+    variant["questions"][0]["parts"][0]["key"] = 999  # the instructor's correction
+    key_file.write_text(json.dumps(key))
+    stat = key_file.stat()
+    os.utime(key_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    result = run("regrade", "grades")
+    assert "32 → " in result.output
+    shard = json.loads(
+        (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
+    )
+    assert shard["variants"][0]["questions"][0]["parts"][0]["key"] == 999

@@ -244,3 +244,42 @@ def test_the_parser_round_trips_what_it_prints():
 def test_unknown_names_are_refused_before_any_evaluation():
     with pytest.raises(ExpressionError, match="unknown name"):
         parse("os", {"x"})
+
+
+def _exactly_close(value, key, rtol, atol):
+    return abs(value - key) <= max(atol, rtol * abs(key))
+
+
+fractions = st.fractions(max_denominator=10**6, min_value=-(10**9), max_value=10**9)
+
+
+@given(
+    fractions,
+    fractions,
+    st.sampled_from(["0", "0.01", "0.05", "1/3"]),
+    st.sampled_from(["0", "1e-4", "0.5"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_tolerance_check_agrees_with_exact_arithmetic(value, key, rtol, atol):
+    from fractions import Fraction
+
+    from generator.answers import _close
+
+    rtol, atol = Fraction(rtol), Fraction(atol)
+    assert _close(value, key, rtol, atol) == _exactly_close(value, key, rtol, atol)
+    # the same at the very edge of the bound, where floats alone would guess
+    edge = key + max(atol, rtol * abs(key))
+    for nudge in (Fraction(0), Fraction(1, 10**15), -Fraction(1, 10**15)):
+        assert _close(edge + nudge, key, rtol, atol) == _exactly_close(
+            edge + nudge, key, rtol, atol
+        )
+
+
+def test_tolerance_check_survives_numbers_too_large_for_floats():
+    from fractions import Fraction
+
+    from generator.answers import _close
+
+    huge = Fraction(10) ** 400
+    assert _close(huge, huge, Fraction(0), Fraction(0))
+    assert not _close(huge, huge + 1, Fraction(0), Fraction(0))
