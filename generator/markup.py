@@ -1,0 +1,254 @@
+"""The Markdown that family templates write, turned into HTML and into LaTeX.
+
+Formulas are TeX between dollar signs, ``$...$`` inline and ``$$...$$`` on their own: KaTeX
+typesets them in HTML, LaTeX itself in a PDF, and Markdown viewers show them as written.
+Raw HTML in the text is never passed through: everything is escaped for its format.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+
+@cache
+def _parser() -> MarkdownIt:
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # "$5 and $6" stays text: a formula may not start or end with a space
+    return markdown.use(dollarmath_plugin, allow_space=False, double_inline=True)
+
+
+def to_html(text: str) -> str:
+    """HTML for a Markdown text; formulas become ``<span class="math inline">`` and
+    ``<div class="math block">`` holding the escaped TeX, for KaTeX to typeset."""
+    return _parser().render(text)
+
+
+@cache
+def _delimiting_parser() -> MarkdownIt:
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    markdown.use(dollarmath_plugin, allow_space=False, double_inline=True)
+
+    def delimit(opening: str, closing: str) -> Any:
+        return lambda self, tokens, idx, options, env: (
+            f"{opening}{escapeHtml(tokens[idx].content.strip())}{closing}"
+        )
+
+    markdown.add_render_rule("math_inline", delimit("\\(", "\\)"))
+    markdown.add_render_rule("math_inline_double", delimit("\\[", "\\]"))
+    markdown.add_render_rule("math_block", delimit("<p>\\[", "\\]</p>\n"))
+    return markdown
+
+
+def to_lms_html(text: str) -> str:
+    """HTML for a learning platform: formulas as ``\\( \\)`` and ``\\[ \\]``, which
+    Moodle's and Canvas's MathJax filters typeset."""
+    return _delimiting_parser().render(text)
+
+
+def to_inline_html(text: str) -> str:
+    """HTML for one line of Markdown (an option, a label), without the paragraph around it."""
+    html = to_html(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+# Characters outside ASCII that examgen's texts use, as LaTeX writes them: the LaTeX preamble
+# declares each, so pdflatex reads the texts as they are.
+UNICODE_LATEX = {
+    "²": r"\ensuremath{^2}",
+    "·": r"\ensuremath{\cdot}",
+    "½": r"\ensuremath{\tfrac12}",
+    "×": r"\ensuremath{\times}",
+    "÷": r"\ensuremath{\div}",
+    "ŷ": r"\ensuremath{\hat{y}}",
+    "Δ": r"\ensuremath{\Delta}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "α": r"\ensuremath{\alpha}",
+    "β": r"\ensuremath{\beta}",
+    "γ": r"\ensuremath{\gamma}",
+    "δ": r"\ensuremath{\delta}",
+    "ε": r"\ensuremath{\varepsilon}",
+    "η": r"\ensuremath{\eta}",
+    "θ": r"\ensuremath{\theta}",
+    "λ": r"\ensuremath{\lambda}",
+    "μ": r"\ensuremath{\mu}",
+    "π": r"\ensuremath{\pi}",
+    "ρ": r"\ensuremath{\rho}",
+    "σ": r"\ensuremath{\sigma}",
+    "τ": r"\ensuremath{\tau}",
+    "ϕ": r"\ensuremath{\phi}",
+    "φ": r"\ensuremath{\varphi}",
+    "ᵀ": r"\ensuremath{^{\top}}",
+    "‖": r"\ensuremath{\Vert}",
+    "…": r"\ensuremath{\dots}",
+    "←": r"\ensuremath{\leftarrow}",
+    "→": r"\ensuremath{\rightarrow}",
+    "∂": r"\ensuremath{\partial}",
+    "∇": r"\ensuremath{\nabla}",
+    "−": r"\ensuremath{-}",
+    "√": r"\ensuremath{\surd}",
+    "≈": r"\ensuremath{\approx}",
+    "≠": r"\ensuremath{\neq}",
+    "≤": r"\ensuremath{\leq}",
+    "≥": r"\ensuremath{\geq}",
+    "⊙": r"\ensuremath{\odot}",
+    "∈": r"\ensuremath{\in}",
+    "∑": r"\ensuremath{\sum}",
+    "“": "``",
+    "”": "''",
+    "‘": "`",
+    "’": "'",
+    "–": "--",
+    "—": "---",
+    "é": r"\'e",
+    "ü": r"\"u",
+}
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+
+
+class LatexError(ValueError):
+    """A text holds a character LaTeX cannot typeset."""
+
+
+def escape_latex(text: str) -> str:
+    """Plain text as LaTeX: every special character escaped, every other character either
+    ASCII or one the preamble declares."""
+    out = []
+    for ch in text:
+        if ch in _LATEX_SPECIAL:
+            out.append(_LATEX_SPECIAL[ch])
+        elif ord(ch) < 128 or ch in UNICODE_LATEX:
+            out.append(ch)
+        elif ch == "\u00a0":
+            out.append("~")
+        else:
+            raise LatexError(f"no LaTeX for the character {ch!r} (U+{ord(ch):04X})")
+    return "".join(out)
+
+
+def unicode_declarations() -> str:
+    """The preamble lines that let pdflatex read the declared characters."""
+    return "\n".join(
+        f"\\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{{latex}}}"
+        for ch, latex in UNICODE_LATEX.items()
+        if ch not in "“”‘’–—éü"  # inputenc knows these already
+    )
+
+
+def to_latex(text: str) -> str:
+    """LaTeX for a Markdown text: paragraphs, lists, tables, emphasis and code, with the
+    formulas passed to LaTeX as the TeX they are."""
+    return _Latex().blocks(_parser().parse(text)).strip() + "\n"
+
+
+def to_inline_latex(text: str) -> str:
+    return to_latex(text).strip()
+
+
+class _Latex:
+    """Walks markdown-it's token stream. Tables are gathered whole, because a tabular needs
+    its column count before its first row."""
+
+    def blocks(self, tokens: list[Token]) -> str:
+        out: list[str] = []
+        table: list[list[str]] | None = None
+        row: list[str] = []
+        lists: list[str] = []
+        for token in tokens:
+            kind = token.type
+            if kind == "inline":
+                text = self.inline(token.children or [])
+                if table is not None:
+                    row.append(text)
+                else:
+                    out.append(text)
+            elif kind == "paragraph_close" and table is None:
+                out.append("\n\n" if not lists else "\n")
+            elif kind == "heading_open":
+                out.append("\\subsection*{" if token.tag in ("h1", "h2") else "\\paragraph*{")
+            elif kind == "heading_close":
+                out.append("}\n\n")
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                env = "itemize" if kind == "bullet_list_open" else "enumerate"
+                lists.append(env)
+                out.append(f"\\begin{{{env}}}\n")
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                out.append(f"\\end{{{lists.pop()}}}\n\n")
+            elif kind == "list_item_open":
+                out.append("\\item ")
+            elif kind in ("code_block", "fence"):
+                out.append(f"\\begin{{verbatim}}\n{token.content}\\end{{verbatim}}\n\n")
+            elif kind in ("math_block", "math_block_label"):
+                out.append(f"\\[\n{token.content.strip()}\n\\]\n\n")
+            elif kind == "hr":
+                out.append("\\medskip\\hrule\\medskip\n\n")
+            elif kind == "table_open":
+                table = []
+            elif kind == "tr_open":
+                row = []
+            elif kind == "tr_close" and table is not None:
+                table.append(row)
+            elif kind == "table_close" and table is not None:
+                out.append(_tabular(table))
+                table = None
+        return "".join(out)
+
+    def inline(self, tokens: list[Token]) -> str:
+        out = []
+        for token in tokens:
+            kind = token.type
+            if kind == "text":
+                out.append(escape_latex(token.content))
+            elif kind == "code_inline":
+                out.append(f"\\texttt{{{escape_latex(token.content)}}}")
+            elif kind == "math_inline":
+                out.append(f"${token.content}$")
+            elif kind == "math_inline_double":
+                out.append(f"\\[{token.content}\\]")
+            elif kind == "strong_open":
+                out.append("\\textbf{")
+            elif kind == "em_open":
+                out.append("\\emph{")
+            elif kind in ("strong_close", "em_close"):
+                out.append("}")
+            elif kind == "softbreak":
+                out.append("\n")
+            elif kind == "hardbreak":
+                out.append("\\\\\n")
+            elif kind == "html_inline":
+                out.append(escape_latex(token.content))
+        return "".join(out)
+
+
+def _tabular(rows: list[list[str]]) -> str:
+    columns = max((len(r) for r in rows), default=1)
+    lines = [f"\\begin{{tabular}}{{|{'l|' * columns}}}", "\\hline"]
+    for n, row in enumerate(rows):
+        cells = row + [""] * (columns - len(row))
+        lines.append(" & ".join(cells) + " \\\\")
+        if n == 0 or n == len(rows) - 1:
+            lines.append("\\hline")
+    lines.append("\\end{tabular}")
+    return "\\par\\smallskip\n" + "\n".join(lines) + "\n\\par\\smallskip\n\n"
