@@ -169,6 +169,15 @@ def _answer_text(value: Any) -> str:
     show_default=True,
     help="Directory the exam directory is written under.",
 )
+@click.option(
+    "--format",
+    "formats",
+    default="md",
+    show_default=True,
+    metavar="LIST",
+    help="Sheets and keys as any of md, html, tex, pdf, moodle, qti (comma-separated).",
+)
+@click.option("--pdf", is_flag=True, help="Also compile the LaTeX sheets and keys to PDF.")
 @click.option("--force", is_flag=True, help="Replace an existing exam directory.")
 def generate(
     spec: str | None,
@@ -176,6 +185,8 @@ def generate(
     roster: Path | None,
     seed: str | None,
     out: Path,
+    formats: str,
+    pdf: bool,
     force: bool,
 ) -> None:
     """Generate question sheets, answer keys and blank submissions.
@@ -185,11 +196,13 @@ def generate(
     from generator import spec as specs
     from generator.assemble import assemble
     from generator.exam_files import write_exam
+    from generator.formats import parse_formats
     from generator.roster import numbered_students, read_roster
     from generator.seeding import new_seed
 
     if variants is not None and roster is not None:
         raise click.UsageError("give --variants or --roster, not both")
+    chosen_formats = parse_formats(formats + (",pdf" if pdf else ""))
     exam = specs.load(spec)
     students = read_roster(roster) if roster else numbered_students(variants or 1)
     chosen = seed if seed is not None else exam.seed
@@ -197,10 +210,49 @@ def generate(
         chosen = new_seed()
         click.echo("note: no --seed given; using a random one (recorded in the key)", err=True)
     manifest = assemble(exam, chosen, students)
-    target = write_exam(manifest, out, force)
+    target = write_exam(manifest, out, force, chosen_formats)
     click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
-    click.echo("  students/<id>/sheet.md, submission.json  (hand out)")
-    click.echo("  instructor/key.json, instructor/keys/<id>.md  (keep secret)")
+    for line in _written(chosen_formats):
+        click.echo(f"  {line}")
+
+
+def _written(formats: tuple[str, ...]) -> list[str]:
+    """What a person finds where, for the formats written."""
+    pages = [name for name in ("md", "html", "tex", "pdf") if name in formats]
+    sheets = ", ".join(f"sheet.{name}" for name in pages)
+    keys = ", ".join(f"<id>.{name}" for name in pages)
+    lines = [f"students/<id>/{sheets + ', ' if sheets else ''}submission.json  (hand out)"]
+    lines.append(f"instructor/key.json{', instructor/keys/' + keys if keys else ''}  (keep secret)")
+    if "moodle" in formats:
+        lines.append("instructor/moodle.xml  (Moodle: Question bank > Import > Moodle XML)")
+    if "qti" in formats:
+        lines.append("instructor/canvas-qti.zip  (Canvas: Settings > Import > QTI .zip)")
+    return lines
+
+
+@main.command()
+@click.argument("exam_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    required=True,
+    metavar="LIST",
+    help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
+)
+@click.option("--force", is_flag=True, help="Replace files of these formats that exist.")
+def export(exam_dir: Path, formats: str, force: bool) -> None:
+    """Write an exam generated earlier in more formats, from its instructor/key.json.
+
+    EXAM_DIR is the exam's directory (output/EXAM_ID).
+    """
+    from generator.exam_files import export_exam
+    from generator.formats import parse_formats
+
+    chosen = parse_formats(formats)
+    made = export_exam(exam_dir, chosen, force)
+    click.echo(f"Wrote {len(made)} file(s) to {exam_dir}")
+    for line in _written(chosen):
+        click.echo(f"  {line}")
 
 
 _grade_options = [

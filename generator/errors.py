@@ -50,3 +50,7 @@ class KeyFileError(ExamgenError):
 
 class OutputError(ExamgenError):
     """Generated files cannot be written where asked."""
+
+
+class FormatError(ExamgenError):
+    """An output format is unknown, or cannot be made on this machine (pdf without LaTeX)."""

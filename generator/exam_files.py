@@ -9,6 +9,8 @@ OUT/EXAM_ID/
   instructor/index.json          key.json without the questions: the roster, for gradebooks
   instructor/keys/STEM.md        readable answer key with worked solutions, per variant
 ```
+
+and the files of the other formats asked for (``--format``; see ``generator.formats``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 from generator.atomic import write_file, write_folder
 from generator.errors import OutputError
+from generator.formats import DEFAULT_FORMATS, write_pages
 from generator.manifest import is_fresh, read_key, roster_entry
-from generator.render import render_layouts
+from generator.pdf import compile_all, pdflatex
 
 
 def to_json(data: Any, compact: bool = False) -> str:
@@ -70,31 +73,75 @@ def stem(variant: dict[str, Any]) -> str:
     return variant["student_id"]
 
 
-def write_exam(manifest: dict[str, Any], out: Path, force: bool = False) -> Path:
+def write_exam(
+    manifest: dict[str, Any],
+    out: Path,
+    force: bool = False,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+) -> Path:
     """Write every file of the exam under ``out/EXAM_ID`` and return that directory.
 
     Files are written to a temporary directory first and moved into place in one rename, so
-    an interrupted run leaves nothing half-written; an existing exam is replaced only with
-    ``force``, and only once the new one is complete.
+    an interrupted run (or a sheet LaTeX cannot compile) leaves nothing half-written; an
+    existing exam is replaced only with ``force``, and only once the new one is complete.
     """
+    if "pdf" in formats:
+        pdflatex()  # no LaTeX: say so before any work
     target = out / manifest["exam_id"]
-    write_folder(target, lambda staging: _write_tree(manifest, staging), force)
+    write_folder(target, lambda staging: _write_tree(manifest, staging, formats), force)
     return target
 
 
-def _write_tree(manifest: dict[str, Any], root: Path) -> None:
+def _write_tree(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
     (root / "instructor" / "keys").mkdir(parents=True)
     (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
     (root / "instructor" / "variants").mkdir()
     for name, text in key_shards(manifest):
         (root / "instructor" / name).write_text(text, encoding="utf-8")
     for variant in manifest["variants"]:
-        rendered = render_layouts(manifest, variant, ("sheet", "key"))
         folder = root / "students" / stem(variant)
         folder.mkdir(parents=True)
-        (folder / "sheet.md").write_text(rendered["sheet"], encoding="utf-8")
         (folder / "submission.json").write_text(
             to_json(blank_submission(manifest, variant)), encoding="utf-8"
         )
-        key = root / "instructor" / "keys" / f"{stem(variant)}.md"
-        key.write_text(rendered["key"], encoding="utf-8")
+    sources = write_pages(manifest, root, formats)
+    if "pdf" in formats:
+        compile_all(sources)
+
+
+def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -> list[str]:
+    """Add ``formats`` to an exam generated earlier, from its key.json alone. The files are
+    made in a staging folder and moved into place only when all are made; existing files
+    are replaced only with ``force``. Returns the paths written, relative to the exam."""
+    import os
+    import shutil
+    import tempfile
+
+    manifest = read_key(exam_dir / "instructor" / "key.json")
+    if "pdf" in formats:
+        pdflatex()
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=exam_dir))
+    except OSError as error:
+        raise OutputError(f"cannot write to {exam_dir}: {error.strerror or error}") from None
+    try:
+        sources = write_pages(manifest, staging, formats)
+        if "pdf" in formats:
+            compile_all(sources)
+        made = sorted(
+            str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file()
+        )
+        existing = [name for name in made if (exam_dir / name).exists()]
+        if existing and not force:
+            raise OutputError(
+                f"{exam_dir / existing[0]} already exists, with {len(existing) - 1} other "
+                "file(s) of these formats (use --force to replace them)"
+            )
+        for name in made:
+            (exam_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, exam_dir / name)
+    except OSError as error:
+        raise OutputError(f"cannot write {exam_dir}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return made

@@ -16,6 +16,7 @@ from generator.answers import answer_type_from_json
 from generator.formatting import matrix_text, short_number, vector_text
 from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
+from generator.markup import unicode_declarations
 
 BASE = "families/_base.md.j2"
 
@@ -70,7 +71,51 @@ def environment() -> jinja2.Environment:
 @cache
 def html_environment() -> jinja2.Environment:
     """The environment for HTML: everything interpolated is escaped, student answers above all."""
-    return _environment(autoescape=True)
+    from markupsafe import Markup
+
+    from generator.markup import to_html, to_inline_html
+
+    env = _environment(autoescape=True)
+    env.filters["markdown"] = lambda text: Markup(to_html(text))
+    env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text))
+    return env
+
+
+@cache
+def latex_environment() -> jinja2.Environment:
+    """The environment for LaTeX: jinja's braces would clash with TeX's, so statements are
+    ``<% %>`` and values ``<< >>``; ``tex`` escapes plain text and ``latex`` converts Markdown."""
+    from generator.markup import escape_latex, to_inline_latex, to_latex
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(files("templates"))),
+        undefined=jinja2.StrictUndefined,
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["points"] = format_points
+    env.filters["tex"] = lambda text: escape_latex(str(text))
+    env.filters["latex"] = to_latex
+    env.filters["inline_latex"] = to_inline_latex
+    return env
+
+
+def _page_environment(layout: str) -> tuple[jinja2.Environment, str]:
+    """The environment and template of a layout: ``sheet`` and ``key`` are Markdown,
+    ``sheet.html`` is HTML, ``key.tex`` is LaTeX."""
+    if layout.endswith(".html"):
+        return html_environment(), f"sheets/{layout}.j2"
+    if layout.endswith(".tex"):
+        return latex_environment(), f"sheets/{layout}.j2"
+    return environment(), f"sheets/{layout}.md.j2"
 
 
 def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
@@ -101,9 +146,14 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_layouts(
-    manifest: dict[str, Any], variant: dict[str, Any], layouts: tuple[str, ...]
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    layouts: tuple[str, ...],
+    context: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Several layouts of one variant (``"sheet"``, ``"key"``), rendering each question once."""
+    """Several layouts of one variant (``"sheet"``, ``"key"``, ``"sheet.html"``,
+    ``"key.tex"``, ...), rendering each question once. ``context`` adds to what every
+    layout sees (the path to the KaTeX files, for HTML)."""
     meta = {q["id"]: q for q in manifest["questions"]}
     questions = []
     for question in variant["questions"]:
@@ -111,8 +161,11 @@ def render_layouts(
         questions.append({**info, **render_question(info["family"], question)})
     rendered = {}
     for layout in layouts:
-        template = environment().get_template(f"sheets/{layout}.md.j2")
-        text = template.render(exam=manifest, variant=variant, questions=questions)
+        env, name = _page_environment(layout)
+        extra = {"unicode": unicode_declarations()} if layout.endswith(".tex") else {}
+        text = env.get_template(name).render(
+            exam=manifest, variant=variant, questions=questions, **extra, **(context or {})
+        )
         rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
     return rendered
 

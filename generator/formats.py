@@ -1,0 +1,114 @@
+"""The formats an exam is written in, and the files each one adds to an exam directory.
+
+```
+md      students/ID/sheet.md        instructor/keys/ID.md
+html    students/ID/sheet.html      instructor/keys/ID.html   assets/ (KaTeX, shared)
+tex     students/ID/sheet.tex       instructor/keys/ID.tex
+pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files compiled)
+moodle  instructor/moodle.xml       one question category per question, a variant in each
+qti     instructor/canvas-qti.zip   QTI 1.2 for a Canvas classic quiz, a group per question
+```
+
+Every file is made from the manifest alone, so ``examgen export`` can add a format to an
+exam generated earlier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from generator.errors import FormatError
+
+FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
+DEFAULT_FORMATS = ("md",)
+
+# The layouts of each per-variant format, with the file each one becomes.
+_PAGES = {
+    "md": {"sheet": "students/{stem}/sheet.md", "key": "instructor/keys/{stem}.md"},
+    "html": {
+        "sheet.html": "students/{stem}/sheet.html",
+        "key.html": "instructor/keys/{stem}.html",
+    },
+    "tex": {"sheet.tex": "students/{stem}/sheet.tex", "key.tex": "instructor/keys/{stem}.tex"},
+}
+# Pages sit two folders below the exam directory, the shared assets one below it.
+ASSETS = "../../assets"
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``md,html,pdf`` as a tuple in a fixed order; pdf brings tex, which it is made from."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise FormatError(
+            f"--format: unknown format '{unknown[0] if unknown else text}' "
+            f"(choose from {', '.join(FORMATS)}, comma-separated)"
+        )
+    if "pdf" in names:
+        names.append("tex")
+    return tuple(name for name in FORMATS if name in names)
+
+
+def variant_pages(
+    manifest: dict[str, Any], variant: dict[str, Any], formats: tuple[str, ...]
+) -> dict[str, str]:
+    """The sheet and key of one variant in each per-variant format, by path in the exam."""
+    from generator.render import render_layouts
+
+    wanted = {
+        layout: path.format(stem=variant["student_id"])
+        for name in formats
+        for layout, path in _PAGES.get(name, {}).items()
+    }
+    if not wanted:
+        return {}
+    rendered = render_layouts(manifest, variant, tuple(wanted), {"assets": ASSETS})
+    return {path: rendered[layout] for layout, path in wanted.items()}
+
+
+def asset_files() -> Iterator[tuple[str, bytes]]:
+    """KaTeX and the script that runs it, shipped with examgen: HTML pages work offline."""
+    root = files("templates") / "assets"
+    stack = [(root, "assets")]
+    while stack:
+        folder, prefix = stack.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                stack.append((entry, f"{prefix}/{entry.name}"))
+            elif not entry.name.startswith((".", "__")):
+                yield f"{prefix}/{entry.name}", entry.read_bytes()
+
+
+def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    """The files of the whole exam that are not per variant: assets, Moodle XML, QTI zip."""
+    if "html" in formats:
+        yield from asset_files()
+    if "moodle" in formats:
+        from generator.moodle import moodle_xml
+
+        yield "instructor/moodle.xml", moodle_xml(manifest).encode()
+    if "qti" in formats:
+        from generator.qti import qti_zip
+
+        yield "instructor/canvas-qti.zip", qti_zip(manifest)
+
+
+def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write every per-variant page and exam-wide file of ``formats`` under ``root``, a
+    staging folder; returns the LaTeX sources written, for pdf to compile."""
+    sources = []
+    for variant in manifest["variants"]:
+        for path, text in variant_pages(manifest, variant, formats).items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            if path.endswith(".tex"):
+                sources.append(target)
+    for path, data in exam_files(manifest, formats):
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return sources

@@ -1,0 +1,423 @@
+"""Sheets and keys in every format, made from the manifest alone: HTML with KaTeX, LaTeX and
+PDF, Moodle XML and Canvas QTI, each parsed back and checked against the key."""
+
+import io
+import json
+import math
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from fractions import Fraction
+
+import pytest
+
+from generator.answers import answer_type_from_json
+from generator.errors import FormatError
+from generator.formats import parse_formats
+from generator.markup import LatexError, escape_latex, to_html, to_latex
+
+HOSTILE = '<b>Ann & "Bo"</b> 100%_x\\y #1 {z} ~ ^ $5'
+
+SPEC = """
+title = "Quiz <1> & 50% of_all \\\\ #"
+instructions = "Read $\\\\sigma(x)$ carefully: 5 < 6 & 100% of_marks."
+
+[[questions]]
+family = "concept_tf"
+points = 2
+rubric = { wrong = 0 }
+
+[[questions]]
+family = "concept_tf"
+points = 2
+
+[[questions]]
+family = "conv_params"
+points = 4
+format = "choice"
+
+[[questions]]
+family = "softmax_loss"
+points = 4
+
+[[questions]]
+family = "conv_output_size"
+points = 2
+
+[[questions]]
+family = "network_table"
+points = 6
+
+[[questions]]
+family = "xavier_variance"
+points = 3
+"""
+
+
+@pytest.fixture
+def quiz(run, tmp_path):
+    """A small exam of every answer kind, with hostile text in the title, instructions and a
+    student's name, written in every format but pdf."""
+    (tmp_path / "quiz.toml").write_text(SPEC)
+    (tmp_path / "roster.csv").write_text(
+        f'id,name\ns1,"{HOSTILE.replace(chr(34), 2 * chr(34))}"\ns2,\n'
+    )
+    result = run(
+        "generate", "quiz.toml", "--roster", "roster.csv", "--seed", "fmt",
+        "--format", "md,html,tex,moodle,qti",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    return exam, json.loads((exam / "instructor" / "key.json").read_text())
+
+
+def test_formats_are_parsed_in_a_fixed_order_and_pdf_brings_its_latex():
+    assert parse_formats("qti, MD,pdf") == ("md", "tex", "pdf", "qti")
+    with pytest.raises(FormatError, match="unknown format 'docx'"):
+        parse_formats("md,docx")
+
+
+def test_generate_writes_each_format_where_the_layout_says(quiz):
+    exam, _key = quiz
+    for student in ("s1", "s2"):
+        for suffix in ("md", "html", "tex"):
+            assert (exam / "students" / student / f"sheet.{suffix}").is_file()
+            assert (exam / "instructor" / "keys" / f"{student}.{suffix}").is_file()
+    assert (exam / "assets" / "katex" / "katex.min.js").is_file()
+    assert (exam / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2").is_file()
+    assert (exam / "instructor" / "moodle.xml").is_file()
+    assert zipfile.is_zipfile(exam / "instructor" / "canvas-qti.zip")
+
+
+def test_generate_refuses_an_unknown_format_before_any_work(run, tmp_path):
+    result = run("generate", "--format", "md,docx")
+    assert result.exit_code == 2 and "unknown format 'docx'" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_html_pages_link_the_shipped_katex_and_never_a_network(quiz):
+    exam, _key = quiz
+    for page in [*exam.glob("students/*/sheet.html"), *exam.glob("instructor/keys/*.html")]:
+        html = page.read_text()
+        assert "http://" not in html and "https://" not in html and "//cdn" not in html
+        for link in re.findall(r'(?:href|src)="([^"]+)"', html):
+            assert (page.parent / link).resolve().is_file(), link
+        assert 'class="math inline"' in html
+
+
+def test_special_characters_are_escaped_in_every_html_page(quiz):
+    exam, _key = quiz
+    sheet = (exam / "students" / "s1" / "sheet.html").read_text()
+    assert "<b>Ann" not in sheet
+    assert (
+        "&lt;b&gt;Ann &amp; &#34;Bo&#34;&lt;/b&gt;" in sheet
+        or "&lt;b&gt;Ann &amp; &quot;Bo&quot;" in sheet
+    )
+    assert "Quiz &lt;1&gt; &amp; 50% of_all" in sheet
+    assert "5 &lt; 6 &amp; 100% of_marks" in sheet
+
+
+def test_special_characters_are_escaped_in_latex(quiz):
+    exam, _key = quiz
+    tex = (exam / "students" / "s1" / "sheet.tex").read_text()
+    assert r"\textless{}b\textgreater{}Ann \& " in tex
+    assert r"100\%\_x\textbackslash{}y \#1 \{z\} \textasciitilde{} \textasciicircum{} \$5" in tex
+    assert r"Quiz \textless{}1\textgreater{} \& 50\% of\_all \textbackslash{} \#" in tex
+    assert r"Read $\sigma(x)$ carefully" in tex
+
+
+def test_exam_sheets_in_every_format_carry_no_key(quiz):
+    exam, key = quiz
+    for variant in key["variants"]:
+        folder = exam / "students" / variant["student_id"]
+        text = "".join(p.read_text() for p in folder.glob("sheet.*"))
+        assert "Worked solution" not in text
+        for question in variant["questions"]:
+            givens = json.dumps(question["params"])
+            for part in question["parts"]:
+                value = part["key"]
+                if isinstance(value, bool) or part["type"]["kind"] == "multiselect":
+                    continue
+                shown = value if isinstance(value, str) else json.dumps(value)
+                if len(shown) < 4 or shown in givens:
+                    continue
+                assert not re.search(rf"(?<![\w.]){re.escape(shown)}(?![\w.])", text)
+
+
+def test_markdown_becomes_latex_with_tables_lists_code_and_math():
+    text = (
+        "A *b* **c** `d_e` $x^2_{i}$ 5% & _\n\n| a | b |\n|---|---|\n| 1 | `2` |\n\n- one\n- two\n"
+    )
+    latex = to_latex(text)
+    assert r"A \emph{b} \textbf{c} \texttt{d\_e} $x^2_{i}$ 5\% \& \_" in latex
+    assert "\\begin{tabular}{|l|l|}" in latex and "1 & \\texttt{2} \\\\" in latex
+    assert "\\begin{itemize}\n\\item one\n\\item two\n\\end{itemize}" in latex
+
+
+def test_latex_refuses_a_character_it_cannot_typeset():
+    assert escape_latex("∂L/∂x −1 ≤ 2") == "∂L/∂x −1 ≤ 2"
+    with pytest.raises(LatexError, match="U\\+263A"):
+        escape_latex("☺")
+
+
+def test_raw_html_in_markdown_is_escaped_not_rendered():
+    assert "<script>" not in to_html("<script>alert(1)</script> and $x<y$")
+    assert '<span class="math inline">x&lt;y</span>' in to_html("$x<y$")
+
+
+def test_every_family_renders_to_latex_with_declared_characters_only(run, tmp_path):
+    from generator.registry import names
+
+    families = names()
+    lines = "".join(f'\n[[questions]]\nfamily = "{name}"\npoints = 1\n' for name in families)
+    (tmp_path / "all.toml").write_text(f'title = "All"\n{lines}')
+    result = run("generate", "all.toml", "-n", "4", "--seed", "tex", "--format", "tex")
+    assert result.exit_code == 0, result.output
+
+
+# --- Moodle XML -----------------------------------------------------------------------------
+
+
+def moodle_questions(exam):
+    root = ET.parse(exam / "instructor" / "moodle.xml").getroot()
+    assert root.tag == "quiz"
+    category, found = None, {}
+    for question in root.findall("question"):
+        if question.get("type") == "category":
+            category = question.find("category/text").text
+            found[category] = []
+            continue
+        assert (
+            question.find("name/text").text
+            and question.find("questiontext").get("format") == "html"
+        )
+        found[category].append(question)
+    return found
+
+
+def test_moodle_has_a_category_per_question_with_its_variants(quiz):
+    exam, key = quiz
+    found = moodle_questions(exam)
+    title = key["title"]
+    assert list(found) == [
+        f"$course$/top/{title}/{q['id']}. {q['title']}" for q in key["questions"]
+    ]
+    for (_, questions), info in zip(found.items(), key["questions"], strict=True):
+        assert 1 <= len(questions) <= len(key["variants"])
+        assert {q.find("defaultgrade").text for q in questions} == {str(info["points"])}
+
+
+def test_moodle_types_and_fractions_follow_the_rubric(quiz):
+    exam, _key = quiz
+    found = list(moodle_questions(exam).values())
+    lenient, strict, choice, softmax, size, table, xavier = found
+    assert {q.get("type") for q in lenient} == {"truefalse"}
+    for question in strict:  # a wrong answer costs half: Moodle's truefalse cannot
+        assert question.get("type") == "multichoice" and question.find("single").text == "true"
+        assert sorted(a.get("fraction") for a in question.findall("answer")) == ["-50", "100"]
+    for question in choice:
+        assert question.get("type") == "multichoice" and question.find("single").text == "false"
+        fractions = [float(a.get("fraction")) for a in question.findall("answer")]
+        assert math.isclose(sum(f for f in fractions if f > 0), 100, abs_tol=1e-3)
+        assert all(f == -50 for f in fractions if f <= 0)
+    assert {q.get("type") for q in size} == {"shortanswer"}
+    assert {q.get("type") for q in softmax + table + xavier} == {"cloze"}
+
+
+CLOZE = re.compile(r"\{(\d+):(NUMERICAL|SHORTANSWER|MULTICHOICE|MULTIRESPONSE):([^{}]*)\}")
+
+
+def test_every_moodle_key_round_trips_with_examgens_tolerance(quiz):
+    """Each variant's keys, read back from the cloze and short answers, equal the manifest's;
+    each numerical tolerance covers examgen's bound and no more than a millionth beyond it."""
+    exam, key = quiz
+    found = list(moodle_questions(exam).values())
+    for index in (3, 5, 6):  # softmax, network table, xavier: cloze questions
+        texts = [q.find("questiontext/text").text for q in found[index]]
+        info = key["questions"][index]
+        for variant in key["variants"]:
+            question = next(q for q in variant["questions"] if q["id"] == info["id"])
+            expected = []
+            for part in question["parts"]:
+                answer_type = answer_type_from_json(part["type"])
+                values = part["key"]
+                if part["type"]["kind"] == "matrix" and answer_type.rows is not None:
+                    values = [v for row in values for v in row]
+                expected += [
+                    (answer_type, v) for v in (values if isinstance(values, list) else [values])
+                ]
+            matches = [
+                m for text in texts for m in [CLOZE.findall(text)] if len(m) == len(expected)
+            ]
+            assert matches, info["id"]
+            ok = False
+            for boxes in matches:
+                ok = ok or all(
+                    _cloze_agrees(box, t, v) for box, (t, v) in zip(boxes, expected, strict=True)
+                )
+            assert ok, (info["id"], variant["variant_id"])
+
+
+def _cloze_agrees(box, answer_type, value):
+    _weight, kind, body = box
+    if kind == "NUMERICAL":
+        number, tol = body.removeprefix("=").split(":")
+        bound = (
+            max(answer_type.atol, answer_type.rtol * abs(float(value)))
+            if answer_type.kind != "integer"
+            else 0
+        )
+        return float(number) == float(value) and bound <= float(tol) <= bound * (1 + 2e-6) + 1e-12
+    return f"={value}" in body.split("~")
+
+
+# --- Canvas QTI 1.2 ------------------------------------------------------------------------
+
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+TYPES = {
+    "numerical_question",
+    "true_false_question",
+    "multiple_answers_question",
+    "short_answer_question",
+    "fill_in_multiple_blanks_question",
+}
+
+
+def qti(exam):
+    archive = zipfile.ZipFile(exam / "instructor" / "canvas-qti.zip")
+    manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+    cp = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+    (resource,) = manifest.iter(f"{cp}resource")
+    assert resource.get("type") == "imsqti_xmlv1p2"
+    href = resource.find(f"{cp}file").get("href")
+    return ET.fromstring(archive.read(href))
+
+
+def test_qti_has_the_structure_qti_1_2_requires(quiz):
+    exam, key = quiz
+    root = qti(exam)
+    assert root.tag == f"{QTI}questestinterop"
+    (assessment,) = root.findall(f"{QTI}assessment")
+    assert assessment.get("ident") and assessment.get("title") == key["title"]
+    (top,) = assessment.findall(f"{QTI}section")
+    groups = top.findall(f"{QTI}section")
+    assert len(groups) == len(key["questions"])
+    idents = set()
+    for group, info in zip(groups, key["questions"], strict=True):
+        selection = group.find(f"{QTI}selection_ordering/{QTI}selection")
+        assert selection.find(f"{QTI}selection_number").text == "1"
+        assert selection.find(f"{QTI}selection_extension/{QTI}points_per_item").text == str(
+            info["points"]
+        )
+        for item in group.findall(f"{QTI}item"):
+            assert item.get("ident") not in idents
+            idents.add(item.get("ident"))
+            fields = {
+                f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text
+                for f in item.iter(f"{QTI}qtimetadatafield")
+            }
+            assert fields["question_type"] in TYPES
+            presentation = item.find(f"{QTI}presentation")
+            assert presentation.find(f"{QTI}material/{QTI}mattext").get("texttype") == "text/html"
+            responses = [
+                e for e in presentation if e.tag in (f"{QTI}response_lid", f"{QTI}response_str")
+            ]
+            assert responses and all(r.get("ident") for r in responses)
+            processing = item.find(f"{QTI}resprocessing")
+            assert processing.find(f"{QTI}outcomes/{QTI}decvar").get("varname") == "SCORE"
+            for condition in processing.findall(f"{QTI}respcondition"):
+                assert condition.find(f"{QTI}conditionvar") is not None
+                assert condition.find(f"{QTI}setvar").get("varname") == "SCORE"
+
+
+def test_qti_numerical_ranges_and_true_false_keys_match_the_manifest(quiz):
+    exam, key = quiz
+    groups = qti(exam).find(f"{QTI}assessment/{QTI}section").findall(f"{QTI}section")
+    tf_items = groups[0].findall(f"{QTI}item")
+    keys = {
+        next(q for q in v["questions"] if q["id"] == "q1")["parts"][0]["key"]
+        for v in key["variants"]
+    }
+    chosen = set()
+    for item in tf_items:
+        labels = {
+            label.get("ident"): label.find(f"{QTI}material/{QTI}mattext").text
+            for label in item.iter(f"{QTI}response_label")
+        }
+        right = item.find(
+            f"{QTI}resprocessing/{QTI}respcondition/{QTI}conditionvar/{QTI}varequal"
+        ).text
+        chosen.add(labels[right] == "<p>True</p>" or labels[right] == "True")
+    assert chosen == keys
+
+
+def test_same_key_gives_byte_identical_moodle_and_qti(run, tmp_path, quiz):
+    exam, _key = quiz
+    again = run("export", str(exam), "--format", "moodle,qti", "--force")
+    assert again.exit_code == 0, again.output
+    before = {p: (exam / "instructor" / p).read_bytes() for p in ("moodle.xml", "canvas-qti.zip")}
+    run("export", str(exam), "--format", "moodle,qti", "--force")
+    assert before == {p: (exam / "instructor" / p).read_bytes() for p in before}
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def test_export_adds_formats_to_an_exam_generated_earlier(run, exam):
+    assert not (exam / "students" / "v001" / "sheet.html").exists()
+    result = run("export", str(exam), "--format", "html,moodle")
+    assert result.exit_code == 0, result.output
+    assert (exam / "students" / "v001" / "sheet.html").is_file()
+    assert (exam / "instructor" / "moodle.xml").is_file()
+    assert not [p for p in exam.iterdir() if p.name.startswith(".export-")]
+
+
+def test_export_never_overwrites_without_force(run, exam):
+    run("export", str(exam), "--format", "html")
+    result = run("export", str(exam), "--format", "html")
+    assert (
+        result.exit_code == 2 and "already exists" in result.output and "--force" in result.output
+    )
+    assert run("export", str(exam), "--format", "html", "--force").exit_code == 0
+
+
+def test_export_of_a_folder_that_is_not_an_exam_says_so(run, tmp_path):
+    result = run("export", str(tmp_path), "--format", "html")
+    assert result.exit_code == 2 and "key.json" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_moodle_cloze_escapes_the_characters_cloze_reserves():
+    from generator.moodle import cloze_escape
+
+    assert cloze_escape('a}b#c~d/e"f\\g') == 'a\\}b\\#c\\~d\\/e\\"f\\\\g'
+
+
+def test_moodle_tolerance_never_narrows_examgens_bound():
+    from generator.answers import Real
+    from generator.moodle import tolerance
+
+    for key in (1, 0.3, 123.456, 1e-7, -2.5):
+        bound = max(Fraction("1e-4"), Fraction("0.01") * abs(Fraction(repr(float(key)))))
+        assert Fraction(tolerance(Real(), key)) >= bound * Fraction(1 - 1e-12)
+
+
+def test_qti_zip_is_a_valid_zip_with_fixed_timestamps(quiz):
+    exam, _key = quiz
+    archive = zipfile.ZipFile(io.BytesIO((exam / "instructor" / "canvas-qti.zip").read_bytes()))
+    assert archive.testzip() is None
+    assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_pages_are_written_from_the_manifest_alone(run, exam, tmp_path):
+    """An exam copied elsewhere without its templates' inputs (only key.json) still exports."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    (copy / "instructor").mkdir(parents=True)
+    shutil.copy(exam / "instructor" / "key.json", copy / "instructor" / "key.json")
+    result = run("export", str(copy), "--format", "md,html,tex")
+    assert result.exit_code == 0, result.output
+    assert (copy / "students" / "v001" / "sheet.md").read_text() == (
+        exam / "students" / "v001" / "sheet.md"
+    ).read_text()

@@ -1,0 +1,162 @@
+"""Pages as people see them: HTML in a real headless Chromium, LaTeX compiled to PDF and read
+back with pdftotext. The tools come from Debian (chromium, texlive, poppler-utils); .ci/run
+installs them and sets EXAMGEN_REQUIRE_TOOLS=1, so there a missing tool fails instead of
+skipping."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from generator.errors import FormatError
+
+REQUIRED = os.environ.get("EXAMGEN_REQUIRE_TOOLS") == "1"
+
+MATH_SPEC = """
+title = "Losses & optimizers"
+
+[[questions]]
+family = "softmax_loss"
+points = 4
+
+[[questions]]
+family = "hinge_loss"
+points = 4
+
+[[questions]]
+family = "xavier_variance"
+points = 3
+
+[[questions]]
+family = "l2_regularization"
+points = 3
+
+[[questions]]
+family = "gradient_descent"
+points = 3
+
+[[questions]]
+family = "network_table"
+points = 6
+"""
+
+
+def tool(name):
+    found = shutil.which(name)
+    if found is None:
+        if REQUIRED:
+            pytest.fail(f"{name} is not installed (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def chromium(tmp_path, *args):
+    program = tool("chromium")
+    profile = tmp_path / "chromium-profile"
+    command = [program, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture
+def math_exam(run, tmp_path):
+    (tmp_path / "math.toml").write_text(MATH_SPEC)
+    result = run("generate", "math.toml", "-n", "1", "--seed", "pages", "--format", "html")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    return exam
+
+
+@pytest.mark.parametrize("page", ["students/v001/sheet.html", "instructor/keys/v001.html"])
+def test_every_formula_renders_in_chromium_without_a_katex_error(math_exam, tmp_path, page):
+    path = math_exam / page
+    formulas = len(re.findall(r'class="math (?:inline|block)"', path.read_text()))
+    assert formulas >= 10
+    dom = chromium(tmp_path, "--dump-dom", path.as_uri())
+    assert 'data-typeset="done"' in dom  # the page's script ran, KaTeX loaded from disk
+    assert "katex-error" not in dom
+    assert dom.count('class="katex"') == formulas
+    shot = tmp_path / f"{path.stem}.png"
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", path.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    keep = os.environ.get("EXAMGEN_SCREENSHOTS")
+    if keep:  # for a person to look at
+        shutil.copy(shot, os.path.join(keep, f"{path.parent.name}-{shot.name}"))
+
+
+def test_a_katex_error_would_be_seen(tmp_path, math_exam):
+    """The check above can fail: a formula KaTeX cannot parse leaves a katex-error."""
+    page = math_exam / "students" / "v001" / "sheet.html"
+    broken = page.with_name("broken.html")
+    broken.write_text(
+        page.read_text().replace('class="math inline">', 'class="math inline">\\frac{', 1)
+    )
+    assert "katex-error" in chromium(tmp_path, "--dump-dom", broken.as_uri())
+
+
+def pdf_text(path):
+    done = subprocess.run(
+        [tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_an_exam_and_its_key_compile_to_pdfs_with_the_right_text(run, tmp_path):
+    tool("pdflatex")
+    (tmp_path / "math.toml").write_text(MATH_SPEC)
+    (tmp_path / "roster.csv").write_text('id,name\ns1,"Ada & Co 100% of_it"\n')
+    result = run("generate", "math.toml", "--roster", "roster.csv", "--seed", "pdf", "--pdf")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    sheet = pdf_text(exam / "students" / "s1" / "sheet.pdf")
+    key = pdf_text(exam / "instructor" / "keys" / "s1.pdf")
+    assert "Losses & optimizers" in sheet and "Ada & Co 100% of_it" in sheet
+    assert "Name:" in sheet and "Student id: s1" in sheet
+    assert "(4 points)" in sheet and "Worked solution" not in sheet
+    assert "answer key" in key and "Worked solution" in key
+    assert not [p for p in exam.rglob("*") if p.suffix in (".aux", ".log")]
+    # the same key gives the same PDF bytes
+    again = run("generate", "math.toml", "--roster", "roster.csv", "--seed", "pdf", "--pdf",
+                "--out", "again")  # fmt: skip
+    assert again.exit_code == 0
+    (copy,) = (tmp_path / "again").iterdir()
+    assert (copy / "students" / "s1" / "sheet.pdf").read_bytes() == (
+        exam / "students" / "s1" / "sheet.pdf"
+    ).read_bytes()
+
+
+def test_pdf_without_latex_says_what_to_install_and_writes_nothing(run, tmp_path, monkeypatch):
+    import generator.pdf
+
+    monkeypatch.setattr(generator.pdf.shutil, "which", lambda name: None)
+    result = run("generate", "-n", "1", "--seed", "x", "--format", "pdf")
+    assert result.exit_code == 2
+    assert "needs pdflatex" in result.output and "apt install" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_latex_failure_names_the_file_and_the_error(tmp_path):
+    from generator.pdf import compile_pdf
+
+    program = tool("pdflatex")
+    source = tmp_path / "broken.tex"
+    source.write_text("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}\n")
+    with pytest.raises(FormatError, match=r"broken.tex: pdflatex failed: Undefined control"):
+        compile_pdf(source, program)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.tex"]
