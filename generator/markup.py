@@ -51,6 +51,11 @@ def to_lms_html(text: str) -> str:
     return _delimiting_parser().render(text)
 
 
+def to_inline_lms_html(text: str) -> str:
+    """``to_lms_html`` for one line (an option, a label), without the paragraph around it."""
+    return to_lms_html(text).strip().removeprefix("<p>").removesuffix("</p>")
+
+
 def to_inline_html(text: str) -> str:
     """HTML for one line of Markdown (an option, a label), without the paragraph around it."""
     html = to_html(text).strip()

@@ -28,7 +28,7 @@ from typing import Any
 
 from generator.answers import answer_type_from_json
 from generator.formatting import shape_text
-from generator.markup import to_lms_html
+from generator.markup import to_inline_lms_html, to_lms_html
 from generator.render import render_question
 
 
@@ -183,14 +183,8 @@ def _multiselect(
         answer = ET.SubElement(
             element, "answer", {"fraction": _percent(max(fraction, Fraction(-1))), "format": "html"}
         )
-        ET.SubElement(answer, "text").text = _inline(option)
+        ET.SubElement(answer, "text").text = to_inline_lms_html(option)
     return element
-
-
-def _inline(text: str) -> str:
-    """One line of Markdown as HTML, without the paragraph around it."""
-    html = to_lms_html(text).strip()
-    return html.removeprefix("<p>").removesuffix("</p>")
 
 
 _CLOZE_SPECIAL = str.maketrans({ch: "\\" + ch for ch in '}#~/"\\'})
@@ -208,7 +202,7 @@ def _cloze(text: str, parts: list[dict[str, Any]], types: list[Any]) -> ET.Eleme
     unit = math.lcm(*[len(s) for s in sizes if s is not None]) if any(sizes) else 1
     lines = []
     for part, answer_type, entries in zip(parts, types, sizes, strict=True):
-        label = f"<code>{escape(part['id'])}</code>: {_inline(part['label'])} "
+        label = f"<code>{escape(part['id'])}</code>: {to_inline_lms_html(part['label'])} "
         if entries is not None:
             weight = unit // len(entries)
             rows = _matrix_rows(answer_type, part["key"])

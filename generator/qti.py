@@ -25,7 +25,7 @@ from typing import Any
 
 from generator.answers import answer_type_from_json
 from generator.formatting import short_number
-from generator.markup import to_lms_html
+from generator.markup import to_inline_lms_html, to_lms_html
 from generator.moodle import number, shape_spellings
 from generator.render import render_question
 
@@ -233,9 +233,9 @@ def _choices(
         labels[option] = f"choice{n}"
         label = ET.SubElement(render, "response_label", {"ident": labels[option]})
         material = ET.SubElement(label, "material")
-        ET.SubElement(material, "mattext", {"texttype": "text/html"}).text = to_lms_html(
+        ET.SubElement(material, "mattext", {"texttype": "text/html"}).text = to_inline_lms_html(
             option
-        ).strip()
+        )
     condition = ET.Element("conditionvar")
     if single:
         (right,) = keyed

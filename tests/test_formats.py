@@ -421,3 +421,137 @@ def test_pages_are_written_from_the_manifest_alone(run, exam, tmp_path):
     assert (copy / "students" / "v001" / "sheet.md").read_text() == (
         exam / "students" / "v001" / "sheet.md"
     ).read_text()
+
+
+# --- every key of the default exam, read back from Moodle and Canvas ------------------------
+
+
+@pytest.fixture(scope="module")
+def default_exam(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    out = tmp_path_factory.mktemp("default")
+    result = CliRunner().invoke(
+        main, ["generate", "-n", "4", "--seed", "rt", "--out", str(out), "--format", "moodle,qti"]
+    )
+    assert result.exit_code == 0, result.output
+    (exam,) = out.iterdir()
+    return exam, json.loads((exam / "instructor" / "key.json").read_text())
+
+
+def expected_keys(question):
+    """A variant question's keys as comparable tokens, from the manifest."""
+    tokens = []
+    for part in question["parts"]:
+        answer_type = answer_type_from_json(part["type"])
+        kind, key = answer_type.kind, part["key"]
+        if kind in ("integer", "real"):
+            tokens.append(float(key))
+        elif kind == "matrix":
+            rows = [key] if answer_type.rows is None else key
+            tokens += [float(v) for row in rows for v in row]
+        elif kind == "truefalse":
+            tokens.append(bool(key))
+        elif kind == "multiselect":
+            tokens.append("".join(sorted(key)))
+        else:
+            tokens.append(answer_type.format(answer_type.read_key(key)))
+    return tuple(tokens)
+
+
+def moodle_keys(question):
+    """The keys a Moodle question grades against, read from its XML alone."""
+    kind = question.get("type")
+    answers = question.findall("answer")
+    if kind == "numerical":
+        return (float(answers[0].find("text").text),)
+    if kind == "truefalse":
+        (right,) = [a for a in answers if a.get("fraction") == "100"]
+        return (right.find("text").text == "true",)
+    if kind == "multichoice" and question.find("single").text == "true":
+        (right,) = [a for a in answers if a.get("fraction") == "100"]
+        return (right.find("text").text == "True",)
+    if kind == "multichoice":
+        correct = [float(a.get("fraction")) > 0 for a in answers]
+        return ("".join(L for L, right in zip("ABCDEFGHIJ", correct, strict=False) if right),)
+    if kind == "shortanswer":
+        return (answers[0].find("text").text,)
+    tokens = []
+    for _weight, sub, body in CLOZE.findall(question.find("questiontext/text").text):
+        first = body.split("~")[0].removeprefix("=")
+        if sub == "NUMERICAL":
+            tokens.append(float(first.split(":")[0]))
+        elif sub == "MULTICHOICE":
+            tokens.append(first == "True")
+        else:
+            tokens.append(first.replace("\\", ""))
+    return tuple(tokens)
+
+
+def test_every_moodle_key_of_the_default_exam_round_trips(default_exam):
+    exam, key = default_exam
+    found = list(moodle_questions(exam).values())
+    for questions, info in zip(found, key["questions"], strict=True):
+        expected = {
+            expected_keys(next(q for q in v["questions"] if q["id"] == info["id"]))
+            for v in key["variants"]
+        }
+        assert {moodle_keys(q) for q in questions} == expected, info["id"]
+
+
+def qti_keys(item):
+    fields = {
+        f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text
+        for f in item.iter(f"{QTI}qtimetadatafield")
+    }
+    kind = fields["question_type"]
+    labels = {
+        label.get("ident"): label.find(f"{QTI}material/{QTI}mattext").text
+        for label in item.iter(f"{QTI}response_label")
+        if label.find(f"{QTI}material") is not None
+    }
+    conditions = item.find(f"{QTI}resprocessing").findall(f"{QTI}respcondition")
+    first = conditions[0].find(f"{QTI}conditionvar")
+    if kind == "numerical_question":
+        return (float(first.find(f"{QTI}or/{QTI}varequal").text),)
+    if kind == "true_false_question":
+        return (labels[first.find(f"{QTI}varequal").text] == "True",)
+    if kind == "multiple_answers_question":
+        chosen = [labels[v.text] for v in first.find(f"{QTI}and").findall(f"{QTI}varequal")]
+        # an option reads "(A) text", or just "A" when the options are in the question
+        return ("".join(sorted(text.removeprefix("(")[0] for text in chosen)),)
+    if kind == "short_answer_question":
+        return (first.find(f"{QTI}varequal").text,)
+    tokens, seen = [], set()
+    for condition in conditions:  # the first accepted spelling of each blank, in order
+        blank = condition.find(f"{QTI}conditionvar/{QTI}varequal").get("respident")
+        if blank not in seen:
+            seen.add(blank)
+            tokens.append(labels[condition.find(f"{QTI}conditionvar/{QTI}varequal").text])
+    return tuple(tokens)
+
+
+def test_every_canvas_key_of_the_default_exam_round_trips(default_exam):
+    from generator.formatting import short_number
+
+    exam, key = default_exam
+    groups = qti(exam).find(f"{QTI}assessment/{QTI}section").findall(f"{QTI}section")
+    for group, info in zip(groups, key["questions"], strict=True):
+        expected = set()
+        for variant in key["variants"]:
+            question = next(q for q in variant["questions"] if q["id"] == info["id"])
+            tokens = expected_keys(question)
+            if len(question["parts"]) > 1 or question["parts"][0]["type"]["kind"] == "matrix":
+                # blanks are matched as text: numbers as the key writes them
+                tokens = tuple(
+                    short_number(t)
+                    if isinstance(t, float)
+                    else str(t).lower()
+                    if isinstance(t, bool)
+                    else t
+                    for t in tokens
+                )
+            expected.add(tokens)
+        assert {qti_keys(item) for item in group.findall(f"{QTI}item")} == expected, info["id"]
