@@ -131,7 +131,11 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
         made = sorted(
             str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file()
         )
-        existing = [name for name in made if (exam_dir / name).exists()]
+        # name a sheet or key first: the shared assets say little
+        existing = sorted(
+            (name for name in made if (exam_dir / name).exists()),
+            key=lambda name: (name.startswith("assets/"), name),
+        )
         if existing and not force:
             raise OutputError(
                 f"{exam_dir / existing[0]} already exists, with {len(existing) - 1} other "
