@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -204,7 +205,8 @@ def number_value(raw: int | float) -> Fraction | Invalid:
     """A JSON number as an exact fraction of the decimal it was written as."""
     if isinstance(raw, float) and not math.isfinite(raw):
         return Invalid("not a finite number")
-    return Fraction(raw) if isinstance(raw, int) else Fraction(repr(raw))
+    # through Decimal, whose C parser makes this twice as fast as Fraction(str)
+    return Fraction(raw) if isinstance(raw, int) else Fraction(Decimal(repr(raw)))
 
 
 def parse_real(raw: str) -> Fraction | Invalid:
@@ -381,16 +383,23 @@ class Matrix(AnswerType):
             return f"{len(value)} entries"
         return f"{len(value)}x{len(value[0]) if value else 0}"
 
-    def agrees(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> bool:
-        return self.compare(value, key) is CORRECT
-
-    def compare(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> Score:
-        flat_value = value if self.rows is None else [v for row in value for v in row]
-        flat_key = key if self.rows is None else [v for row in key for v in row]
-        same_shape = (len(value) == len(key)) and (
+    def _same_shape(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> bool:
+        return len(value) == len(key) and (
             self.rows is None or all(len(a) == len(b) for a, b in zip(value, key, strict=True))
         )
-        if not same_shape:
+
+    def _flat(self, value: tuple[Any, ...]) -> Any:
+        return value if self.rows is None else [v for row in value for v in row]
+
+    def agrees(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> bool:
+        return self._same_shape(value, key) and all(
+            _close(v, k, *self._bounds)
+            for v, k in zip(self._flat(value), self._flat(key), strict=True)
+        )
+
+    def compare(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> Score:
+        flat_value, flat_key = self._flat(value), self._flat(key)
+        if not self._same_shape(value, key):
             return Score(
                 Fraction(0), "wrong", f"expected {self._shape_text()}, got {self._size(value)}"
             )

@@ -33,23 +33,20 @@ def exam_id(spec: ExamSpec, key: bytes) -> str:
 
 
 def assemble(spec: ExamSpec, seed: str, students: list[Student]) -> dict[str, Any]:
+    """The whole manifest: the header and every student's variant."""
+    header = exam_header(spec, seed)
     key = secret_key(seed)
-    identifier = exam_id(spec, key)
-    variants = []
-    for student in students:
-        asked: dict[str, set[str]] = {}  # family -> identities already in this variant
-        questions = [_question(spec, q, key, student.id, asked) for q in spec.questions]
-        variants.append(
-            {
-                "student_id": student.id,
-                "name": student.name,
-                "variant_id": keyed_id(key, "variant", identifier, student.id),
-                "questions": questions,
-            }
-        )
+    return {
+        **header,
+        "variants": [assemble_variant(spec, key, header["exam_id"], s) for s in students],
+    }
+
+
+def exam_header(spec: ExamSpec, seed: str) -> dict[str, Any]:
+    """The manifest without its variants: the same for every student."""
     return {
         "format": MANIFEST_FORMAT,
-        "exam_id": identifier,
+        "exam_id": exam_id(spec, secret_key(seed)),
         "title": spec.title,
         "instructions": spec.instructions,
         "seed": seed,
@@ -63,7 +60,20 @@ def assemble(spec: ExamSpec, seed: str, students: list[Student]) -> dict[str, An
             }
             for q in spec.questions
         ],
-        "variants": variants,
+    }
+
+
+def assemble_variant(
+    spec: ExamSpec, key: bytes, identifier: str, student: Student
+) -> dict[str, Any]:
+    """One student's variant. It depends only on the seed's key, the student and the
+    questions, so variants can be assembled apart, in any order, in parallel."""
+    asked: dict[str, set[str]] = {}  # family -> identities already in this variant
+    return {
+        "student_id": student.id,
+        "name": student.name,
+        "variant_id": keyed_id(key, "variant", identifier, student.id),
+        "questions": [_question(spec, q, key, student.id, asked) for q in spec.questions],
     }
 
 
@@ -142,7 +152,7 @@ def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
         parsed = answer.read(value)
         if isinstance(parsed, Invalid):
             continue
-        if any(answer.compare(parsed, other).status == "correct" for other in seen):
+        if any(answer.agrees(parsed, other) for other in seen):
             continue
         kept.append(Mistake(value, mistake.diagnosis))
         seen.append(parsed)

@@ -194,8 +194,7 @@ def generate(
     SPEC is a TOML exam spec or the name of a built-in exam (default: 'default').
     """
     from generator import spec as specs
-    from generator.assemble import assemble
-    from generator.exam_files import write_exam
+    from generator.build import generate_exam
     from generator.formats import parse_formats
     from generator.roster import numbered_students, read_roster
     from generator.seeding import new_seed
@@ -209,8 +208,13 @@ def generate(
     if chosen is None:
         chosen = new_seed()
         click.echo("note: no --seed given; using a random one (recorded in the key)", err=True)
-    manifest = assemble(exam, chosen, students)
-    target = write_exam(manifest, out, force, chosen_formats)
+    show = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(students), label="Generating", file=sys.stderr, hidden=not show
+    ) as bar:
+        target = generate_exam(
+            exam, chosen, students, out, force, chosen_formats, progress=bar.update
+        )
     click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
         click.echo(f"  {line}")

@@ -22,7 +22,13 @@ from typing import Any
 
 from generator.atomic import write_file, write_folder
 from generator.errors import OutputError
-from generator.formats import DEFAULT_FORMATS, write_pages
+from generator.formats import (
+    DEFAULT_FORMATS,
+    latex_sources,
+    write_exam_wide,
+    write_pages,
+    write_variant_pages,
+)
 from generator.manifest import is_fresh, read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
 
@@ -36,16 +42,27 @@ def to_json(data: Any, compact: bool = False) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Files derived from key.json, by path under instructor/, each written after it so it
-    is newer: one small key per variant (variants/ID.json), so grading a submission need not
-    parse the whole class's key, and index.json, the header and roster a gradebook needs."""
+def shard(manifest: dict[str, Any], variant: dict[str, Any]) -> tuple[str, str]:
+    """A variant's own key file, by path under instructor/: the header and that variant, so
+    grading a submission need not parse the whole class's key."""
     header = {name: value for name, value in manifest.items() if name != "variants"}
-    for variant in manifest["variants"]:
-        shard = to_json({**header, "variants": [variant]}, compact=True)
-        yield f"variants/{variant['variant_id']}.json", shard
+    return f"variants/{variant['variant_id']}.json", to_json(
+        {**header, "variants": [variant]}, compact=True
+    )
+
+
+def index_json(manifest: dict[str, Any]) -> str:
+    """index.json: the header and roster, all a gradebook needs."""
     roster = [roster_entry(v) for v in manifest["variants"]]
-    yield "index.json", to_json({**header, "variants": roster}, compact=True)
+    return to_json({**manifest, "variants": roster}, compact=True)
+
+
+def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Files derived from key.json, by path under instructor/, each to be written after it
+    so it is newer: every variant's shard, then index.json."""
+    for variant in manifest["variants"]:
+        yield shard(manifest, variant)
+    yield "index.json", index_json(manifest)
 
 
 def refresh_key_shards(key_file: Path) -> None:
@@ -96,17 +113,28 @@ def _write_tree(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) 
     (root / "instructor" / "keys").mkdir(parents=True)
     (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
     (root / "instructor" / "variants").mkdir()
-    for name, text in key_shards(manifest):
-        (root / "instructor" / name).write_text(text, encoding="utf-8")
     for variant in manifest["variants"]:
-        folder = root / "students" / stem(variant)
-        folder.mkdir(parents=True)
-        (folder / "submission.json").write_text(
-            to_json(blank_submission(manifest, variant)), encoding="utf-8"
-        )
-    sources = write_pages(manifest, root, formats)
+        write_variant_files(manifest, variant, root, formats)
+    (root / "instructor" / "index.json").write_text(index_json(manifest), encoding="utf-8")
+    write_exam_wide(manifest, root, formats)
     if "pdf" in formats:
-        compile_all(sources)
+        compile_all(latex_sources(root))
+
+
+def write_variant_files(
+    header: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+) -> None:
+    """A variant's files: the student's blank submission, its key shard (written after
+    key.json, or with key.json dated earlier, so it is fresh), and its sheet and key in each
+    per-variant format."""
+    folder = root / "students" / stem(variant)
+    folder.mkdir(parents=True)
+    (folder / "submission.json").write_text(
+        to_json(blank_submission(header, variant)), encoding="utf-8"
+    )
+    name, text = shard(header, variant)
+    (root / "instructor" / name).write_text(text, encoding="utf-8")
+    write_variant_pages(header, variant, root, formats)
 
 
 def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -> list[str]:

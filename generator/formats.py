@@ -96,19 +96,33 @@ def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[t
         yield "instructor/canvas-qti.zip", qti_zip(manifest)
 
 
-def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Write every per-variant page and exam-wide file of ``formats`` under ``root``, a
-    staging folder; returns the LaTeX sources written, for pdf to compile."""
-    sources = []
-    for variant in manifest["variants"]:
-        for path, text in variant_pages(manifest, variant, formats).items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            if path.endswith(".tex"):
-                sources.append(target)
+def write_variant_pages(
+    manifest: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+) -> None:
+    """Write one variant's sheet and key in each per-variant format under ``root``."""
+    for path, text in variant_pages(manifest, variant, formats).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
+    """Write the files of ``formats`` that are not per variant under ``root``."""
     for path, data in exam_files(manifest, formats):
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return sources
+
+
+def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write every file of ``formats`` under ``root``, a staging folder; returns the LaTeX
+    sources written, for pdf to compile."""
+    for variant in manifest["variants"]:
+        write_variant_pages(manifest, variant, root, formats)
+    write_exam_wide(manifest, root, formats)
+    return latex_sources(root)
+
+
+def latex_sources(root: Path) -> list[Path]:
+    """The LaTeX sheets and keys written under ``root``, for pdf to compile."""
+    return sorted(root.glob("students/*/sheet.tex")) + sorted(root.glob("instructor/keys/*.tex"))

@@ -163,3 +163,16 @@ def test_activation_identities_match_numpy_and_finite_differences(difficulty):
             ("tanh_grad", math.tanh),
         ):
             assert answers[key] == pytest.approx((f(x + h) - f(x - h)) / (2 * h), abs=1e-6), key
+
+
+def test_the_table_of_derivatives_covers_every_drawn_function_and_agrees_with_sympy():
+    from generator.families.numeric_gradient_check import (
+        FUNCTIONS,
+        KNOWN_DERIVATIVES,
+        read_function,
+        sympy_derivative_text,
+    )
+
+    assert set(KNOWN_DERIVATIVES) == {read_function(f) for f in FUNCTIONS}
+    for f, derivative in KNOWN_DERIVATIVES.items():
+        assert derivative == sympy_derivative_text(f), f
