@@ -259,6 +259,140 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
         click.echo(f"  {line}")
 
 
+@main.command()
+@click.option(
+    "--family", "-f", "families", multiple=True, help="A family to drill (repeat for more)."
+)
+@click.option("--topic", "-t", default=None, help="Drill the families of one topic.")
+@click.option(
+    "--count", "-c", type=click.IntRange(1, 500), default=10, show_default=True,
+    help="Questions in the session.",
+)  # fmt: skip
+@click.option("--seed", "-s", default=None, help="Seed of the questions (default: random).")
+@click.option("--resume", is_flag=True, help="Continue the last unfinished session.")
+@click.option(
+    "--progress",
+    "progress_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Progress file (default: $EXAMGEN_PROGRESS or ~/.local/state/examgen/drill.json).",
+)
+def drill(
+    families: tuple[str, ...],
+    topic: str | None,
+    count: int,
+    seed: str | None,
+    resume: bool,
+    progress_path: Path | None,
+) -> None:
+    """Practise in the terminal: one question at a time, each answer checked at once.
+
+    A wrong answer gets its diagnosis and a hint, a second wrong try the answer and the
+    worked solution. Families you miss come back more often. An empty answer skips a part;
+    Ctrl-C or Ctrl-D ends the session with a summary, and --resume continues it.
+    """
+    from generator import drill as drills
+    from generator import progress as progress_files
+    from generator.seeding import new_seed
+
+    path = progress_path or progress_files.default_path()
+    try:
+        progress = progress_files.load(path)
+    except progress_files.ProgressProblem as problem:
+        moved = progress_files.set_aside(path)
+        click.echo(f"warning: {path}: {problem}; moved it to {moved} and started afresh", err=True)
+        progress = progress_files.Progress()
+    session = progress.session
+    if resume and (families or topic or seed is not None):
+        raise click.UsageError("--resume continues the saved session: give it alone")
+    if resume and session is not None and not session.finished:
+        click.echo(f"Resuming: question {session.done + 1} of {session.count}")
+    else:
+        if resume:
+            click.echo("No unfinished session to resume: starting a new one.")
+        chosen = drills.choose_families(families, topic)
+        progress.session = progress_files.Session(seed or new_seed(), chosen, count)
+
+    def ask(prompt: str) -> str:
+        return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
+
+    def save() -> None:
+        progress_files.save(progress, path)
+
+    save()
+    try:
+        drills.run(progress, drills.Terminal(ask, click.echo), save)
+    except (click.Abort, EOFError, KeyboardInterrupt):
+        click.echo("\nSession ended.")
+    click.echo("")
+    for line in drills.summary(progress):
+        click.echo(line)
+    click.echo(f"Progress saved in {path}")
+
+
+@main.command()
+@click.option(
+    "--family", "-f", "families", multiple=True, help="A family to practise (repeat for more)."
+)
+@click.option("--topic", "-t", default=None, help="Practise the families of one topic.")
+@click.option(
+    "--count", "-c", type=click.IntRange(1, 200), default=5, show_default=True,
+    help="Questions in the set.",
+)  # fmt: skip
+@click.option(
+    "--difficulty",
+    type=click.Choice(["easy", "medium", "hard"]),
+    default="medium",
+    show_default=True,
+)
+@click.option("--seed", "-s", default=None, help="Seed (default: random, recorded in the key).")
+@click.option(
+    "--format",
+    "formats",
+    default="md",
+    show_default=True,
+    metavar="LIST",
+    help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
+)
+@click.option("--pdf", is_flag=True, help="Also compile the sheets to PDF.")
+@click.option(
+    "--out", "-o", type=click.Path(path_type=Path), default=Path("output"), show_default=True
+)
+@click.option("--force", is_flag=True, help="Replace an existing practice folder.")
+def practice(
+    families: tuple[str, ...],
+    topic: str | None,
+    count: int,
+    difficulty: str,
+    seed: str | None,
+    formats: str,
+    pdf: bool,
+    out: Path,
+    force: bool,
+) -> None:
+    """Write a practice set: a question sheet and a separate solutions sheet.
+
+    The folder also holds a blank submission.json: fill it in and run `grade submission.json`
+    there to have it checked as an exam would be.
+    """
+    from generator.drill import choose_families
+    from generator.formats import parse_formats
+    from generator.practice import practice_spec, write_practice
+    from generator.seeding import new_seed
+
+    if not families and topic is None:
+        raise click.UsageError("name what to practise: --family F (or --topic T)")
+    chosen = parse_formats(formats + (",pdf" if pdf else ""))
+    spec = practice_spec(choose_families(families, topic), count, difficulty)
+    target = write_practice(spec, seed or new_seed(), out, chosen, force)
+    pages = [name for name in ("md", "html", "tex", "pdf") if name in chosen]
+    click.echo(f"Wrote a practice set of {count} question(s) to {target}")
+    if pages:
+        click.echo(f"  practice.{{{','.join(pages)}}}   the questions")
+        click.echo(f"  solutions.{{{','.join(pages)}}}  answers and worked solutions")
+    click.echo("  submission.json  fill in, then run: grade submission.json")
+
+
 _grade_options = [
     click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
     click.option(

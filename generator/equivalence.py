@@ -94,3 +94,8 @@ def equivalent(student: Node, key: Node, symbols: list[str]) -> Verdict:
     if compared < NEEDED:
         return Verdict(False, "the key is undefined at too many test points to compare")
     return Verdict(True)
+
+
+def warm_up() -> None:
+    """Import sympy ahead of the first comparison (half a second), in a guard's child."""
+    import sympy  # noqa: F401

@@ -16,6 +16,7 @@ exam generated earlier.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -25,17 +26,39 @@ from generator.errors import FormatError
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
 DEFAULT_FORMATS = ("md",)
 
-# The layouts of each per-variant format, with the file each one becomes.
-_PAGES = {
-    "md": {"sheet": "students/{stem}/sheet.md", "key": "instructor/keys/{stem}.md"},
-    "html": {
-        "sheet.html": "students/{stem}/sheet.html",
-        "key.html": "instructor/keys/{stem}.html",
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the sheet and key of each per-variant format go, and where the pages find the
+    shared KaTeX assets from there."""
+
+    pages: dict[str, dict[str, str]]  # format -> template layout -> path ({stem}: student)
+    assets: str
+
+
+EXAM_LAYOUT = Layout(
+    {
+        "md": {"sheet": "students/{stem}/sheet.md", "key": "instructor/keys/{stem}.md"},
+        "html": {
+            "sheet.html": "students/{stem}/sheet.html",
+            "key.html": "instructor/keys/{stem}.html",
+        },
+        "tex": {
+            "sheet.tex": "students/{stem}/sheet.tex",
+            "key.tex": "instructor/keys/{stem}.tex",
+        },
     },
-    "tex": {"sheet.tex": "students/{stem}/sheet.tex", "key.tex": "instructor/keys/{stem}.tex"},
-}
-# Pages sit two folders below the exam directory, the shared assets one below it.
-ASSETS = "../../assets"
+    assets="../../assets",
+)
+# A practice set: one variant, its sheet and solutions side by side at the top.
+PRACTICE_LAYOUT = Layout(
+    {
+        "md": {"sheet": "practice.md", "key": "solutions.md"},
+        "html": {"sheet.html": "practice.html", "key.html": "solutions.html"},
+        "tex": {"sheet.tex": "practice.tex", "key.tex": "solutions.tex"},
+    },
+    assets="assets",
+)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -53,20 +76,23 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 
 def variant_pages(
-    manifest: dict[str, Any], variant: dict[str, Any], formats: tuple[str, ...]
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    formats: tuple[str, ...],
+    layout: Layout = EXAM_LAYOUT,
 ) -> dict[str, str]:
     """The sheet and key of one variant in each per-variant format, by path in the exam."""
     from generator.render import render_layouts
 
     wanted = {
-        layout: path.format(stem=variant["student_id"])
-        for name in formats
-        for layout, path in _PAGES.get(name, {}).items()
+        name: path.format(stem=variant["student_id"])
+        for format_name in formats
+        for name, path in layout.pages.get(format_name, {}).items()
     }
     if not wanted:
         return {}
-    rendered = render_layouts(manifest, variant, tuple(wanted), {"assets": ASSETS})
-    return {path: rendered[layout] for layout, path in wanted.items()}
+    rendered = render_layouts(manifest, variant, tuple(wanted), {"assets": layout.assets})
+    return {path: rendered[name] for name, path in wanted.items()}
 
 
 def asset_files() -> Iterator[tuple[str, bytes]]:
@@ -97,10 +123,14 @@ def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[t
 
 
 def write_variant_pages(
-    manifest: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    root: Path,
+    formats: tuple[str, ...],
+    layout: Layout = EXAM_LAYOUT,
 ) -> None:
     """Write one variant's sheet and key in each per-variant format under ``root``."""
-    for path, text in variant_pages(manifest, variant, formats).items():
+    for path, text in variant_pages(manifest, variant, formats, layout).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -125,4 +155,4 @@ def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) 
 
 def latex_sources(root: Path) -> list[Path]:
     """The LaTeX sheets and keys written under ``root``, for pdf to compile."""
-    return sorted(root.glob("students/*/sheet.tex")) + sorted(root.glob("instructor/keys/*.tex"))
+    return sorted(root.rglob("*.tex"))

@@ -90,7 +90,7 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
         for part in question["parts"]:
             answer_type = answer_type_from_json(part["type"])
             raw = given.get(part["id"])
-            score = _score(answer_type, raw, part, given, by_id)
+            score = score_part(answer_type, raw, part, given, by_id)
             result.parts.append(
                 PartResult(
                     part["id"],
@@ -110,7 +110,7 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
     )
 
 
-def _score(
+def score_part(
     answer_type: AnswerType,
     raw: Any,
     part: dict[str, Any],
@@ -128,11 +128,19 @@ def _score(
 
         score = follow_through(part, answer_type, value, given, parts) or score
     if score.status in ("wrong", "partial"):
-        for mistake in part.get("mistakes", ()):
-            if answer_type.agrees(value, answer_type.read_key(mistake["value"])):
-                feedback = f"{score.feedback}; this is the answer {mistake['diagnosis']} gives"
-                return Score(score.fraction, score.status, feedback)
+        mistake = diagnose(answer_type, value, part)
+        if mistake:
+            feedback = f"{score.feedback}; this is the answer {mistake} gives"
+            return Score(score.fraction, score.status, feedback)
     return score
+
+
+def diagnose(answer_type: AnswerType, value: Any, part: dict[str, Any]) -> str | None:
+    """The known mistake that gives this parsed answer, if one does."""
+    for mistake in part.get("mistakes", ()):
+        if answer_type.agrees(value, answer_type.read_key(mistake["value"])):
+            return str(mistake["diagnosis"])
+    return None
 
 
 def _number(value: Fraction) -> int | float:

@@ -39,6 +39,7 @@ class Guard:
         self.owner = os.getpid()
         self._process: multiprocessing.Process | None = None
         self._connection: Any = None
+        self._pending = 0  # replies to calls sent ahead by prepare()
 
     def _start(self) -> None:
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
@@ -48,9 +49,24 @@ class Guard:
         child.close()
         self._connection = parent
 
+    def prepare(self, function: Callable[..., Any], *args: Any) -> None:
+        """Start the child and run ``function(*args)`` in it without waiting: a drill warms
+        sympy up while the student reads the question, so checking the answer is quick."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        self._connection.send((function, args))
+        self._pending += 1
+
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         if self._process is None or not self._process.is_alive():
             self._start()
+        while self._pending:  # replies to prepare(), in order, before this call's
+            if not self._connection.poll(self.timeout):
+                self.stop()
+                self._start()
+                break
+            self._connection.recv()
+            self._pending -= 1
         self._connection.send((function, args))
         if not self._connection.poll(self.timeout):
             self.stop()
@@ -61,6 +77,7 @@ class Guard:
         return value
 
     def stop(self) -> None:
+        self._pending = 0
         if self._process is not None:
             self._process.kill()
             self._process.join()
@@ -71,10 +88,19 @@ class Guard:
 _guard: Guard | None = None
 
 
-def guarded(function: Callable[..., Any], *args: Any) -> Any:
-    """``function(*args)`` under this process's guard (a forked grading worker gets its own,
-    never its parent's child)."""
+def _process_guard() -> Guard:
+    # a forked grading worker gets its own guard, never its parent's child
     global _guard
     if _guard is None or _guard.owner != os.getpid():
         _guard = Guard()
-    return _guard.call(function, *args)
+    return _guard
+
+
+def guarded(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` under this process's guard."""
+    return _process_guard().call(function, *args)
+
+
+def prepare(function: Callable[..., Any], *args: Any) -> None:
+    """Run ``function(*args)`` in this process's guard ahead of use, without waiting."""
+    _process_guard().prepare(function, *args)

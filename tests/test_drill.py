@@ -1,0 +1,235 @@
+"""Drill sessions under scripted input and a real pseudo-terminal, and practice sets."""
+
+import json
+import os
+import pty
+import select
+import sys
+import time
+
+import pytest
+
+from generator import drill as drills
+from generator.answers import answer_type_from_json
+from generator.progress import FamilyRecord, Progress, Session, load
+from generator.seeding import secret_key
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    path = tmp_path / "state" / "drill.json"
+    monkeypatch.setenv("EXAMGEN_PROGRESS", str(path))
+    return path
+
+
+def first_question(family, seed, done=0, mastery=0.5):
+    """The question a new session of ``family`` asks first (or after ``done``)."""
+    session = Session(seed, [family], 10, done)
+    return drills.instance(session, family, drills.difficulty(mastery), secret_key(seed))
+
+
+def key_text(part):
+    answer_type = answer_type_from_json(part["type"])
+    return answer_type.display(part["key"])
+
+
+def test_a_right_answer_is_confirmed_at_once(run, progress_file):
+    (part,) = first_question("conv_output_size", "d1")["parts"]
+    result = run(
+        "drill", "-f", "conv_output_size", "-c", "1", "-s", "d1", input=key_text(part) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "✓ correct" in result.output and "Hint" not in result.output
+    assert "conv_output_size      1           0       0" in result.output
+    saved = load(progress_file)
+    assert saved.families["conv_output_size"].right == 1 and saved.session.finished
+
+
+def test_a_wrong_answer_gets_a_hint_then_the_answer_and_the_solution(run, progress_file):
+    (part,) = first_question("conv_output_size", "d2")["parts"]
+    result = run("drill", "-f", "conv_output_size", "-c", "1", "-s", "d2", input="999\n998\n")
+    assert result.output.count("✗ not right") == 2
+    assert "Hint: Formula: out = (in + 2p − k)/s + 1" in result.output
+    assert f"The answer: {key_text(part)}" in result.output
+    assert "Worked solution:" in result.output
+    # the key is not shown before the second try
+    before_second = result.output.split("second try>")[0]
+    assert f"expected {key_text(part)}" not in before_second
+
+
+def test_a_right_second_try_counts_as_after_the_hint(run, progress_file):
+    (part,) = first_question("conv_output_size", "d3")["parts"]
+    script = "999\n" + key_text(part) + "\n"
+    result = run("drill", "-f", "conv_output_size", "-c", "1", "-s", "d3", input=script)
+    assert "✓ correct" in result.output
+    assert load(progress_file).families["conv_output_size"].hinted == 1
+
+
+def test_a_known_mistake_is_named(run, progress_file):
+    question = first_question("conv_params", "d4")
+    part = next(p for p in question["parts"] if p.get("mistakes"))
+    mistake = part["mistakes"][0]
+    answers = []
+    for p in question["parts"]:
+        answers.append(str(mistake["value"]) if p is part else key_text(p))
+        if p is part:
+            answers.append(key_text(p))
+    result = run(
+        "drill", "-f", "conv_params", "-c", "1", "-s", "d4", input="\n".join(answers) + "\n"
+    )
+    assert f"that is the answer {mistake['diagnosis']} gives" in result.output
+
+
+def test_eof_ends_with_a_summary_and_resume_asks_the_same_next_question(run, progress_file):
+    first = first_question("receptive_field", "r1")
+    script = "\n".join(key_text(p) for p in first["parts"]) + "\n"
+    ended = run("drill", "-f", "receptive_field", "-c", "3", "-s", "r1", input=script)
+    assert ended.exit_code == 0 and "Session ended." in ended.output
+    assert "Summary: 1 of 3 question(s)" in ended.output
+    mastery = load(progress_file).families["receptive_field"].mastery
+    second = first_question("receptive_field", "r1", done=1, mastery=mastery)
+    resumed = run("drill", "--resume", input="")
+    assert "Resuming: question 2 of 3" in resumed.output
+    assert drills.terminal_text(drills.render_question("receptive_field", second)["question"]) in (
+        resumed.output
+    )
+
+
+def test_a_corrupt_progress_file_is_set_aside_and_the_drill_goes_on(run, progress_file):
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text('{"format": 1, "families": {"x": {"asked": -3}}')
+    result = run("drill", "-f", "dropout", "-c", "1", "-s", "c", input="\n" * 10)
+    assert result.exit_code == 0
+    assert "moved it to" in result.output and "started afresh" in result.output
+    assert (progress_file.parent / "drill.json.unreadable-1").read_text().startswith('{"format"')
+    assert load(progress_file).session.families == ["dropout"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe not utf-8", b"[]", b'{"format": 2}', b'{"format": 1, "families": {}, "session": '
+     b'{"seed": "s", "families": [], "count": 1, "done": 0, "tally": {}}}', b"{" * 100_000],
+)  # fmt: skip
+def test_no_progress_file_crashes_the_drill(run, progress_file, content):
+    progress_file.parent.mkdir(parents=True, exist_ok=True)
+    progress_file.write_bytes(content)
+    result = run("drill", "-f", "dropout", "-c", "1", "-s", "c", input="\n" * 10)
+    assert result.exit_code == 0 and "started afresh" in result.output
+
+
+def test_missed_families_come_back_more_often_than_mastered_ones():
+    progress = Progress(
+        {"dropout": FamilyRecord(mastery=0.0), "hinge_loss": FamilyRecord(mastery=1.0)}
+    )
+    drawn = []
+    for n in range(400):
+        session = Session("w", ["dropout", "hinge_loss"], 400, n)
+        drawn.append(drills.next_family(progress, session, None))
+    assert drawn.count("dropout") > 10 * drawn.count("hinge_loss") > 0
+
+
+def test_a_missed_family_comes_back_easier_and_a_mastered_one_harder():
+    assert drills.difficulty(0.1) == "easy"
+    assert drills.difficulty(0.5) == "medium"
+    assert drills.difficulty(0.9) == "hard"
+    record = FamilyRecord()
+    record.record(first_try=0, after_hint=0, missed=3)
+    record.record(first_try=0, after_hint=0, missed=3)
+    assert drills.difficulty(record.mastery) == "easy"
+
+
+def test_drill_options_are_checked(run, progress_file):
+    unknown = run("drill", "-f", "nope")
+    assert unknown.exit_code == 2 and "unknown family 'nope'" in unknown.output
+    topic = run("drill", "-t", "astrology")
+    assert topic.exit_code == 2 and "unknown topic 'astrology'" in topic.output
+    both = run("drill", "--resume", "-f", "dropout")
+    assert both.exit_code == 2 and "give it alone" in both.output
+
+
+def test_the_topic_picks_its_families(run, progress_file):
+    assert drills.choose_families((), "convolution") == [
+        "conv_output_size",
+        "conv_params",
+        "network_table",
+        "receptive_field",
+    ]
+
+
+def test_a_drill_under_a_real_terminal_ends_cleanly_on_ctrl_c(tmp_path):
+    """The drill in a pseudo-terminal: answer a part, then press Ctrl-C at the prompt."""
+    (part,) = first_question("conv_output_size", "pty")["parts"]
+    env = {**os.environ, "EXAMGEN_PROGRESS": str(tmp_path / "drill.json")}
+    code = "from generator.cli import main; main()"
+    args = ["drill", "-f", "conv_output_size", "-c", "3", "-s", "pty"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the drill, on the terminal's slave side
+        os.execve(sys.executable, [sys.executable, "-c", code, *args], env)
+    output = b""
+
+    def read_until(text, timeout=30):
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while text.encode() not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 4096)
+                except OSError:
+                    break
+        return text.encode() in output
+
+    assert read_until("> ")
+    os.write(fd, key_text(part).encode() + b"\r")
+    assert read_until("✓ correct")
+    assert read_until("Question 2 of 3") and read_until("> ")
+    os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
+    assert read_until("Progress saved in")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Session ended." in text and "Summary: 1 of 3 question(s)" in text
+    assert "Traceback" not in text
+    saved = json.loads((tmp_path / "drill.json").read_text())
+    assert saved["session"]["done"] == 1
+
+
+# --- practice sets -----------------------------------------------------------------------
+
+
+def test_practice_writes_questions_and_separate_solutions(run, tmp_path):
+    result = run("practice", "-f", "hinge_loss", "-f", "dropout", "-c", "3", "-s", "p",
+                 "--format", "md,html,tex")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "output").iterdir()
+    assert folder.name.startswith("practice-mixed-")
+    for suffix in ("md", "html", "tex"):
+        sheet = (folder / f"practice.{suffix}").read_text()
+        solutions = (folder / f"solutions.{suffix}").read_text()
+        assert "Worked solution" not in sheet and "Worked solution" in solutions
+    key = json.loads((folder / "instructor" / "key.json").read_text())
+    assert [q["family"] for q in key["questions"]] == ["hinge_loss", "dropout", "hinge_loss"]
+    html = (folder / "practice.html").read_text()
+    assert (
+        'href="assets/katex/katex.min.css"' in html and (folder / "assets" / "typeset.js").exists()
+    )
+
+
+def test_a_practice_submission_is_graded_where_it_lies(run, tmp_path, monkeypatch):
+    run("practice", "-f", "conv_output_size", "-c", "2", "-s", "g")
+    (folder,) = (tmp_path / "output").iterdir()
+    key = json.loads((folder / "instructor" / "key.json").read_text())
+    submission = json.loads((folder / "submission.json").read_text())
+    for question in key["variants"][0]["questions"]:
+        for part in question["parts"]:
+            submission["answers"][question["id"]][part["id"]] = part["key"]
+    (folder / "submission.json").write_text(json.dumps(submission))
+    monkeypatch.chdir(folder)
+    result = run("grade", "submission.json")
+    assert "Total: 2 / 2 (100.0%)" in result.output
+
+
+def test_practice_needs_a_family_or_topic(run):
+    result = run("practice", "-c", "2")
+    assert result.exit_code == 2 and "--family" in result.output
