@@ -149,6 +149,7 @@ def test_drill_options_are_checked(run, progress_file):
 
 def test_the_topic_picks_its_families(run, progress_file):
     assert drills.choose_families((), "convolution") == [
+        "conv_forward",
         "conv_output_size",
         "conv_params",
         "network_table",

@@ -1,0 +1,122 @@
+"""Mean squared error and binary cross-entropy through the logistic function, with their
+gradients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator.answers import Matrix, Real
+from generator.family import Family, Given, Mistake, Part, Solution, choice, real_vector
+from generator.formatting import short_number, vector_text
+from generator.registry import register
+from solvers.regression import binary_cross_entropy, mse
+
+LOSSES = ("mse", "bce")
+
+
+def read_labels(value: Any) -> list[int | float]:
+    values = real_vector(value)
+    return values
+
+
+@register
+class RegressionLosses(Family):
+    name = "regression_losses"
+    title = "Regression losses and their gradients"
+    summary = "Mean squared error, or binary cross-entropy on logits σ(z), and ∂L/∂(input)"
+    topic = "losses"
+    choice_part = "loss"
+    givens = {
+        "loss": Given(choice(*LOSSES), "mse (predictions ŷ) or bce (logits z, labels 0/1)"),
+        "inputs": Given(real_vector, "the predictions ŷ (mse) or the logits z (bce)"),
+        "targets": Given(read_labels, "the targets y (for bce, each 0 or 1)"),
+    }
+
+    def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        loss = "mse" if difficulty == "easy" else str(rng.choice(LOSSES))
+        n = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
+        tenths = np.arange(-20, 21) / 10
+        if loss == "mse":
+            return {
+                "loss": loss,
+                "inputs": rng.choice(tenths, n).tolist(),
+                "targets": rng.choice(tenths, n).tolist(),
+            }
+        return {
+            "loss": loss,
+            "inputs": rng.choice(tenths, n).tolist(),
+            "targets": rng.integers(0, 2, n).tolist(),
+        }
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        params = super().read_givens(raw)
+        if len(params["inputs"]) != len(params["targets"]):
+            raise self.error("one target per input", "targets")
+        if len(params["inputs"]) > 8:
+            raise self.error("at most 8 values: this is done by hand", "inputs")
+        if params["loss"] == "bce" and any(y not in (0, 1) for y in params["targets"]):
+            raise self.error("bce needs labels 0 or 1", "targets")
+        if params["loss"] == "bce" and any(abs(z) > 30 for z in params["inputs"]):
+            raise self.error("logits beyond ±30 make σ(z) round to 0 or 1", "inputs")
+        return params
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        x, y = np.array(params["inputs"], float), np.array(params["targets"], float)
+        n = len(y)
+        if params["loss"] == "mse":
+            result = mse(x, y)
+            steps = [
+                f"ŷ − y = {vector_text(x - y)}",
+                f"L = (1/n) Σ (ŷ_i − y_i)² with n = {n}: {short_number(result.loss)}",
+                f"∂L/∂ŷ_i = (2/n)(ŷ_i − y_i) = {vector_text(result.gradient)}",
+            ]
+            return Solution({"loss": result.loss, "gradient": result.gradient.tolist()}, steps)
+        result = binary_cross_entropy(x, y)
+        steps = [
+            f"p = σ(z) = 1/(1 + e^(−z)) = {vector_text(result.probabilities)}",
+            f"L = −(1/n) Σ [y ln p + (1 − y) ln(1 − p)] with n = {n}: {short_number(result.loss)}",
+            f"∂L/∂z_i = (p_i − y_i)/n = {vector_text(result.gradient)}",
+        ]
+        answers = {
+            "p": result.probabilities.tolist(),
+            "loss": result.loss,
+            "gradient": result.gradient.tolist(),
+        }
+        return Solution(answers, steps)
+
+    def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
+        a = solution.answers
+        n = len(params["targets"])
+        wrt = "ŷ" if params["loss"] == "mse" else "z"
+        parts = []
+        if "p" in a:
+            parts.append(Part("p", "p = σ(z)", Matrix(None, n, 0.01, 1e-3), a["p"]))
+        parts.append(Part("loss", "the loss L", Real(0.01, 1e-3), a["loss"]))
+        parts.append(Part("gradient", f"∂L/∂{wrt}", Matrix(None, n, 0.01, 1e-3), a["gradient"]))
+        return parts
+
+    def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
+        x, y = np.array(params["inputs"], float), np.array(params["targets"], float)
+        n = len(y)
+        if params["loss"] == "mse":
+            return {
+                "loss": [
+                    Mistake(float(np.sum((x - y) ** 2)), "summing instead of averaging"),
+                    Mistake(float(np.mean(np.abs(x - y))), "taking |ŷ − y| instead of the square"),
+                ],
+                "gradient": [
+                    Mistake(((x - y) / n).tolist(), "forgetting the 2 from the square"),
+                    Mistake((2 * (x - y)).tolist(), "forgetting the 1/n"),
+                ],
+            }
+        p = 1 / (1 + np.exp(-x))
+        log10 = -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p))
+        return {
+            "loss": [
+                Mistake(float(log10), "using log10 instead of ln"),
+                Mistake(-float(solution.answers["loss"]), "dropping the minus sign"),
+            ],
+            "gradient": [Mistake((p - y).tolist(), "forgetting the 1/n")],
+        }
