@@ -390,6 +390,8 @@ def practice(
     if pages:
         click.echo(f"  practice.{{{','.join(pages)}}}   the questions")
         click.echo(f"  solutions.{{{','.join(pages)}}}  answers and worked solutions")
+    if "html" in chosen:
+        click.echo("  self-check.html  answer boxes that check themselves, in any browser")
     click.echo("  submission.json  fill in, then run: grade submission.json")
 
 

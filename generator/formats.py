@@ -54,7 +54,11 @@ EXAM_LAYOUT = Layout(
 PRACTICE_LAYOUT = Layout(
     {
         "md": {"sheet": "practice.md", "key": "solutions.md"},
-        "html": {"sheet.html": "practice.html", "key.html": "solutions.html"},
+        "html": {
+            "sheet.html": "practice.html",
+            "key.html": "solutions.html",
+            "selfcheck.html": "self-check.html",
+        },
         "tex": {"sheet.tex": "practice.tex", "key.tex": "solutions.tex"},
     },
     assets="assets",

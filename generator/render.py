@@ -6,6 +6,7 @@ block; sheet layouts place the rendered blocks.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -86,6 +87,7 @@ def html_environment() -> jinja2.Environment:
     from generator.markup import to_html, to_inline_html
 
     env = _environment(autoescape=True)
+    env.globals["keys_json"] = practice_keys_json
     env.filters["markdown"] = lambda text: Markup(to_html(text))
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text))
     return env
@@ -116,6 +118,25 @@ def latex_environment() -> jinja2.Environment:
     env.filters["latex"] = to_latex
     env.filters["inline_latex"] = to_inline_latex
     return env
+
+
+def practice_keys_json(variant: dict[str, Any]) -> str:
+    """The keys a self-checking practice page carries, by question and part, as JSON safe
+    inside a <script> element. Only practice layouts call this: exam sheets carry no key."""
+    keys = {
+        question["id"]: {
+            part["id"]: {
+                "type": part["type"],
+                "key": part["key"],
+                "mistakes": part.get("mistakes", []),
+            }
+            for part in question["parts"]
+        }
+        for question in variant["questions"]
+    }
+    text = json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
+    # "</script>" or "<!--" in a value must not end the element early
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _page_environment(layout: str) -> tuple[jinja2.Environment, str]:
