@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -140,6 +141,42 @@ def _answer_text(value: Any) -> str:
     return "[" + ", ".join(_answer_text(item) for item in value) + "]"
 
 
+def _format_option(**defaults: Any) -> Callable[[Any], Any]:
+    """--format LIST, the same on generate, export and practice."""
+    return click.option(
+        "--format",
+        "formats",
+        metavar="LIST",
+        help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
+        **defaults,
+    )
+
+
+def _family_options(verb: str, count: int, most: int) -> Callable[[Any], Any]:
+    """--family, --topic and --count, the same on drill and practice."""
+
+    def add(function: Any) -> Any:
+        for option in reversed(
+            [
+                click.option(
+                    "--family", "-f", "families", multiple=True,
+                    help=f"A family to {verb} (repeat for more).",
+                ),
+                click.option(
+                    "--topic", "-t", default=None, help=f"{verb.title()} a topic's families."
+                ),
+                click.option(
+                    "--count", "-c", type=click.IntRange(1, most), default=count,
+                    show_default=True, help="How many questions.",
+                ),
+            ]
+        ):  # fmt: skip
+            function = option(function)
+        return function
+
+    return add
+
+
 @main.command()
 @click.argument("spec", required=False)
 @click.option(
@@ -169,14 +206,7 @@ def _answer_text(value: Any) -> str:
     show_default=True,
     help="Directory the exam directory is written under.",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="md",
-    show_default=True,
-    metavar="LIST",
-    help="Sheets and keys as any of md, html, tex, pdf, moodle, qti (comma-separated).",
-)
+@_format_option(default="md", show_default=True)
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX sheets and keys to PDF.")
 @click.option("--force", is_flag=True, help="Replace an existing exam directory.")
 def generate(
@@ -236,13 +266,7 @@ def _written(formats: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("exam_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "formats",
-    required=True,
-    metavar="LIST",
-    help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
-)
+@_format_option(required=True)
 @click.option("--force", is_flag=True, help="Replace files of these formats that exist.")
 def export(exam_dir: Path, formats: str, force: bool) -> None:
     """Write an exam generated earlier in more formats, from its instructor/key.json.
@@ -260,14 +284,7 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--family", "-f", "families", multiple=True, help="A family to drill (repeat for more)."
-)
-@click.option("--topic", "-t", default=None, help="Drill the families of one topic.")
-@click.option(
-    "--count", "-c", type=click.IntRange(1, 500), default=10, show_default=True,
-    help="Questions in the session.",
-)  # fmt: skip
+@_family_options("drill", count=10, most=500)
 @click.option("--seed", "-s", default=None, help="Seed of the questions (default: random).")
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session.")
 @click.option(
@@ -331,29 +348,16 @@ def drill(
 
 
 @main.command()
-@click.option(
-    "--family", "-f", "families", multiple=True, help="A family to practise (repeat for more)."
-)
-@click.option("--topic", "-t", default=None, help="Practise the families of one topic.")
-@click.option(
-    "--count", "-c", type=click.IntRange(1, 200), default=5, show_default=True,
-    help="Questions in the set.",
-)  # fmt: skip
+@_family_options("practise", count=5, most=200)
 @click.option(
     "--difficulty",
     type=click.Choice(["easy", "medium", "hard"]),
     default="medium",
     show_default=True,
+    help="How hard the questions are.",
 )
 @click.option("--seed", "-s", default=None, help="Seed (default: random, recorded in the key).")
-@click.option(
-    "--format",
-    "formats",
-    default="md",
-    show_default=True,
-    metavar="LIST",
-    help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
-)
+@_format_option(default="md", show_default=True)
 @click.option("--pdf", is_flag=True, help="Also compile the sheets to PDF.")
 @click.option(
     "--out", "-o", type=click.Path(path_type=Path), default=Path("output"), show_default=True
