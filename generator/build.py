@@ -19,7 +19,7 @@ from typing import Any
 
 from generator.assemble import Student, assemble_variant, exam_header
 from generator.atomic import write_folder
-from generator.exam_files import to_json, write_variant_files
+from generator.exam_files import index_json, key_opening, to_json, write_variant_files
 from generator.formats import DEFAULT_FORMATS, latex_sources, write_exam_wide
 from generator.manifest import read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
@@ -86,8 +86,7 @@ def generate_exam(
         started = time.time_ns()
         key_file = root / "instructor" / "key.json"
         with key_file.open("w", encoding="utf-8") as stream:
-            head = to_json({**header, "variants": []}, compact=True)
-            stream.write(head[: -len("]}\n")])
+            stream.write(key_opening(header))
             roster: list[dict[str, Any]] = []
             for built in _chunks_built(spec, seed, root, formats, chunks, workers):
                 stream.write(("," if roster else "") + ",".join(text for text, _ in built))
@@ -97,7 +96,7 @@ def generate_exam(
         # key.json is as old as the run: every shard written since is fresh against it
         os.utime(key_file, ns=(started, started))
         (root / "instructor" / "index.json").write_text(
-            to_json({**header, "variants": roster}, compact=True), encoding="utf-8"
+            index_json({**header, "variants": roster}), encoding="utf-8"
         )
         needs_whole = {"moodle", "qti"} & set(formats)
         write_exam_wide(read_key(key_file) if needs_whole else header, root, formats)

@@ -1,4 +1,5 @@
-"""Writing a generated exam to disk, all or nothing.
+"""The files of a generated exam, and adding formats to one already written (export).
+``generator.build`` writes a whole exam, all or nothing, from these pieces.
 
 ```
 OUT/EXAM_ID/
@@ -20,12 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.atomic import write_file, write_folder
+from generator.atomic import write_file
 from generator.errors import OutputError
 from generator.formats import (
-    DEFAULT_FORMATS,
-    latex_sources,
-    write_exam_wide,
     write_pages,
     write_variant_pages,
 )
@@ -48,10 +46,16 @@ def shard(
     """A variant's own key file, by path under instructor/: the header and that variant, so
     grading a submission need not parse the whole class's key. ``variant_text``, the
     variant's compact JSON when the caller has it, saves writing it out again."""
-    header = {name: value for name, value in manifest.items() if name != "variants"}
-    empty = to_json({**header, "variants": []}, compact=True)  # ...,"variants":[]}
     text = variant_text if variant_text is not None else to_json(variant, compact=True).rstrip()
-    return f"variants/{variant['variant_id']}.json", f"{empty[:-3]}{text}]}}\n"
+    return f"variants/{variant['variant_id']}.json", f"{key_opening(manifest)}{text}]}}\n"
+
+
+def key_opening(manifest: dict[str, Any]) -> str:
+    """A key file's compact JSON up to its first variant: ``{...,"variants":[``. The
+    variants follow, comma-separated, then ``]}``: files of any size are written as a stream,
+    in the bytes to_json would give."""
+    header = {name: value for name, value in manifest.items() if name != "variants"}
+    return to_json({**header, "variants": []}, compact=True)[: -len("]}\n")]
 
 
 def index_json(manifest: dict[str, Any]) -> str:
@@ -91,37 +95,6 @@ def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[
 
 def stem(variant: dict[str, Any]) -> str:
     return variant["student_id"]
-
-
-def write_exam(
-    manifest: dict[str, Any],
-    out: Path,
-    force: bool = False,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
-) -> Path:
-    """Write every file of the exam under ``out/EXAM_ID`` and return that directory.
-
-    Files are written to a temporary directory first and moved into place in one rename, so
-    an interrupted run (or a sheet LaTeX cannot compile) leaves nothing half-written; an
-    existing exam is replaced only with ``force``, and only once the new one is complete.
-    """
-    if "pdf" in formats:
-        pdflatex()  # no LaTeX: say so before any work
-    target = out / manifest["exam_id"]
-    write_folder(target, lambda staging: _write_tree(manifest, staging, formats), force)
-    return target
-
-
-def _write_tree(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
-    (root / "instructor" / "keys").mkdir(parents=True)
-    (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
-    (root / "instructor" / "variants").mkdir()
-    for variant in manifest["variants"]:
-        write_variant_files(manifest, variant, root, formats)
-    (root / "instructor" / "index.json").write_text(index_json(manifest), encoding="utf-8")
-    write_exam_wide(manifest, root, formats)
-    if "pdf" in formats:
-        compile_all(latex_sources(root))
 
 
 def write_variant_files(
