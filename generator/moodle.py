@@ -27,7 +27,7 @@ from html import escape
 from typing import Any
 
 from generator.answers import answer_type_from_json
-from generator.formatting import shape_text
+from generator.formatting import shape_text, short_number
 from generator.markup import to_inline_lms_html, to_lms_html
 from generator.render import render_question
 
@@ -116,7 +116,7 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
         _text(element, "name", "")
         _text(element, "questiontext", to_lms_html(f"{text}\n\n{parts[0]['label']}"), True)
         ET.SubElement(element, "usecase").text = "0"
-        for spelling in _spellings(types[0], parts[0]["key"]):
+        for spelling in key_spellings(types[0], parts[0]["key"]):
             answer = ET.SubElement(element, "answer", {"fraction": "100", "format": "plain_text"})
             ET.SubElement(answer, "text").text = spelling
     else:
@@ -128,9 +128,18 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
     return element
 
 
-def _spellings(answer_type: Any, key: Any) -> list[str]:
-    if answer_type.kind == "expression":
+def key_spellings(answer_type: Any, key: Any) -> list[str]:
+    """The ways of writing a key that a text match should accept, the key as examgen shows
+    it first: what shortanswer boxes, cloze and Canvas blanks compare against."""
+    kind = answer_type.kind
+    if kind == "expression":
         return [str(key)]
+    if kind in ("integer", "real"):
+        return [short_number(key)]
+    if kind == "truefalse":
+        return ["true" if key else "false"]
+    if kind == "multiselect":
+        return ["".join(sorted(key))]
     return shape_spellings(answer_type, key)
 
 
@@ -247,5 +256,5 @@ def _embedded(weight: int, answer_type: Any, key: Any) -> str:
             for letter in letters
         )
         return f"{{{weight}:MULTIRESPONSE:{options}}}"
-    spellings = "~".join(f"={cloze_escape(s)}" for s in _spellings(answer_type, key))
+    spellings = "~".join(f"={cloze_escape(s)}" for s in key_spellings(answer_type, key))
     return f"{{{weight}:SHORTANSWER:{spellings}}}"

@@ -26,7 +26,7 @@ from typing import Any
 from generator.answers import answer_type_from_json
 from generator.formatting import short_number
 from generator.markup import to_inline_lms_html, to_lms_html
-from generator.moodle import number, shape_spellings
+from generator.moodle import key_spellings, number
 from generator.render import render_question
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -252,18 +252,6 @@ def _choices(
     _full_marks(processing, condition)
 
 
-def _spellings(answer_type: Any, key: Any) -> list[str]:
-    if answer_type.kind == "expression":
-        return [str(key)]
-    if answer_type.kind in ("integer", "real"):
-        return [short_number(key)]
-    if answer_type.kind == "truefalse":
-        return ["true" if key else "false"]
-    if answer_type.kind == "multiselect":
-        return ["".join(sorted(key))]
-    return shape_spellings(answer_type, key)
-
-
 def _short_answer(
     presentation: ET.Element, processing: ET.Element, answer_type: Any, key: Any
 ) -> None:
@@ -273,7 +261,7 @@ def _short_answer(
     render = ET.SubElement(response, "render_fib")
     ET.SubElement(render, "response_label", {"ident": "answer1", "rshuffle": "No"})
     condition = ET.Element("conditionvar")
-    for spelling in _spellings(answer_type, key):
+    for spelling in key_spellings(answer_type, key):
         ET.SubElement(condition, "varequal", {"respident": "response1"}).text = spelling
     _full_marks(processing, condition)
 
@@ -304,7 +292,7 @@ def _blanks(
             lines.append(f"- `{part['id']}`: {part['label']}: " + " / ".join(markers))
         else:
             name = part["id"]
-            blanks.append((name, _spellings(answer_type, part["key"])))
+            blanks.append((name, key_spellings(answer_type, part["key"])))
             lines.append(f"- `{part['id']}`: {part['label']}: [{name}]")
     share = f"{100 / len(blanks):.4f}"
     for n, (name, accepted) in enumerate(blanks, start=1):
