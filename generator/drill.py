@@ -68,11 +68,11 @@ def difficulty(mastery: float) -> str:
     return "easy" if mastery < 0.35 else "hard" if mastery > 0.8 else "medium"
 
 
-def next_family(progress: Progress, session: Session, previous: str | None) -> str:
+def next_family(progress: Progress, session: Session) -> str:
     """The family of question ``session.done + 1``: drawn by weight, not the same as the
-    previous one when there is a choice, and the same draw on every resume."""
+    last one when there is a choice, and the same draw on every resume."""
     rng = random.Random(f"{session.seed}:{session.done}")
-    candidates = [f for f in session.families if f != previous] or session.families
+    candidates = [f for f in session.families if f != session.last] or session.families
     weights = [weight(progress.record(f).mastery) for f in candidates]
     return rng.choices(candidates, weights)[0]
 
@@ -98,9 +98,8 @@ def run(
     session = progress.session
     assert session is not None
     key = key or secret_key(session.seed)
-    previous = None
     while not session.finished:
-        family = next_family(progress, session, previous)
+        family = next_family(progress, session)
         level = difficulty(progress.record(family).mastery)
         question = instance(session, family, level, key)
         tally = ask_question(session.done + 1, session.count, family, level, question, terminal)
@@ -108,7 +107,7 @@ def run(
         totals = session.tally.setdefault(family, [0, 0, 0])
         session.tally[family] = [a + b for a, b in zip(totals, tally, strict=True)]
         session.done += 1
-        previous = family
+        session.last = family
         save()
 
 

@@ -49,6 +49,7 @@ class Session:
     count: int
     done: int = 0  # questions finished
     tally: dict[str, list[int]] = field(default_factory=dict)  # family -> right, hinted, missed
+    last: str | None = None  # the family of the last question finished: not asked twice running
 
     @property
     def finished(self) -> bool:
@@ -109,6 +110,7 @@ def _from_json(raw: Any) -> Progress:
             count=int(s["count"]),
             done=int(s["done"]),
             tally={str(k): [int(n) for n in v][:3] for k, v in s["tally"].items()},
+            last=None if s.get("last") is None else str(s["last"]),
         )
         if not session.families or session.count < 1 or not 0 <= session.done <= session.count:
             raise ValueError("the session is inconsistent")

@@ -124,7 +124,7 @@ def test_missed_families_come_back_more_often_than_mastered_ones():
     drawn = []
     for n in range(400):
         session = Session("w", ["dropout", "hinge_loss"], 400, n)
-        drawn.append(drills.next_family(progress, session, None))
+        drawn.append(drills.next_family(progress, session))
     assert drawn.count("dropout") > 10 * drawn.count("hinge_loss") > 0
 
 
@@ -234,3 +234,20 @@ def test_a_practice_submission_is_graded_where_it_lies(run, tmp_path, monkeypatc
 def test_practice_needs_a_family_or_topic(run):
     result = run("practice", "-c", "2")
     assert result.exit_code == 2 and "--family" in result.output
+
+
+def test_a_resumed_session_asks_what_the_uninterrupted_one_would_have(run, tmp_path, monkeypatch):
+    families = ["dropout", "hinge_loss", "gradient_clipping"]
+    args = [arg for family in families for arg in ("-f", family)]
+    monkeypatch.setenv("EXAMGEN_PROGRESS", str(tmp_path / "whole.json"))
+    whole = run("drill", *args, "-c", "3", "-s", "same", input="\n" * 60)
+    monkeypatch.setenv("EXAMGEN_PROGRESS", str(tmp_path / "split.json"))
+    first = run("drill", *args, "-c", "3", "-s", "same", input="\n" * 4)
+    asked = first.output.count("── Question")
+    rest = run("drill", "--resume", input="\n" * 60)
+
+    def titles(text):
+        return [line for line in text.splitlines() if line.startswith("── Question")]
+
+    resumed = titles(first.output)[: asked - 1] + titles(rest.output)
+    assert resumed == titles(whole.output)
