@@ -47,8 +47,10 @@ def main() -> None:
     \b
     examgen families                         list the problem families
     examgen solve conv_params -g in_channels=3 -g out_channels=10 -g kernel=5
-    examgen generate --variants 30 --seed "a long secret"
+    examgen generate --variants 30 --seed "a long secret" --format md,html,pdf
     grade output/EXAM/students/v001/submission.json
+    examgen drill --topic convolution
+    examgen practice --family mlp_backprop --count 3 --format html
     """
 
 
