@@ -16,11 +16,6 @@ from solvers.regression import binary_cross_entropy, mse
 LOSSES = ("mse", "bce")
 
 
-def read_labels(value: Any) -> list[int | float]:
-    values = real_vector(value)
-    return values
-
-
 @register
 class RegressionLosses(Family):
     name = "regression_losses"
@@ -31,7 +26,7 @@ class RegressionLosses(Family):
     givens = {
         "loss": Given(choice(*LOSSES), "mse (predictions ŷ) or bce (logits z, labels 0/1)"),
         "inputs": Given(real_vector, "the predictions ŷ (mse) or the logits z (bce)"),
-        "targets": Given(read_labels, "the targets y (for bce, each 0 or 1)"),
+        "targets": Given(real_vector, "the targets y (for bce, each 0 or 1)"),
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
