@@ -17,7 +17,6 @@ from generator.answers import answer_type_from_json
 from generator.formatting import matrix_text, short_number, vector_text
 from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
-from generator.markup import unicode_declarations
 
 BASE = "families/_base.md.j2"
 
@@ -53,7 +52,7 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def _environment(autoescape: bool) -> jinja2.Environment:
+def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(files("templates"))),
         undefined=jinja2.StrictUndefined,
@@ -61,6 +60,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=autoescape,
+        **syntax,
     )
     env.filters["size"] = _size
     env.filters["points"] = format_points
@@ -97,23 +97,18 @@ def html_environment() -> jinja2.Environment:
 def latex_environment() -> jinja2.Environment:
     """The environment for LaTeX: jinja's braces would clash with TeX's, so statements are
     ``<% %>`` and values ``<< >>``; ``tex`` escapes plain text and ``latex`` converts Markdown."""
-    from generator.markup import escape_latex, to_inline_latex, to_latex
+    from generator.markup import escape_latex, to_inline_latex, to_latex, unicode_declarations
 
-    env = _Environment(
-        loader=jinja2.FileSystemLoader(str(files("templates"))),
-        undefined=jinja2.StrictUndefined,
+    env = _environment(
+        autoescape=False,
         block_start_string="<%",
         block_end_string="%>",
         variable_start_string="<<",
         variable_end_string=">>",
         comment_start_string="<#",
         comment_end_string="#>",
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
     )
-    env.filters["points"] = format_points
+    env.globals["unicode"] = unicode_declarations()
     env.filters["tex"] = lambda text: escape_latex(str(text))
     env.filters["latex"] = to_latex
     env.filters["inline_latex"] = to_inline_latex
@@ -196,9 +191,8 @@ def render_layouts(
     rendered = {}
     for layout in layouts:
         env, name = _page_environment(layout)
-        extra = {"unicode": unicode_declarations()} if layout.endswith(".tex") else {}
         text = env.get_template(name).render(
-            exam=manifest, variant=variant, questions=questions, **extra, **(context or {})
+            exam=manifest, variant=variant, questions=questions, **(context or {})
         )
         rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
     return rendered
