@@ -67,12 +67,17 @@ def to_lms_html(text: str) -> str:
 
 def to_inline_lms_html(text: str) -> str:
     """``to_lms_html`` for one line (an option, a label), without the paragraph around it."""
-    return to_lms_html(text).strip().removeprefix("<p>").removesuffix("</p>")
+    return _unwrapped(to_lms_html(text))
 
 
 def to_inline_html(text: str) -> str:
     """HTML for one line of Markdown (an option, a label), without the paragraph around it."""
-    html = to_html(text).strip()
+    return _unwrapped(to_html(text))
+
+
+def _unwrapped(html: str) -> str:
+    """One paragraph's content; HTML of several paragraphs stays whole."""
+    html = html.strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
