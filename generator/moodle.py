@@ -68,11 +68,18 @@ def number(value: float | int | Fraction) -> str:
     return repr(float(value))
 
 
+def tolerance_bound(answer_type: Any, key: float) -> float:
+    """examgen's bound max(atol, rtol·|key|) around a number key; 0 for a whole number."""
+    if answer_type.kind == "integer":
+        return 0.0
+    return max(float(answer_type.atol), float(answer_type.rtol) * abs(float(key)))
+
+
 def tolerance(answer_type: Any, key: float) -> str:
-    """examgen's bound max(atol, rtol·|key|) as Moodle's absolute (nominal) tolerance."""
+    """examgen's bound as Moodle's absolute (nominal) tolerance."""
     if answer_type.kind == "integer":
         return "0"
-    bound = max(float(answer_type.atol), float(answer_type.rtol) * abs(float(key)))
+    bound = tolerance_bound(answer_type, key)
     # a millionth wider, never narrower: examgen's bound is inclusive, Moodle compares floats
     wider = bound * (1 + 1e-6)
     text = f"{wider:.9g}"

@@ -26,7 +26,7 @@ from typing import Any
 from generator.answers import answer_type_from_json
 from generator.formatting import short_number
 from generator.markup import to_inline_lms_html, to_lms_html
-from generator.moodle import key_spellings, number
+from generator.moodle import key_spellings, number, tolerance_bound
 from generator.render import render_question
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -201,11 +201,7 @@ def _numerical(
     render = ET.SubElement(response, "render_fib", {"fibtype": "Decimal"})
     ET.SubElement(render, "response_label", {"ident": "answer1"})
     value = float(key)
-    bound = (
-        0.0
-        if answer_type.kind == "integer"
-        else max(float(answer_type.atol), float(answer_type.rtol) * abs(value))
-    )
+    bound = tolerance_bound(answer_type, value)
     condition = ET.Element("conditionvar")
     either = ET.SubElement(condition, "or")
     ET.SubElement(either, "varequal", {"respident": "response1"}).text = number(key)
