@@ -17,6 +17,9 @@ and the files of the other formats asked for (``--format``; see ``generator.form
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,10 +124,6 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
     """Add ``formats`` to an exam generated earlier, from its key.json alone. The files are
     made in a staging folder and moved into place only when all are made; existing files
     are replaced only with ``force``. Returns the paths written, relative to the exam."""
-    import os
-    import shutil
-    import tempfile
-
     manifest = read_key(exam_dir / "instructor" / "key.json")
     if "pdf" in formats:
         pdflatex()
