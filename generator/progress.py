@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_file
+from generator.errors import ExamgenError
 
 PROGRESS_FORMAT = 1
 MAX_PROGRESS_BYTES = 1_000_000
@@ -65,8 +66,9 @@ class Progress:
         return self.families.setdefault(family, FamilyRecord())
 
 
-class ProgressProblem(Exception):
-    """The progress file exists but is not a progress file examgen can read."""
+class ProgressProblem(ExamgenError):
+    """The progress file exists but is not a progress file examgen can read; uncaught (it
+    cannot even be moved aside), the CLI reports it in one line."""
 
 
 def load(path: Path) -> Progress:
@@ -122,9 +124,14 @@ def set_aside(path: Path) -> Path:
     for n in range(1, 1000):
         target = path.with_name(f"{path.name}.unreadable-{n}")
         if not target.exists():
-            os.replace(path, target)
+            try:
+                os.replace(path, target)
+            except OSError as error:
+                raise ProgressProblem(
+                    f"{path}: unreadable, and cannot be moved aside: {error.strerror or error}"
+                ) from None
             return target
-    raise ProgressProblem("too many unreadable progress files beside it")
+    raise ProgressProblem(f"{path}: unreadable, with too many unreadable files beside it")
 
 
 def save(progress: Progress, path: Path) -> None:

@@ -251,3 +251,14 @@ def test_a_resumed_session_asks_what_the_uninterrupted_one_would_have(run, tmp_p
 
     resumed = titles(first.output)[: asked - 1] + titles(rest.output)
     assert resumed == titles(whole.output)
+
+
+def test_an_unreadable_progress_file_that_cannot_be_moved_is_one_line(run, progress_file):
+    progress_file.mkdir(parents=True)  # a folder where the file belongs: unreadable, unmovable
+    (progress_file / "x").write_text("")
+    for n in range(1, 1000):
+        (progress_file.parent / f"drill.json.unreadable-{n}").mkdir()
+    result = run("drill", "-f", "dropout", "-c", "1", input="\n")
+    assert result.exit_code == 2
+    assert "unreadable, with too many unreadable files beside it" in result.output
+    assert (progress_file / "x").exists()
