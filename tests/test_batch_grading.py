@@ -32,6 +32,10 @@ def classroom(run, tmp_path):
     return exam, subs
 
 
+def gradebook_rows(out: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader((out / "gradebook.csv").read_text().splitlines()))
+
+
 def grade(*args):
     return CliRunner().invoke(grade_main, list(args), catch_exceptions=False)
 
@@ -40,7 +44,7 @@ def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp
     _exam, subs = classroom
     result = grade(str(subs), "--out", "grades")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader((tmp_path / "grades" / "gradebook.csv").open()))
+    rows = gradebook_rows(tmp_path / "grades")
     assert [r["student_id"] for r in rows] == [f"v{n:03d}" for n in range(1, 13)]
     assert [r["status"] for r in rows].count("graded") == 10
     assert [r["status"] for r in rows].count("missing") == 2
@@ -66,9 +70,7 @@ def test_no_feedback_writes_the_same_gradebook_and_report_without_feedback(class
 def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
     _exam, subs = classroom
     grade(str(subs), "--out", "grades")
-    rows = {
-        r["student_id"]: r for r in csv.DictReader((tmp_path / "grades" / "gradebook.csv").open())
-    }
+    rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
     for path in sorted(subs.iterdir())[:4]:
         alone = json.loads(run("grade", str(path), "--json").output)
         assert rows[alone["student_id"]]["total"] == f"{alone['points']:g}"
@@ -107,9 +109,7 @@ def test_a_second_submission_by_the_same_student_is_flagged(classroom, tmp_path)
     (subs / "v001-copy.json").write_text((subs / "v001.json").read_text())
     result = grade(str(subs), "--out", "grades")
     assert result.exit_code == 1 and "also submitted" in result.output
-    rows = {
-        r["student_id"]: r for r in csv.DictReader((tmp_path / "grades" / "gradebook.csv").open())
-    }
+    rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
     assert rows["v001"]["status"] == "duplicate"
     feedback = sorted(p.name for p in (tmp_path / "grades" / "feedback").iterdir())
     assert feedback == sorted(f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html"))
@@ -254,7 +254,7 @@ def test_regrade_after_dropping_a_question_shows_each_students_change(classroom,
     assert result.exit_code == 0, result.output
     assert "v001: 100 → 98 (tfa -2)" in result.output
     assert "v003: 98 → 98" not in result.output  # v003 had tfa invalid: nothing changes
-    rows = list(csv.DictReader((tmp_path / "grades" / "gradebook.csv").open()))
+    rows = gradebook_rows(tmp_path / "grades")
     assert "tfa (dropped)" in rows[0] and rows[0]["max_points"] == "98"
     key = json.loads((exam / "instructor" / "key.json").read_text())
     assert key["dropped"] == ["tfa"]

@@ -131,6 +131,16 @@ def test_the_pythagorean_example_clips_to_the_threshold():
     assert answers["norm"] == 5 and answers["clipped"] == pytest.approx([0.6, 0.8])
 
 
+def test_a_zero_gradient_is_left_alone_and_its_distractors_are_finite():
+    family = registry.get("gradient_clipping")
+    params = family.read_givens({"g": [0, 0, 0], "threshold": 1})
+    solution = family.solve(params)
+    assert solution.answers["clipped"] == [0, 0, 0] and not solution.answers["scaled"]
+    for mistakes in family.mistakes(params, solution).values():
+        for mistake in mistakes:
+            assert np.all(np.isfinite(mistake.value)), mistake.diagnosis
+
+
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_normalization_shapes_match_a_real_normalization(difficulty):
     rng = np.random.default_rng(0)

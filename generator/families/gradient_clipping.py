@@ -70,7 +70,7 @@ class GradientClipping(Family):
                     "using the squared norm, as np.sum(grad * grad) computes",
                 )
             )
-        if not solution.answers["scaled"]:
+        if not solution.answers["scaled"] and squared > 0:
             found.append(
                 Mistake(
                     (g * c / np.sqrt(squared)).tolist(),
