@@ -27,14 +27,14 @@ class Invalid:
 
 @dataclass(frozen=True)
 class Score:
-    fraction: Fraction  # of the part's points
+    fraction: Fraction | int  # of the part's points: the int 0 or 1 when all or nothing
     status: Status
     feedback: str = ""
 
 
-_ZERO = Fraction(0)
+_ZERO = 0
 BLANK = Score(_ZERO, "blank", "no answer")
-CORRECT = Score(Fraction(1), "correct")
+CORRECT = Score(1, "correct")
 
 
 class AnswerType:
@@ -201,18 +201,49 @@ _DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 _MAX_TEXT = 200
 
 
-def number_value(raw: int | float) -> Fraction | Invalid:
-    """A JSON number as an exact fraction of the decimal it was written as."""
+Number = int | float | Fraction
+"""A parsed real. A float stands for the decimal its repr writes, as a JSON number does:
+float-first parsing keeps every decimal of up to 15 significant digits exactly, so grading
+stays exact while most answers skip fraction arithmetic."""
+
+
+def exact(value: Number) -> Fraction:
+    """The exact value a parsed real stands for."""
+    return Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
+
+
+def number_value(raw: int | float) -> Number | Invalid:
+    """A JSON number, standing for the decimal it was written as (see ``Number``)."""
     if isinstance(raw, float) and not math.isfinite(raw):
         return Invalid("not a finite number")
-    # through Decimal, whose C parser makes this twice as fast as Fraction(str)
-    return Fraction(raw) if isinstance(raw, int) else Fraction(Decimal(repr(raw)))
+    return raw
 
 
-def parse_real(raw: str) -> Fraction | Invalid:
+# A decimal whose value a float holds exactly, by its repr: at most 15 significant digits
+# (a double keeps 15), and an exponent well inside what the arithmetic parser accepts.
+_PLAIN_DECIMAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,2})?")
+_PLAIN_DIGITS = 15
+_PLAIN_EXPONENT = 20
+
+
+def _plain_decimal(text: str) -> float | None:
+    match = _PLAIN_DECIMAL.fullmatch(text)
+    if match is None:
+        return None
+    digits = match[1].replace(".", "").lstrip("0")
+    exponent = text[match.end(1) + 1 :]
+    if len(digits) > _PLAIN_DIGITS or (exponent and abs(int(exponent)) > _PLAIN_EXPONENT):
+        return None
+    return float(text)
+
+
+def parse_real(raw: str) -> Number | Invalid:
     """An exact number from what a student typed: ``0.27``, ``1/3``, ``2.5e-3``, ``−1``,
     ``1,5`` (a decimal comma), or arithmetic such as ``1 - 0.25``."""
     text = raw.strip()
+    plain = _plain_decimal(text)
+    if plain is not None:
+        return plain
     if len(text) > _MAX_TEXT:
         return Invalid(f"longer than {_MAX_TEXT} characters")
     if "," in text:
@@ -229,24 +260,30 @@ def parse_real(raw: str) -> Fraction | Invalid:
         return Invalid(f"not a number: {error}")
 
 
-def _tolerance_text(rtol: float, atol: float) -> str:
-    return f"within {rtol:.4g} relative or {atol:.4g} absolute"
-
-
-def _close(value: Fraction, key: Fraction, rtol: Fraction, atol: Fraction) -> bool:
+class Tolerance:
     """``|value - key| <= max(atol, rtol·|key|)``, exactly, so a bound is inclusive to the
     last digit: 1.05 against 1 at 5 %. Floats settle all but near ties, many times faster."""
-    try:
-        v, k = float(value), float(key)
-    except OverflowError:
-        v = k = math.nan
-    gap, bound = abs(v - k), max(float(atol), float(rtol) * abs(k))
-    slack = 1e-12 * (abs(v) + abs(k) + bound)  # far above the floats' rounding errors
-    if gap < bound - slack:
-        return True
-    if gap > bound + slack:
-        return False
-    return abs(value - key) <= max(atol, rtol * abs(key))
+
+    def __init__(self, rtol: float | str | Fraction, atol: float | str | Fraction) -> None:
+        self.rtol, self.atol = Fraction(str(rtol)), Fraction(str(atol))
+        self._rtol, self._atol = float(self.rtol), float(self.atol)
+
+    def __call__(self, value: Number, key: Number) -> bool:
+        try:
+            v, k = float(value), float(key)
+        except OverflowError:
+            v = k = math.nan
+        gap, bound = abs(v - k), max(self._atol, self._rtol * abs(k))
+        slack = 1e-12 * (abs(v) + abs(k) + bound)  # far above the floats' rounding errors
+        if gap < bound - slack:
+            return True
+        if gap > bound + slack:
+            return False
+        value, key = exact(value), exact(key)
+        return abs(value - key) <= max(self.atol, self.rtol * abs(key))
+
+    def text(self) -> str:
+        return f"within {float(self.rtol):.4g} relative or {float(self.atol):.4g} absolute"
 
 
 class Real(AnswerType):
@@ -257,28 +294,24 @@ class Real(AnswerType):
 
     def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rtol, self.atol = rtol, atol
-        self._bounds = Fraction(str(rtol)), Fraction(str(atol))
+        self._close = Tolerance(rtol, atol)
 
-    def parse(self, raw: str) -> Fraction | Invalid:
+    def parse(self, raw: str) -> Number | Invalid:
         return parse_real(raw)
 
-    def read(self, raw: Any) -> Fraction | Invalid:
+    def read(self, raw: Any) -> Number | Invalid:
         # JSON numbers are numbers already: no need to write them out and parse them back
-        return number_value(float(raw)) if isinstance(raw, (int, float)) else parse_real(raw)
+        return number_value(raw) if isinstance(raw, (int, float)) else parse_real(raw)
 
-    def agrees(self, value: Fraction, key: Fraction) -> bool:
-        return _close(value, key, *self._bounds)
+    def agrees(self, value: Number, key: Number) -> bool:
+        return self._close(value, key)
 
-    def compare(self, value: Fraction, key: Fraction) -> Score:
-        if _close(value, key, *self._bounds):
+    def compare(self, value: Number, key: Number) -> Score:
+        if self._close(value, key):
             return CORRECT
-        return Score(
-            Fraction(0),
-            "wrong",
-            f"expected {short_number(key)} ({_tolerance_text(self.rtol, self.atol)})",
-        )
+        return Score(Fraction(0), "wrong", f"expected {short_number(key)} ({self._close.text()})")
 
-    def format(self, value: Fraction) -> str:
+    def format(self, value: Number) -> str:
         return short_number(value)
 
     def display(self, key: Any) -> str:
@@ -314,7 +347,7 @@ def _entries(raw: Any) -> Any:
     return re.split(r"\s*,\s*", inner.strip()) if inner.strip() else []
 
 
-def _number(item: Any, where: str) -> Fraction | Invalid:
+def _number(item: Any, where: str) -> Number | Invalid:
     if isinstance(item, bool) or not isinstance(item, (int, float, str)):
         return Invalid(f"{where}: expected a number, got {_json_name(item)}")
     value = parse_real(item) if isinstance(item, str) else number_value(item)
@@ -332,7 +365,7 @@ class Matrix(AnswerType):
 
     def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
-        self._bounds = Fraction(str(rtol)), Fraction(str(atol))
+        self._close = Tolerance(rtol, atol)
 
     def _shape_text(self) -> str:
         if self.rows is None:
@@ -393,8 +426,7 @@ class Matrix(AnswerType):
 
     def agrees(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> bool:
         return self._same_shape(value, key) and all(
-            _close(v, k, *self._bounds)
-            for v, k in zip(self._flat(value), self._flat(key), strict=True)
+            self._close(v, k) for v, k in zip(self._flat(value), self._flat(key), strict=True)
         )
 
     def compare(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> Score:
@@ -403,7 +435,7 @@ class Matrix(AnswerType):
             return Score(
                 Fraction(0), "wrong", f"expected {self._shape_text()}, got {self._size(value)}"
             )
-        right = sum(_close(v, k, *self._bounds) for v, k in zip(flat_value, flat_key, strict=True))
+        right = sum(self._close(v, k) for v, k in zip(flat_value, flat_key, strict=True))
         if right == len(flat_key):
             return CORRECT
         fraction = Fraction(right, len(flat_key))
@@ -412,7 +444,7 @@ class Matrix(AnswerType):
             fraction,
             status,
             f"{len(flat_key) - right} of {len(flat_key)} entries differ from "
-            f"{self.display(self._as_json(key))} ({_tolerance_text(self.rtol, self.atol)})",
+            f"{self.display(self._as_json(key))} ({self._close.text()})",
         )
 
     @staticmethod
@@ -585,25 +617,33 @@ ANSWER_TYPES: dict[str, type[AnswerType]] = {
 }
 
 
-_BUILT: dict[tuple[tuple[str, Any], ...], AnswerType] = {}
+_BUILT: dict[tuple[tuple[str, ...], tuple[Any, ...]], AnswerType] = {}
 
 
 def answer_type_from_json(data: dict[str, Any]) -> AnswerType:
     """Rebuild an answer type stored in a manifest. Types hold no state once built, and a
     class's thousands of parts use a handful of them, so each is built once."""
+    signature = (tuple(data), tuple(data.values()))
     try:
-        signature = tuple(
-            (name, tuple(value) if isinstance(value, list) else value)
-            for name, value in data.items()
-        )
         return _BUILT[signature]
     except KeyError:
-        built = _build_answer_type(data)
-    except TypeError:  # an unhashable option: a malformed key, reported when built
-        return _build_answer_type(data)
+        pass
+    except TypeError:  # a list option, such as an expression's symbols
+        signature = (signature[0], tuple(_hashable(v) for v in signature[1]))
+        if signature in _BUILT:
+            return _BUILT[signature]
+    built = _build_answer_type(data)
     if len(_BUILT) < 10_000:
         _BUILT[signature] = built
     return built
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _hashable(v)) for k, v in value.items())
+    return value
 
 
 def _build_answer_type(data: dict[str, Any]) -> AnswerType:

@@ -20,6 +20,7 @@ from generator.errors import ExamgenError
 from generator.exam_files import to_json
 from generator.grading import grade, report_json
 from generator.manifest import fresh_shard, read_index, read_key
+from generator.processes import tune_collector
 from generator.submission import find_key, read_submission
 
 CHUNK = 100  # submissions per task sent to a worker
@@ -31,8 +32,10 @@ class Outcome:
     index: int  # the file's place among those graded: names its feedback until it is kept
     error: str | None = None  # why the file could not be graded
     report: dict[str, Any] | None = None  # the report's ids and points, without the parts
-    text: str | None = None  # the whole report (report_json), as compact JSON
     key_file: str | None = None
+    # where the whole report (report_json, compact JSON) was written: a file of the
+    # worker's reports and the byte range of this one, so no report travels through a pipe
+    text_at: tuple[str, int, int] | None = None
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -89,7 +92,8 @@ def _totals(report: dict[str, Any]) -> dict[str, Any]:
 
 def _grade_one(
     index: int, source: str, key: Path | None, search: Path, feedback: Path | None
-) -> Outcome:
+) -> Outcome | tuple[Outcome, bytes]:
+    """The outcome of grading one file: with its full report as JSON bytes when graded."""
     path = Path(source)
     try:
         submission = read_submission(path)
@@ -106,13 +110,36 @@ def _grade_one(
             feedback_names(index), render_feedback(manifest, report), strict=True
         ):
             (feedback / name).write_text(text, encoding="utf-8")
-    return Outcome(source, index, None, _totals(report), to_json(report, True), str(key_file))
+    outcome = Outcome(source, index, None, _totals(report), str(key_file))
+    return outcome, to_json(report, True).rstrip().encode()
 
 
 def _grade_chunk(
-    tasks: list[tuple[int, str]], key: Path | None, search: Path, feedback: Path | None
+    tasks: list[tuple[int, str]],
+    key: Path | None,
+    search: Path,
+    feedback: Path | None,
+    reports: Path | None,
 ) -> list[Outcome]:
-    return [_grade_one(index, source, key, search, feedback) for index, source in tasks]
+    """Grade a worker's share; with ``reports``, write their full reports there as one file
+    (``reports_file``) and say where each one is."""
+    outcomes, texts, start = [], [], 0
+    for index, source in tasks:
+        outcome = _grade_one(index, source, key, search, feedback)
+        if isinstance(outcome, tuple):
+            outcome, text = outcome
+            if reports is not None:
+                outcome.text_at = (reports_file(tasks[0][0]), start, start + len(text))
+                texts.append(text)
+                start += len(text)
+        outcomes.append(outcome)
+    if reports is not None and texts:
+        (reports / reports_file(tasks[0][0])).write_bytes(b"".join(texts))
+    return outcomes
+
+
+def reports_file(first: int) -> str:
+    return f"{first}.json"
 
 
 def grade_many(
@@ -122,9 +149,11 @@ def grade_many(
     workers: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
     feedback: Path | None = None,
+    reports: Path | None = None,
 ) -> tuple[list[Outcome], dict[str, dict[str, Any]]]:
     """Grade every submission, finding each one's key unless ``key`` is given, and write
-    each one's feedback under ``feedback`` (as ``feedback_names``) when it is given.
+    each one's feedback under ``feedback`` (as ``feedback_names``) and full report under
+    ``reports`` (see ``Outcome.text_at``) when they are given.
 
     Returns the outcomes in the order of ``paths`` and, by exam id, the index (header and
     roster, see ``read_index``) of every key used. A given ``key`` that cannot be read is
@@ -139,11 +168,16 @@ def grade_many(
     outcomes: list[Outcome] = []
     if workers <= 1:
         for chunk in chunks:
-            outcomes += _grade_chunk(chunk, key, search, feedback)
+            outcomes += _grade_chunk(chunk, key, search, feedback, reports)
             progress(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            arguments = [[key] * len(chunks), [search] * len(chunks), [feedback] * len(chunks)]
+        with ProcessPoolExecutor(max_workers=workers, initializer=tune_collector) as pool:
+            arguments = [
+                [key] * len(chunks),
+                [search] * len(chunks),
+                [feedback] * len(chunks),
+                [reports] * len(chunks),
+            ]
             for done in pool.map(_grade_chunk, chunks, *arguments):
                 outcomes += done
                 progress(len(done))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,12 +113,20 @@ class Summary:
         """Each kept report's ids and points."""
         return [outcome.report for outcome in self.kept]
 
-    def to_json(self) -> str:
-        """report.json: the exams, the errors and every kept report in full. The reports
-        arrive from the workers as JSON text and are joined, not parsed and written again."""
+    def write_json(self, path: Path, reports: Path) -> None:
+        """report.json: the exams, the errors and every kept report in full, copied from
+        the files the workers wrote under ``reports``, not parsed and written again."""
         head = to_json({"exams": self.exams, "errors": self.errors}, compact=True).rstrip()
-        reports = ",".join(outcome.text.rstrip() for outcome in self.kept)
-        return f'{head[:-1]},"submissions":[{reports}]}}\n'
+        loaded: tuple[str, bytes] = ("", b"")
+        with path.open("wb") as out:
+            out.write(f'{head[:-1]},"submissions":['.encode())
+            for n, outcome in enumerate(self.kept):
+                name, start, end = outcome.text_at
+                if loaded[0] != name:  # in file order, unless several exams interleave
+                    loaded = (name, (reports / name).read_bytes())
+                out.write(b"," if n else b"")
+                out.write(memoryview(loaded[1])[start:end])
+            out.write(b"]}\n")
 
 
 def summarize(outcomes: list[Outcome], indexes: dict[str, dict[str, Any]]) -> Summary:
@@ -179,11 +188,14 @@ def grade_class(
         folder = staging / "feedback"
         if feedback:
             folder.mkdir()
+        reports = staging / ".reports"
+        reports.mkdir()
         outcomes, indexes = grade_many(
-            paths, key, search, workers, progress, folder if feedback else None
+            paths, key, search, workers, progress, folder if feedback else None, reports
         )
         summary = summarize(outcomes, indexes)
         _write(staging, summary, indexes)
+        shutil.rmtree(reports)
         if feedback:
             _name_feedback(folder, summary)
         for name, text in extra(summary).items():
@@ -206,7 +218,7 @@ def _write(staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]]) 
         (staging / name).write_text(
             _gradebook(indexes[exam["exam_id"]], reports, exam["duplicates"]), encoding="utf-8"
         )
-    (staging / "report.json").write_text(summary.to_json(), encoding="utf-8")
+    summary.write_json(staging / "report.json", staging / ".reports")
 
 
 def _name_feedback(folder: Path, summary: Summary) -> None:

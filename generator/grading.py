@@ -84,13 +84,17 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
             results.append(QuestionResult(qid, family_of[qid], Fraction(0), Fraction(0)))
             continue
         given = answers.get(qid, {})
-        share = points_of[qid] / len(question["parts"])
-        result = QuestionResult(qid, family_of[qid], Fraction(0), points_of[qid])
+        points = points_of[qid]
+        share = points / len(question["parts"])
+        result = QuestionResult(qid, family_of[qid], Fraction(0), points)
         by_id = {p["id"]: p for p in question["parts"]}
+        earned: Fraction | int = 0  # in shares: most parts score the int 0 or 1
         for part in question["parts"]:
             answer_type = answer_type_from_json(part["type"])
             raw = given.get(part["id"])
             score = score_part(answer_type, raw, part, given, by_id)
+            fraction = score.fraction
+            earned += fraction
             result.parts.append(
                 PartResult(
                     part["id"],
@@ -98,12 +102,12 @@ def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> 
                     raw,
                     part["key"],
                     score.status,
-                    share * score.fraction,
+                    share if fraction == 1 else share * fraction if fraction else 0,
                     share,
                     score.feedback,
                 )
             )
-            result.points += share * score.fraction
+        result.points = share * earned
         results.append(result)
     return Report(
         source, manifest["exam_id"], variant["variant_id"], variant["student_id"], results
@@ -143,7 +147,7 @@ def diagnose(answer_type: AnswerType, value: Any, part: dict[str, Any]) -> str |
     return None
 
 
-def _number(value: Fraction) -> int | float:
+def _number(value: Fraction | int) -> int | float:
     return int(value) if value.denominator == 1 else round(float(value), 4)
 
 
@@ -161,22 +165,34 @@ def report_json(report: Report) -> dict[str, Any]:
                 "family": q.family,
                 "points": _number(q.points),
                 "max_points": _number(q.max_points),
-                "parts": [
-                    {
-                        "id": p.id,
-                        "answer": p.answer,
-                        "key": p.key,
-                        "status": p.status,
-                        "points": _number(p.points),
-                        "max_points": _number(p.max_points),
-                        "feedback": p.feedback,
-                    }
-                    for p in q.parts
-                ],
+                "parts": _parts_json(q.parts),
             }
             for q in report.questions
         ],
     }
+
+
+def _parts_json(parts: list[PartResult]) -> list[dict[str, Any]]:
+    # a question's parts share its points equally, and most score all or nothing: each
+    # distinct amount is written out once
+    shown: dict[Fraction | int, int | float] = {0: 0}
+    rows = []
+    for p in parts:
+        for amount in (p.points, p.max_points):
+            if amount not in shown:
+                shown[amount] = _number(amount)
+        rows.append(
+            {
+                "id": p.id,
+                "answer": p.answer,
+                "key": p.key,
+                "status": p.status,
+                "points": shown[p.points],
+                "max_points": shown[p.max_points],
+                "feedback": p.feedback,
+            }
+        )
+    return rows
 
 
 def format_points(value: float | Fraction) -> str:

@@ -52,6 +52,12 @@ def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp
     assert "tfa (2)" in rows[0] and "table (6)" in rows[0]
     report = json.loads((tmp_path / "grades" / "report.json").read_text())
     assert report["exams"][0]["missing"] == ["v011", "v012"]
+    assert [s["student_id"] for s in report["submissions"]] == [f"v{n:03d}" for n in range(1, 11)]
+    assert sorted(p.name for p in (tmp_path / "grades").iterdir()) == [
+        "feedback",
+        "gradebook.csv",
+        "report.json",
+    ]  # nothing the workers staged is left behind
     feedback = (tmp_path / "grades" / "feedback" / "v003.md").read_text()
     assert "**Worked solution**" in feedback and "invalid" in feedback
     assert (tmp_path / "grades" / "feedback" / "v003.html").read_text().startswith("<!DOCTYPE")

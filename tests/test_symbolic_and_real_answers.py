@@ -263,23 +263,64 @@ fractions = st.fractions(max_denominator=10**6, min_value=-(10**9), max_value=10
 def test_tolerance_check_agrees_with_exact_arithmetic(value, key, rtol, atol):
     from fractions import Fraction
 
-    from generator.answers import _close
+    from generator.answers import Tolerance
 
+    close = Tolerance(rtol, atol)
     rtol, atol = Fraction(rtol), Fraction(atol)
-    assert _close(value, key, rtol, atol) == _exactly_close(value, key, rtol, atol)
+    assert close(value, key) == _exactly_close(value, key, rtol, atol)
     # the same at the very edge of the bound, where floats alone would guess
     edge = key + max(atol, rtol * abs(key))
     for nudge in (Fraction(0), Fraction(1, 10**15), -Fraction(1, 10**15)):
-        assert _close(edge + nudge, key, rtol, atol) == _exactly_close(
-            edge + nudge, key, rtol, atol
-        )
+        assert close(edge + nudge, key) == _exactly_close(edge + nudge, key, rtol, atol)
 
 
 def test_tolerance_check_survives_numbers_too_large_for_floats():
     from fractions import Fraction
 
-    from generator.answers import _close
+    from generator.answers import Tolerance
 
     huge = Fraction(10) ** 400
-    assert _close(huge, huge, Fraction(0), Fraction(0))
-    assert not _close(huge, huge + 1, Fraction(0), Fraction(0))
+    assert Tolerance(0, 0)(huge, huge)
+    assert not Tolerance(0, 0)(huge, huge + 1)
+
+
+decimal_texts = st.builds(
+    lambda sign, digits, point, exponent: (
+        f"{sign}{digits[:point]}.{digits[point:]}{exponent}"
+        if point
+        else f"{sign}{digits}{exponent}"
+    ),
+    st.sampled_from(["", "-", "+"]),
+    st.text("0123456789", min_size=1, max_size=20),
+    st.integers(0, 20),
+    st.sampled_from(["", "e5", "E-7", "e+20", "e-21", "e40"]),
+)
+
+
+@given(decimal_texts)
+@settings(max_examples=500, deadline=None)
+def test_a_typed_decimal_keeps_its_exact_value_when_read_as_a_float(text):
+    from generator.answers import Invalid, exact, parse_real
+    from generator.arithmetic import ArithmeticParseError, evaluate
+
+    try:
+        expected = evaluate(text)
+    except ArithmeticParseError:
+        assert isinstance(parse_real(text), Invalid)
+        return
+    assert exact(parse_real(text)) == expected
+
+
+@given(fractions, st.sampled_from(["0.01", "0.05"]), st.sampled_from(["0", "1e-4"]))
+@settings(max_examples=300, deadline=None)
+def test_a_typed_answer_at_the_tolerance_edge_is_judged_exactly(key, rtol, atol):
+    from fractions import Fraction
+
+    from generator.answers import Real
+
+    real = Real(float(rtol), float(atol))
+    edge = key + max(Fraction(atol), Fraction(rtol) * abs(key))
+    for text in (f"{float(edge):.15g}", f"{float(edge):.17g}", str(edge)):
+        value = real.read(text)
+        expected = abs(Fraction(text) - key) <= max(Fraction(atol), Fraction(rtol) * abs(key))
+        assert real.agrees(value, real.read(str(key))) == expected, text
