@@ -68,7 +68,9 @@ def assemble_variant(
 ) -> dict[str, Any]:
     """One student's variant. It depends only on the seed's key, the student and the
     questions, so variants can be assembled apart, in any order, in parallel."""
-    asked: dict[str, set[str]] = {}  # family -> identities already in this variant
+    # family -> identities already in this variant, for the families asked more than once
+    families = [q.family for q in spec.questions]
+    asked: dict[str, set[str]] = {f: set() for f in families if families.count(f) > 1}
     return {
         "student_id": student.id,
         "name": student.name,
@@ -82,7 +84,7 @@ def _question(
 ) -> dict:
     family = registry.get(question.family)
     rng = question_rng(key, student_id, question.id)
-    taken = asked.setdefault(question.family, set())
+    taken = asked.get(question.family)
     reason = "too few distinct instances for its count"
     for _ in range(MAX_DRAWS):
         raw = {**family.draw(rng, question.difficulty, question.givens), **question.givens}
@@ -92,8 +94,8 @@ def _question(
         except GivenError as error:
             reason = str(error)
             continue
-        identity = family.identity(params)
-        if identity in taken and not question.givens_fix_everything(family):
+        identity = None if taken is None else family.identity(params)
+        if taken and identity in taken and not question.givens_fix_everything(family):
             continue  # the same question twice in one exam: draw another
         parts = family.parts(params, solution)
         mistakes = family.mistakes(params, solution)
@@ -110,7 +112,8 @@ def _question(
         else:
             entry["parts"] = [_part(p, question, known[p.id]) for p in parts]
             entry["steps"] = solution.steps
-        taken.add(identity)
+        if taken is not None:
+            taken.add(identity)
         return entry
     raise SpecError(
         spec.source,
