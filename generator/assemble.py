@@ -144,6 +144,18 @@ def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str,
     return entry
 
 
+def _plain_json(value: Any) -> Any:
+    """A value as the manifest stores it, read back: lists for tuples, floats for numpy's
+    floats; a dump and a load, without the text in between for the usual values."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(item) for item in value]
+    return json.loads(json.dumps(value))
+
+
 def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
     """Mistakes whose answers differ from the key and from each other, as the part's own
     comparison judges, so none could be graded correct."""
@@ -151,7 +163,7 @@ def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
     seen = [answer.read(part.key)]
     kept: list[Mistake] = []
     for mistake in mistakes:
-        value = json.loads(json.dumps(mistake.value))  # plain JSON, as the manifest stores it
+        value = _plain_json(mistake.value)
         parsed = answer.read(value)
         if isinstance(parsed, Invalid):
             continue

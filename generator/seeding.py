@@ -33,6 +33,6 @@ def keyed_id(key: bytes, *parts: str, length: int = 10) -> str:
 def question_rng(key: bytes, student_id: str, question_id: str) -> np.random.Generator:
     """A stream that depends only on the seed, the student and the question, so adding a
     student or a question never changes anyone else's variant."""
-    digest = hmac.new(key, f"rng\x00{student_id}\x00{question_id}".encode(), "sha256").digest()
-    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 32, 4)]
+    digest = hmac.digest(key, f"rng\x00{student_id}\x00{question_id}".encode(), "sha256")
+    words = np.frombuffer(digest, "<u4")  # eight 32-bit little-endian words
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
