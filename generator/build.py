@@ -26,7 +26,7 @@ from generator.processes import tune_collector
 from generator.seeding import secret_key
 from generator.spec import ExamSpec
 
-CHUNK = 25  # students per task: small enough for a smooth progress bar
+CHUNK = 10  # students per task: a smooth progress bar, and workers finish together
 SERIAL_BELOW = 60  # fewer students than this: starting workers costs more than it saves
 
 # What every worker needs, set once per worker process by _start.

@@ -68,6 +68,49 @@ def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
     return f"<p>{''.join(html)}</p>\n"
 
 
+_ITEM = re.compile(r"(?:([-+*])|(\d{1,9})([.)])) (?! )(.*)")
+
+
+def _simple_list(lines: list[str], formula: Callable[[str], str]) -> str | None:
+    """The tight list markdown-it renders for lines that are each an item of one simple
+    line, with one marker style; None for any other lines."""
+    items = [_ITEM.fullmatch(line) for line in lines]
+    if not all(items) or len({item[1] or item[3] for item in items}) != 1:
+        return None
+    html = []
+    for item in items:
+        paragraph = _simple_paragraph(item[4], formula)
+        if paragraph is None:
+            return None
+        html.append(f"<li>{paragraph[3:-5]}</li>\n")
+    if items[0][1]:
+        return f"<ul>\n{''.join(html)}</ul>\n"
+    start = int(items[0][2])
+    opening = "<ol>" if start == 1 else f'<ol start="{start}">'
+    return f"{opening}\n{''.join(html)}</ol>\n"
+
+
+def _simple_markdown(text: str, formula: Callable[[str], str]) -> str | None:
+    """What markdown-it renders for paragraphs of one simple line and tight simple lists,
+    separated by blank lines; None for any other text."""
+    html = []
+    after_list = False
+    for block in text.strip("\n").split("\n\n"):
+        lines = block.split("\n")
+        if block.startswith(" "):
+            return None  # indented, it may continue a list item
+        if len(lines) == 1 and not _LIST_START.match(block.strip(" ")):
+            rendered, after_list = _simple_paragraph(block, formula), False
+        elif after_list:
+            return None  # two lists a blank line apart are one loose list
+        else:
+            rendered, after_list = _simple_list(lines, formula), True
+        if rendered is None:
+            return None
+        html.append(rendered)
+    return "".join(html)
+
+
 def _inline_formula(tex: str) -> str:
     return f'<span class="math inline">{tex}</span>'
 
@@ -80,7 +123,7 @@ def _lms_formula(tex: str) -> str:
 def to_html(text: str) -> str:
     """HTML for a Markdown text; formulas become ``<span class="math inline">`` and
     ``<div class="math block">`` holding the escaped TeX, for KaTeX to typeset."""
-    return _simple_paragraph(text, _inline_formula) or _parser().render(text)
+    return _simple_markdown(text, _inline_formula) or _parser().render(text)
 
 
 @cache
@@ -102,7 +145,7 @@ def _delimiting_parser() -> MarkdownIt:
 def to_lms_html(text: str) -> str:
     """HTML for a learning platform: formulas as ``\\( \\)`` and ``\\[ \\]``, which
     Moodle's and Canvas's MathJax filters typeset."""
-    return _simple_paragraph(text, _lms_formula) or _delimiting_parser().render(text)
+    return _simple_markdown(text, _lms_formula) or _delimiting_parser().render(text)
 
 
 def to_inline_lms_html(text: str) -> str:

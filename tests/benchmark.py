@@ -94,6 +94,18 @@ def run_measured(command: list[str]) -> tuple[float, int]:
     return elapsed, peak
 
 
+def machine_speed() -> float:
+    """Seconds a fixed pure-Python loop takes: shared machines change speed from hour to
+    hour, so figures are comparable only beside this (1.1 s on a quiet 2-core machine)."""
+
+    def loop() -> None:
+        total = 0
+        for i in range(20_000_000):
+            total += i * i
+
+    return best(3, loop)
+
+
 def examgen(*args: str) -> list[str]:
     found = shutil.which("examgen")
     if found is None:
@@ -332,6 +344,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="examgen-bench-"))
     try:
         print(f"{os.cpu_count()} cores; the default exam: 36 questions, 72 parts per variant")
+        print(f"machine speed: the reference loop took {machine_speed():.2f} s (quiet: 1.1 s)")
         print(
             table(
                 "Generating (whole command, all cores; memory: the command and its workers)",

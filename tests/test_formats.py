@@ -595,10 +595,47 @@ def test_a_line_rendered_without_markdown_it_is_what_markdown_it_renders(text):
         assert fast is None or fast == parser.render(text), repr(text)
 
 
+list_markers = ["- ", "+ ", "* ", "1. ", "3. ", "2) ", "01. ", "-  ", " - ", "  "]
+markdown_blocks = st.lists(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<")), max_size=10),
+        st.lists(
+            st.tuples(
+                st.sampled_from(
+                    ["- ", "+ ", "* ", "1. ", "3. ", "2) ", "01. ", "-  ", " - ", "  "]
+                ),
+                st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<")), max_size=8),
+            ).map("".join),
+            min_size=1,
+            max_size=3,
+        ).map("\n".join),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(markdown_blocks, st.sampled_from(["\n\n", "\n", "\n\n\n"]))
+@settings(max_examples=3000, deadline=None)
+def test_paragraphs_and_lists_rendered_without_markdown_it_are_what_it_renders(blocks, gap):
+    from generator.markup import (
+        _delimiting_parser,
+        _inline_formula,
+        _lms_formula,
+        _parser,
+        _simple_markdown,
+    )
+
+    text = gap.join(blocks)
+    for formula, parser in ((_inline_formula, _parser()), (_lms_formula, _delimiting_parser())):
+        fast = _simple_markdown(text, formula)
+        assert fast is None or fast == parser.render(text), repr(text)
+
+
 def test_most_lines_of_an_exam_are_rendered_without_markdown_it(default_exam):
-    """Every label, hint and step of the default exam: the fast path agrees with
+    """Every question, label, hint and step of the default exam: the fast path agrees with
     markdown-it wherever it answers, and it answers for most of them."""
-    from generator.markup import _inline_formula, _parser, _simple_paragraph
+    from generator.markup import _inline_formula, _parser, _simple_markdown
     from generator.render import render_question
 
     _exam, key = default_exam
@@ -610,7 +647,8 @@ def test_most_lines_of_an_exam_are_rendered_without_markdown_it(default_exam):
             lines.update(rendered["steps"] or [])
             lines.update(p["label"] for p in rendered["parts"])
             lines.update(p["hint"] for p in rendered["parts"])
-    fast = {line: _simple_paragraph(line, _inline_formula) for line in lines}
+            lines.add(rendered["question"])
+    fast = {line: _simple_markdown(line, _inline_formula) for line in lines}
     for line, html in fast.items():
         assert html is None or html == _parser().render(line), line
     assert sum(html is not None for html in fast.values()) > 0.6 * len(lines)
