@@ -92,8 +92,9 @@ def _totals(report: dict[str, Any]) -> dict[str, Any]:
 
 def _grade_one(
     index: int, source: str, key: Path | None, search: Path, feedback: Path | None
-) -> Outcome | tuple[Outcome, bytes]:
-    """The outcome of grading one file: with its full report as JSON bytes when graded."""
+) -> tuple[Outcome, bytes]:
+    """The outcome of grading one file, and its full report as JSON (empty when the file
+    could not be graded)."""
     path = Path(source)
     try:
         submission = read_submission(path)
@@ -102,7 +103,7 @@ def _grade_one(
         manifest = read_key(shard) if shard else _whole_key(key_file)
         report = report_json(grade(manifest, submission, source))
     except ExamgenError as error:
-        return Outcome(source, index, error=str(error))
+        return Outcome(source, index, error=str(error)), b""
     if feedback is not None:
         from generator.gradebook import render_feedback
 
@@ -122,24 +123,19 @@ def _grade_chunk(
     reports: Path | None,
 ) -> list[Outcome]:
     """Grade a worker's share; with ``reports``, write their full reports there as one file
-    (``reports_file``) and say where each one is."""
+    and say where each one is (``Outcome.text_at``)."""
+    name = f"{tasks[0][0]}.json"  # by the first file's index: unique to this share
     outcomes, texts, start = [], [], 0
     for index, source in tasks:
-        outcome = _grade_one(index, source, key, search, feedback)
-        if isinstance(outcome, tuple):
-            outcome, text = outcome
-            if reports is not None:
-                outcome.text_at = (reports_file(tasks[0][0]), start, start + len(text))
-                texts.append(text)
-                start += len(text)
+        outcome, text = _grade_one(index, source, key, search, feedback)
+        if text and reports is not None:
+            outcome.text_at = (name, start, start + len(text))
+            texts.append(text)
+            start += len(text)
         outcomes.append(outcome)
     if reports is not None and texts:
-        (reports / reports_file(tasks[0][0])).write_bytes(b"".join(texts))
+        (reports / name).write_bytes(b"".join(texts))
     return outcomes
-
-
-def reports_file(first: int) -> str:
-    return f"{first}.json"
 
 
 def grade_many(
