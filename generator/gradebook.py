@@ -194,7 +194,7 @@ def grade_class(
             paths, key, search, workers, progress, folder if feedback else None, reports
         )
         summary = summarize(outcomes, indexes)
-        _write(staging, summary, indexes)
+        _write(staging, summary, indexes, reports)
         shutil.rmtree(reports)
         if feedback:
             _name_feedback(folder, summary)
@@ -206,7 +206,9 @@ def grade_class(
     return done[0]
 
 
-def _write(staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]]) -> None:
+def _write(
+    staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]], report_files: Path
+) -> None:
     single = len(indexes) == 1
     for exam in summary.exams:
         reports = {
@@ -218,7 +220,7 @@ def _write(staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]]) 
         (staging / name).write_text(
             _gradebook(indexes[exam["exam_id"]], reports, exam["duplicates"]), encoding="utf-8"
         )
-    summary.write_json(staging / "report.json", staging / ".reports")
+    summary.write_json(staging / "report.json", report_files)
 
 
 def _name_feedback(folder: Path, summary: Summary) -> None:

@@ -46,8 +46,8 @@ _MARKUP_OUTSIDE = re.compile(r"[*`\\&|#]|(?<![^\W_])_|_(?![^\W_])")
 _LIST_START = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?: |$)")
 
 
-def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
-    """The paragraph markdown-it renders for such a line, or None for any other text."""
+def _simple_inline(text: str, formula: Callable[[str], str]) -> str | None:
+    """The inline HTML markdown-it renders for such a line, or None for any other text."""
     text = text.strip(" ")
     # isprintable: no line break, tab or unusual space, whose handling differs
     if not text or not text.isprintable() or "$$" in text or _LIST_START.match(text):
@@ -65,7 +65,13 @@ def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
             return None  # markdown-it would not read it as a formula
         else:
             html.append(formula(escapeHtml(piece)))
-    return f"<p>{''.join(html)}</p>\n"
+    return "".join(html)
+
+
+def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
+    """The paragraph markdown-it renders for such a line, or None for any other text."""
+    inline = _simple_inline(text, formula)
+    return None if inline is None else f"<p>{inline}</p>\n"
 
 
 _ITEM = re.compile(r"(?:([-+*])|(\d{1,9})([.)])) (?! )(.*)")
@@ -79,10 +85,10 @@ def _simple_list(lines: list[str], formula: Callable[[str], str]) -> str | None:
         return None
     html = []
     for item in items:
-        paragraph = _simple_paragraph(item[4], formula)
-        if paragraph is None:
+        inline = _simple_inline(item[4], formula)
+        if inline is None:
             return None
-        html.append(f"<li>{paragraph[3:-5]}</li>\n")
+        html.append(f"<li>{inline}</li>\n")
     if items[0][1]:
         return f"<ul>\n{''.join(html)}</ul>\n"
     start = int(items[0][2])
