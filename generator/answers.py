@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from generator.arithmetic import ArithmeticParseError, evaluate
+from generator.arithmetic import MAX_DIGITS, ArithmeticParseError, evaluate
 from generator.formatting import matrix_text, shape_text, short_number, vector_text
 
 Status = str  # "correct" | "partial" | "wrong" | "invalid" | "blank"
@@ -37,6 +37,12 @@ BLANK = Score(_ZERO, "blank", "no answer")
 CORRECT = Score(1, "correct")
 
 
+# Parsed keys of one JSON string, int or bool, by answer type, JSON type (True == 1) and value
+_ATOMS = (str, int, bool)
+_KEYS_READ: dict[tuple[Any, type, Any], Any] = {}
+_MISSING = object()
+
+
 class AnswerType:
     kind: ClassVar[str]
     hint: ClassVar[str]  # how to write an answer, shown on sheets
@@ -47,7 +53,7 @@ class AnswerType:
     def compare(self, value: Any, key: Any) -> Score:
         if value == key:
             return CORRECT
-        return Score(Fraction(0), "wrong", f"expected {self.format(key)}")
+        return Score(_ZERO, "wrong", f"expected {self.format(key)}")
 
     def format(self, value: Any) -> str:
         """A parsed value as a person reads it."""
@@ -87,10 +93,22 @@ class AnswerType:
         return value
 
     def read_key(self, key_raw: Any) -> Any:
-        """A key's JSON value, parsed: one that does not parse is a bug in examgen."""
+        """A key's JSON value, parsed: one that does not parse is a bug in examgen. Keys
+        that are one number or word (most of a class's) are parsed once per type."""
+        if type(key_raw) in _ATOMS:
+            memo = (self, type(key_raw), key_raw)
+            key = _KEYS_READ.get(memo, _MISSING)
+            if key is not _MISSING:
+                return key
+        else:
+            memo = None
         key = self.read(key_raw)
         if isinstance(key, Invalid):
             raise ValueError(f"key {key_raw!r} is not a valid {self.kind}: {key.message}")
+        if memo is not None:
+            if len(_KEYS_READ) > 100_000:
+                _KEYS_READ.clear()
+            _KEYS_READ[memo] = key
         return key
 
     def agrees(self, value: Any, key: Any) -> bool:
@@ -118,6 +136,9 @@ class Integer(AnswerType):
     hint = "whole numbers, or arithmetic such as 10x3x5x5 + 10"
 
     def parse(self, raw: str) -> int | Invalid:
+        digits = raw.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS:
+            return int(digits)  # most answers: a plain count, no arithmetic to parse
         try:
             value = evaluate(raw)
         except ArithmeticParseError as error:
@@ -168,10 +189,8 @@ class Shape(AnswerType):
         if value == key:
             return CORRECT
         if len(value) != len(key):
-            return Score(
-                Fraction(0), "wrong", f"expected {len(key)} dimension(s), got {len(value)}"
-            )
-        return Score(Fraction(0), "wrong", f"expected {self.format(key)}")
+            return Score(_ZERO, "wrong", f"expected {len(key)} dimension(s), got {len(value)}")
+        return Score(_ZERO, "wrong", f"expected {self.format(key)}")
 
     def format(self, value: tuple[int, ...]) -> str:
         return shape_text(value)
@@ -309,7 +328,7 @@ class Real(AnswerType):
     def compare(self, value: Number, key: Number) -> Score:
         if self._close(value, key):
             return CORRECT
-        return Score(Fraction(0), "wrong", f"expected {short_number(key)} ({self._close.text()})")
+        return Score(_ZERO, "wrong", f"expected {short_number(key)} ({self._close.text()})")
 
     def format(self, value: Number) -> str:
         return short_number(value)
@@ -347,13 +366,14 @@ def _entries(raw: Any) -> Any:
     return re.split(r"\s*,\s*", inner.strip()) if inner.strip() else []
 
 
-def _number(item: Any, where: str) -> Number | Invalid:
-    if isinstance(item, bool) or not isinstance(item, (int, float, str)):
-        return Invalid(f"{where}: expected a number, got {_json_name(item)}")
-    value = parse_real(item) if isinstance(item, str) else number_value(item)
-    if isinstance(value, Invalid):
-        return Invalid(f"{where}: {value.message}")
-    return value
+def _entry(item: Any) -> Number | Invalid:
+    """A matrix entry, parsed; Invalid, without saying where, when it is not a number."""
+    kind = type(item)
+    if kind is float or kind is int:
+        return number_value(item)
+    if kind is str:
+        return parse_real(item)
+    return Invalid(f"expected a number, got {_json_name(item)}")
 
 
 class Matrix(AnswerType):
@@ -391,13 +411,12 @@ class Matrix(AnswerType):
             return Invalid("nested deeper than rows of numbers")
         parsed = []
         for r, row in enumerate(rows, start=1):
-            values = []
-            for c, item in enumerate(row, start=1):
-                value = _number(item, f"entry ({r}, {c})" if nested else f"entry {c}")
+            values = tuple(map(_entry, row))
+            for c, value in enumerate(values, start=1):
                 if isinstance(value, Invalid):
-                    return value
-                values.append(value)
-            parsed.append(tuple(values))
+                    where = f"entry ({r}, {c})" if nested else f"entry {c}"
+                    return Invalid(f"{where}: {value.message}")
+            parsed.append(values)
         if len({len(row) for row in parsed}) > 1:
             return Invalid("rows of different lengths")
         if self.rows is None:
@@ -432,9 +451,7 @@ class Matrix(AnswerType):
     def compare(self, value: tuple[Any, ...], key: tuple[Any, ...]) -> Score:
         flat_value, flat_key = self._flat(value), self._flat(key)
         if not self._same_shape(value, key):
-            return Score(
-                Fraction(0), "wrong", f"expected {self._shape_text()}, got {self._size(value)}"
-            )
+            return Score(_ZERO, "wrong", f"expected {self._shape_text()}, got {self._size(value)}")
         right = sum(self._close(v, k) for v, k in zip(flat_value, flat_key, strict=True))
         if right == len(flat_key):
             return CORRECT
@@ -491,12 +508,12 @@ class Expression(AnswerType):
         try:
             verdict = guarded(equivalent, value, key, self.symbols)
         except Timeout as error:
-            return Score(Fraction(0), "invalid", f"could not be compared with the key: {error}")
+            return Score(_ZERO, "invalid", f"could not be compared with the key: {error}")
         except RuntimeError as error:  # examgen's own bug: say so rather than crash the batch
-            return Score(Fraction(0), "invalid", f"could not be compared with the key ({error})")
+            return Score(_ZERO, "invalid", f"could not be compared with the key ({error})")
         if verdict.equal:
             return CORRECT
-        return Score(Fraction(0), "wrong", f"expected {to_text(key)}; {verdict.reason}")
+        return Score(_ZERO, "wrong", f"expected {to_text(key)}; {verdict.reason}")
 
     def agrees(self, value: Any, key: Any) -> bool:
         return self.compare(value, key) is CORRECT
@@ -519,6 +536,7 @@ class TrueFalse(AnswerType):
 
     def __init__(self, wrong: str = "-1/2") -> None:
         self.wrong = str(wrong)
+        self._penalty = _rubric_fraction(self.wrong)
 
     def json_problem(self, raw: Any) -> str | None:
         if raw is None or isinstance(raw, (bool, str)):
@@ -539,8 +557,7 @@ class TrueFalse(AnswerType):
     def compare(self, value: bool, key: bool) -> Score:
         if value == key:
             return CORRECT
-        penalty = _rubric_fraction(self.wrong)
-        return Score(penalty, "wrong", f"the statement is {str(key).lower()}")
+        return Score(self._penalty, "wrong", f"the statement is {str(key).lower()}")
 
     def display(self, key: Any) -> str:
         return "true" if key else "false"
@@ -562,6 +579,7 @@ class MultiSelect(AnswerType):
 
     def __init__(self, options: int, per_error: str = "1/2", floor: str = "0") -> None:
         self.options, self.per_error, self.floor = options, str(per_error), str(floor)
+        self._per_error, self._floor = _rubric_fraction(per_error), _rubric_fraction(floor)
 
     def json_problem(self, raw: Any) -> str | None:
         if raw is None or isinstance(raw, str):
@@ -589,7 +607,7 @@ class MultiSelect(AnswerType):
         errors = len(value - key) + len(key - value)
         if not errors:
             return CORRECT
-        fraction = max(_rubric_fraction(self.floor), 1 - errors * _rubric_fraction(self.per_error))
+        fraction = max(self._floor, 1 - errors * self._per_error)
         status = "partial" if fraction > 0 else "wrong"
         wrong = ", ".join(sorted(value - key)) or "none"
         missed = ", ".join(sorted(key - value)) or "none"

@@ -18,10 +18,12 @@ from typing import Any
 
 from generator.errors import ExamgenError
 from generator.exam_files import to_json
-from generator.grading import grade, report_json
-from generator.manifest import fresh_shard, read_index, read_key
+from generator.feedback import feedback_pages
+from generator.grading import grade
+from generator.manifest import read_index, read_key
 from generator.processes import tune_collector
 from generator.submission import find_key, read_submission
+from generator.variant_key import key_for
 
 CHUNK = 100  # submissions per task sent to a worker
 
@@ -33,9 +35,10 @@ class Outcome:
     error: str | None = None  # why the file could not be graded
     report: dict[str, Any] | None = None  # the report's ids and points, without the parts
     key_file: str | None = None
-    # where the whole report (report_json, compact JSON) was written: a file of the
+    # where the whole report (grade's, as compact JSON) was written: a file of the
     # worker's reports and the byte range of this one, so no report travels through a pipe
     text_at: tuple[str, int, int] | None = None
+    named: bool = False  # its feedback has the student's name already (``feedback_stem``)
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -52,10 +55,30 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def feedback_names(index: int) -> tuple[str, str]:
-    """A worker's feedback files for the ``index``-th submission, renamed for the student
-    once the batch knows which of a student's submissions counts."""
-    return f".{index}.md", f".{index}.html"
+FEEDBACK_SUFFIXES = (".md", ".html")
+
+
+def feedback_stem(outcome: Outcome) -> str:
+    """Where a worker wrote a graded file's feedback, in the feedback folder, without the
+    suffix: under its student's id when no other submission had claimed it, else under the
+    file's index until the batch knows which of a student's submissions counts."""
+    return outcome.report["student_id"] if outcome.named else f".{outcome.index}"
+
+
+def _write_feedback(folder: Path, index: int, student: str, pages: tuple[str, str]) -> bool:
+    """Write a submission's feedback pages under its student's id, unless another
+    submission of that id claimed it first; then under its index. Whether it got the id.
+    Claiming by exclusive creation spares the batch a rename per file afterwards."""
+    try:
+        claim = os.open(folder / f"{student}.md", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        for suffix, text in zip(FEEDBACK_SUFFIXES, pages, strict=True):
+            (folder / f".{index}{suffix}").write_text(text, encoding="utf-8")
+        return False
+    with open(claim, "w", encoding="utf-8") as stream:
+        stream.write(pages[0])
+    (folder / f"{student}.html").write_text(pages[1], encoding="utf-8")
+    return True
 
 
 # Per worker: whole key files already read, by path and version (a key the instructor
@@ -99,19 +122,14 @@ def _grade_one(
     try:
         submission = read_submission(path)
         key_file = key or _key_file(path, submission["exam_id"], search)
-        shard = fresh_shard(key_file, submission["variant_id"])
-        manifest = read_key(shard) if shard else _whole_key(key_file)
-        report = report_json(grade(manifest, submission, source))
+        variant = key_for(key_file, submission, source, feedback is not None, _whole_key)
+        report = grade(variant, submission, source)
     except ExamgenError as error:
         return Outcome(source, index, error=str(error)), b""
-    if feedback is not None:
-        from generator.gradebook import render_feedback
-
-        for name, text in zip(
-            feedback_names(index), render_feedback(manifest, report), strict=True
-        ):
-            (feedback / name).write_text(text, encoding="utf-8")
     outcome = Outcome(source, index, None, _totals(report), str(key_file))
+    if feedback is not None:
+        pages = feedback_pages(variant, report)
+        outcome.named = _write_feedback(feedback, index, report["student_id"], pages)
     return outcome, to_json(report, True).rstrip().encode()
 
 

@@ -50,7 +50,7 @@ def _build(students: list[Student]) -> list[tuple[str, dict[str, Any]]]:
     for student in students:
         variant = assemble_variant(_JOB["spec"], _JOB["key"], _JOB["header"]["exam_id"], student)
         text = to_json(variant, compact=True).rstrip("\n")
-        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"], text)
+        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"])
         built.append((text, roster_entry(variant)))
     return built
 

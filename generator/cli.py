@@ -453,16 +453,17 @@ def _grade(
     Exit status: 0 when every submission was graded, 1 when some could not be (each is
     named on stderr and in report.json; the rest are graded), 2 for bad usage or a bad key.
     """
-    from generator.grading import grade, report_json, report_text
-    from generator.manifest import read_key_for
+    from generator.grading import grade, report_text
     from generator.submission import find_key, read_submission
+    from generator.variant_key import key_for
 
     if len(paths) == 1 and not paths[0].is_dir() and out is None:
+        source = str(paths[0])
         data = read_submission(paths[0])
         key_file = key_path or find_key(paths[0], data["exam_id"], Path("output"))
-        report = grade(read_key_for(key_file, data["variant_id"]), data, str(paths[0]))
+        report = grade(key_for(key_file, data, source), data, source)
         if as_json:
-            click.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+            click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             click.echo(report_text(report))
         return

@@ -6,7 +6,7 @@ OUT/EXAM_ID/
   students/STEM/sheet.md         hand these out: the question sheet
   students/STEM/submission.json  and the blank submission the student fills in
   instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
-  instructor/variants/ID.json    each variant's part of key.json, for grading one submission
+  instructor/variants/ID.json    each variant's grading key (generator.variant_key)
   instructor/index.json          key.json without the questions: the roster, for gradebooks
   instructor/keys/STEM.md        readable answer key with worked solutions, per variant
 ```
@@ -32,6 +32,7 @@ from generator.formats import (
 )
 from generator.manifest import is_fresh, read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
+from generator.variant_key import variant_key
 
 
 def to_json(data: Any, compact: bool = False) -> str:
@@ -44,13 +45,19 @@ def to_json(data: Any, compact: bool = False) -> str:
 
 
 def shard(
-    manifest: dict[str, Any], variant: dict[str, Any], variant_text: str | None = None
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    rendered: list[dict[str, Any]] | None = None,
 ) -> tuple[str, str]:
-    """A variant's own key file, by path under instructor/: the header and that variant, so
-    grading a submission need not parse the whole class's key. ``variant_text``, the
-    variant's compact JSON when the caller has it, saves writing it out again."""
-    text = variant_text if variant_text is not None else to_json(variant, compact=True).rstrip()
-    return f"variants/{variant['variant_id']}.json", f"{key_opening(manifest)}{text}]}}\n"
+    """A variant's grading key (``generator.variant_key``), by path under instructor/, so
+    grading a submission need not parse the whole class's key. ``rendered``, the variant's
+    questions when the caller has rendered them already, saves rendering them again."""
+    from generator.render import rendered_questions
+
+    if rendered is None:
+        rendered = rendered_questions(manifest, variant)
+    key = variant_key(manifest, variant, rendered)
+    return f"variants/{variant['variant_id']}.json", to_json(key, compact=True)
 
 
 def key_opening(manifest: dict[str, Any]) -> str:
@@ -101,23 +108,22 @@ def stem(variant: dict[str, Any]) -> str:
 
 
 def write_variant_files(
-    header: dict[str, Any],
-    variant: dict[str, Any],
-    root: Path,
-    formats: tuple[str, ...],
-    variant_text: str | None = None,
+    header: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
 ) -> None:
     """A variant's files: the student's blank submission, its key shard (written after
     key.json, or with key.json dated earlier, so it is fresh), and its sheet and key in each
-    per-variant format."""
+    per-variant format, all from one rendering of its questions."""
+    from generator.render import rendered_questions
+
     folder = root / "students" / stem(variant)
     folder.mkdir(parents=True)
     (folder / "submission.json").write_text(
         to_json(blank_submission(header, variant)), encoding="utf-8"
     )
-    name, text = shard(header, variant, variant_text)
+    rendered = rendered_questions(header, variant)
+    name, text = shard(header, variant, rendered)
     (root / "instructor" / name).write_text(text, encoding="utf-8")
-    write_variant_pages(header, variant, root, formats)
+    write_variant_pages(header, variant, root, formats, questions=rendered)
 
 
 def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -> list[str]:

@@ -84,8 +84,10 @@ def variant_pages(
     variant: dict[str, Any],
     formats: tuple[str, ...],
     layout: Layout = EXAM_LAYOUT,
+    questions: list[dict[str, Any]] | None = None,
 ) -> dict[str, str]:
-    """The sheet and key of one variant in each per-variant format, by path in the exam."""
+    """The sheet and key of one variant in each per-variant format, by path in the exam;
+    ``questions``, when given, are the variant's questions rendered already."""
     from generator.render import render_layouts
 
     wanted = {
@@ -95,7 +97,9 @@ def variant_pages(
     }
     if not wanted:
         return {}
-    rendered = render_layouts(manifest, variant, tuple(wanted), {"assets": layout.assets})
+    rendered = render_layouts(
+        manifest, variant, tuple(wanted), {"assets": layout.assets}, questions
+    )
     return {path: rendered[name] for name, path in wanted.items()}
 
 
@@ -132,9 +136,10 @@ def write_variant_pages(
     root: Path,
     formats: tuple[str, ...],
     layout: Layout = EXAM_LAYOUT,
+    questions: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write one variant's sheet and key in each per-variant format under ``root``."""
-    for path, text in variant_pages(manifest, variant, formats, layout).items():
+    for path, text in variant_pages(manifest, variant, formats, layout, questions).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

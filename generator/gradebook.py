@@ -19,55 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.atomic import write_folder
-from generator.batch import Outcome, feedback_names, grade_many
+from generator.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
 from generator.exam_files import to_json
 from generator.grading import format_points
-
-
-def render_feedback(manifest: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:
-    """A student's feedback, as Markdown and as escaped HTML."""
-    from generator.render import environment, html_environment
-
-    context = {
-        "exam": manifest,
-        "report": report,
-        "questions": _feedback_questions(manifest, report),
-    }
-    return (
-        environment().get_template("sheets/feedback.md.j2").render(context),
-        html_environment().get_template("sheets/feedback.html.j2").render(context),
-    )
-
-
-def _feedback_questions(manifest: dict[str, Any], report: dict[str, Any]) -> list[dict]:
-    """Each question's parts with the answer, key, points and feedback, and its solution."""
-    from generator.answers import answer_type_from_json
-    from generator.render import render_question
-
-    variant = next(v for v in manifest["variants"] if v["variant_id"] == report["variant_id"])
-    families = {q["id"]: q for q in manifest["questions"]}
-    questions = []
-    for graded, question in zip(report["questions"], variant["questions"], strict=True):
-        rendered = render_question(families[question["id"]]["family"], question)
-        types = {p["id"]: answer_type_from_json(p["type"]) for p in question["parts"]}
-        parts = [
-            {
-                **part,
-                "key": types[part["id"]].display(part["key"]),
-                "answer": "" if part["answer"] is None else str(part["answer"]),
-            }
-            for part in graded["parts"]
-        ]
-        questions.append(
-            {
-                **graded,
-                "title": families[question["id"]]["title"],
-                "text": rendered["question"],
-                "solution": rendered["solution"],
-                "parts": parts,
-            }
-        )
-    return questions
 
 
 def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
@@ -224,10 +178,19 @@ def _write(
 
 
 def _name_feedback(folder: Path, summary: Summary) -> None:
-    """Give each kept report's feedback its student's name; drop the rest (files that
-    were a student's second submission)."""
+    """Give each kept report's feedback its student's id, in a folder per exam when the
+    batch held several; drop the rest (files that were a student's second submission)."""
+    per_exam = len(summary.exams) > 1
+    kept = set()
     for outcome in summary.kept:
-        for name, suffix in zip(feedback_names(outcome.index), (".md", ".html"), strict=True):
-            os.replace(folder / name, folder / f"{outcome.report['student_id']}{suffix}")
-    for leftover in folder.glob(".*"):
-        leftover.unlink()
+        target = folder / outcome.report["exam_id"] if per_exam else folder
+        target.mkdir(exist_ok=True)
+        for suffix in FEEDBACK_SUFFIXES:
+            name = target / f"{outcome.report['student_id']}{suffix}"
+            written = folder / f"{feedback_stem(outcome)}{suffix}"
+            if written != name:
+                os.replace(written, name)
+            kept.add(name)
+    for leftover in folder.iterdir():
+        if leftover.is_file() and leftover not in kept:
+            leftover.unlink()

@@ -1,117 +1,91 @@
-"""Grading: score a submission against the manifest, never re-solving a question."""
+"""Grading: score a submission against its variant's grading key (``generator.variant_key``),
+never re-solving a question. A report is JSON data: the ids, the points, and per part the
+answer, the key, a status and the feedback; report.json holds one per student.
+
+Points are exact: a question's points are shared equally by its parts, and a part earns its
+share times its score's fraction. Shares and totals stay ints until a share is not whole.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from generator.answers import AnswerType, Score, answer_type_from_json
-from generator.errors import SubmissionError
 from generator.submission import check_answers
+from generator.variant_key import check_student
+
+Points = int | Fraction
 
 
-@dataclass
-class PartResult:
-    id: str
-    label: str
-    answer: Any
-    key: Any
-    status: str
-    points: Fraction
-    max_points: Fraction
-    feedback: str
-
-
-@dataclass
-class QuestionResult:
-    id: str
-    family: str
-    points: Fraction
-    max_points: Fraction
-    parts: list[PartResult] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    source: str
-    exam_id: str
-    variant_id: str
-    student_id: str
-    questions: list[QuestionResult]
-
-    @property
-    def points(self) -> Fraction:
-        return sum((q.points for q in self.questions), Fraction(0))
-
-    @property
-    def max_points(self) -> Fraction:
-        return sum((q.max_points for q in self.questions), Fraction(0))
-
-
-def find_variant(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> dict:
-    if submission["exam_id"] != manifest["exam_id"]:
-        raise SubmissionError(
-            source,
-            f"exam_id '{submission['exam_id'][:60]}' is not this key's exam "
-            f"'{manifest['exam_id']}'",
-        )
-    for variant in manifest["variants"]:
-        if variant["variant_id"] == submission["variant_id"]:
-            claimed = submission.get("student_id")
-            if claimed is not None and claimed != variant["student_id"]:
-                raise SubmissionError(
-                    source,
-                    f"variant '{variant['variant_id']}' belongs to student "
-                    f"'{variant['student_id']}', not '{claimed[:60]}'",
-                )
-            return variant
-    raise SubmissionError(source, f"variant_id '{submission['variant_id'][:60]}' is not in the key")
-
-
-def grade(manifest: dict[str, Any], submission: dict[str, Any], source: str) -> Report:
-    variant = find_variant(manifest, submission, source)
+def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[str, Any]:
+    """The report of ``submission``, read from ``source``, graded against its variant's
+    ``key``. Refuses, naming the file, a submission of another exam or student, or with
+    answers to questions or parts the variant does not have."""
+    check_student(key, submission, source)
+    types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]
-    check_answers(source, answers, variant)
-    points_of = {q["id"]: Fraction(q["points"]) for q in manifest["questions"]}
-    family_of = {q["id"]: q["family"] for q in manifest["questions"]}
-    dropped = set(manifest.get("dropped", []))
-    results = []
-    for question in variant["questions"]:
-        qid = question["id"]
-        if qid in dropped:  # dropped by the instructor after the exam: it counts for no one
-            results.append(QuestionResult(qid, family_of[qid], Fraction(0), Fraction(0)))
+    check_answers(source, answers, key, types)
+    total: Points = 0
+    most: Points = 0
+    questions = []
+    for question in key["questions"]:
+        result: dict[str, Any] = {"id": question["id"], "family": question["family"]}
+        if question["dropped"]:  # dropped by the instructor after the exam: counts for no one
+            questions.append({**result, "points": 0, "max_points": 0, "parts": []})
             continue
-        given = answers.get(qid, {})
-        points = points_of[qid]
-        share = points / len(question["parts"])
-        result = QuestionResult(qid, family_of[qid], Fraction(0), points)
-        by_id = {p["id"]: p for p in question["parts"]}
-        earned: Fraction | int = 0  # in shares: most parts score the int 0 or 1
-        for part in question["parts"]:
-            answer_type = answer_type_from_json(part["type"])
+        parts = question["parts"]
+        points = _points(question["points"])
+        if type(points) is int and points % len(parts) == 0:
+            share: Points = points // len(parts)
+        else:
+            share = _whole(Fraction(points, len(parts)))
+        shown = _number(share)
+        given = answers.get(question["id"], {})
+        by_id = {part["id"]: part for part in parts}
+        earned: Points = 0  # in shares
+        rows = []
+        for part in parts:
             raw = given.get(part["id"])
-            score = score_part(answer_type, raw, part, given, by_id)
+            score = score_part(types[part["type"]], raw, part, given, by_id)
             fraction = score.fraction
             earned += fraction
-            result.parts.append(
-                PartResult(
-                    part["id"],
-                    part["label"],
-                    raw,
-                    part["key"],
-                    score.status,
-                    share if fraction == 1 else share * fraction if fraction else 0,
-                    share,
-                    score.feedback,
-                )
+            rows.append(
+                {
+                    "id": part["id"],
+                    "answer": raw,
+                    "key": part["key"],
+                    "status": score.status,
+                    "points": shown if fraction == 1 else _number(share * fraction),
+                    "max_points": shown,
+                    "feedback": score.feedback,
+                }
             )
-        result.points = share * earned
-        results.append(result)
-    return Report(
-        source, manifest["exam_id"], variant["variant_id"], variant["student_id"], results
-    )
+        got = share * earned
+        total += got
+        most += points
+        questions.append(
+            {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
+        )
+    return {
+        "submission": source,
+        "exam_id": key["exam_id"],
+        "variant_id": key["variant_id"],
+        "student_id": key["student_id"],
+        "points": _number(total),
+        "max_points": _number(most),
+        "questions": questions,
+    }
+
+
+def _points(value: int | float) -> Points:
+    return value if isinstance(value, int) else Fraction(value)
+
+
+def _whole(value: Fraction) -> Points:
+    return value.numerator if value.denominator == 1 else value
 
 
 def score_part(
@@ -147,83 +121,43 @@ def diagnose(answer_type: AnswerType, value: Any, part: dict[str, Any]) -> str |
     return None
 
 
-def _number(value: Fraction | int) -> int | float:
-    return int(value) if value.denominator == 1 else round(float(value), 4)
+def _number(value: Points) -> int | float:
+    """Points as report.json writes them: whole numbers exactly, others to 4 decimals."""
+    if isinstance(value, int):
+        return value
+    return value.numerator if value.denominator == 1 else round(float(value), 4)
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    return {
-        "submission": report.source,
-        "exam_id": report.exam_id,
-        "variant_id": report.variant_id,
-        "student_id": report.student_id,
-        "points": _number(report.points),
-        "max_points": _number(report.max_points),
-        "questions": [
-            {
-                "id": q.id,
-                "family": q.family,
-                "points": _number(q.points),
-                "max_points": _number(q.max_points),
-                "parts": _parts_json(q.parts),
-            }
-            for q in report.questions
-        ],
-    }
-
-
-def _parts_json(parts: list[PartResult]) -> list[dict[str, Any]]:
-    # a question's parts share its points equally, and most score all or nothing: each
-    # distinct amount is written out once
-    shown: dict[Fraction | int, int | float] = {0: 0}
-    rows = []
-    for p in parts:
-        for amount in (p.points, p.max_points):
-            if amount not in shown:
-                shown[amount] = _number(amount)
-        rows.append(
-            {
-                "id": p.id,
-                "answer": p.answer,
-                "key": p.key,
-                "status": p.status,
-                "points": shown[p.points],
-                "max_points": shown[p.max_points],
-                "feedback": p.feedback,
-            }
-        )
-    return rows
-
-
+@lru_cache(maxsize=4096)  # a class's reports and feedback show a few dozen amounts
 def format_points(value: float | Fraction) -> str:
     """Points without noise: 4, 2.5, 3.33."""
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
-def report_text(report: Report) -> str:
+def report_text(report: dict[str, Any]) -> str:
     """The report a person reads in a terminal: per question and part, then the total."""
     lines = [
-        f"Exam {report.exam_id} · variant {report.variant_id} · student {report.student_id}",
+        f"Exam {report['exam_id']} · variant {report['variant_id']} · "
+        f"student {report['student_id']}",
         "",
     ]
-    for q in report.questions:
-        if not q.parts:
-            lines.append(f"{q.id}  {q.family}: dropped")
+    for q in report["questions"]:
+        if not q["parts"]:
+            lines.append(f"{q['id']}  {q['family']}: dropped")
             continue
         lines.append(
-            f"{q.id}  {q.family}: {format_points(q.points)} / {format_points(q.max_points)}"
+            f"{q['id']}  {q['family']}: {format_points(q['points'])} / "
+            f"{format_points(q['max_points'])}"
         )
-        for p in q.parts:
-            shown = "(blank)" if p.status == "blank" else _shown(p.answer)
-            verdict = p.status + (f": {p.feedback}" if p.feedback and p.status != "blank" else "")
-            lines.append(f"    {p.id} = {shown}  [{verdict}]")
-    percent = 100 * float(report.points / report.max_points) if report.max_points else 0.0
-    lines += [
-        "",
-        f"Total: {format_points(report.points)} / {format_points(report.max_points)}"
-        f" ({percent:.1f}%)",
-    ]
+        for p in q["parts"]:
+            blank = p["status"] == "blank"
+            shown = "(blank)" if blank else _shown(p["answer"])
+            verdict = p["status"] + (f": {p['feedback']}" if p["feedback"] and not blank else "")
+            lines.append(f"    {p['id']} = {shown}  [{verdict}]")
+    points, most = report["points"], report["max_points"]
+    percent = 100 * points / most if most else 0.0
+    lines += ["", f"Total: {format_points(points)} / {format_points(most)} ({percent:.1f}%)"]
     return "\n".join(lines)
 
 

@@ -46,12 +46,6 @@ def fresh_shard(key_file: Path, variant_id: Any) -> Path | None:
     return None
 
 
-def read_key_for(key_file: Path, variant_id: Any) -> dict[str, Any]:
-    """The key to grade one variant: its fresh shard, else key.json itself."""
-    shard = fresh_shard(key_file, variant_id)
-    return read_key(shard if shard else key_file)
-
-
 def roster_entry(variant: dict[str, Any]) -> dict[str, Any]:
     return {name: variant[name] for name in ("variant_id", "student_id", "name")}
 

@@ -177,20 +177,30 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_layouts(
-    manifest: dict[str, Any],
-    variant: dict[str, Any],
-    layouts: tuple[str, ...],
-    context: dict[str, Any] | None = None,
-) -> dict[str, str]:
-    """Several layouts of one variant (``"sheet"``, ``"key"``, ``"sheet.html"``,
-    ``"key.tex"``, ...), rendering each question once. ``context`` adds to what every
-    layout sees (the path to the KaTeX files, for HTML)."""
+def rendered_questions(manifest: dict[str, Any], variant: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each question of a variant, rendered (``render_question``), with its id, title and
+    points."""
     meta = {q["id"]: q for q in manifest["questions"]}
     questions = []
     for question in variant["questions"]:
         info = meta[question["id"]]
         questions.append({**info, **render_question(info["family"], question)})
+    return questions
+
+
+def render_layouts(
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    layouts: tuple[str, ...],
+    context: dict[str, Any] | None = None,
+    questions: list[dict[str, Any]] | None = None,
+) -> dict[str, str]:
+    """Several layouts of one variant (``"sheet"``, ``"key"``, ``"sheet.html"``,
+    ``"key.tex"``, ...), rendering each question once, or not at all when the caller has
+    them (``rendered_questions``). ``context`` adds to what every layout sees (the path to
+    the KaTeX files, for HTML)."""
+    if questions is None:
+        questions = rendered_questions(manifest, variant)
     rendered = {}
     for layout in layouts:
         env, name = _page_environment(layout)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from generator.answers import answer_type_from_json
+from generator.answers import AnswerType
 from generator.errors import SubmissionError
 from generator.input_files import read_json
 
@@ -33,25 +33,28 @@ def read_submission(path: Path) -> dict[str, Any]:
     return data
 
 
-def check_answers(source: str, answers: dict[str, Any], variant: dict[str, Any]) -> None:
-    """Refuse answers to questions or parts the variant does not have, or of a JSON type no
-    answer can have, naming the question and part."""
-    parts = {q["id"]: {p["id"]: p["type"] for p in q["parts"]} for q in variant["questions"]}
+def check_answers(
+    source: str, answers: dict[str, Any], key: dict[str, Any], types: list[AnswerType]
+) -> None:
+    """Refuse answers to questions or parts the variant (its grading ``key``, whose answer
+    ``types`` are built) does not have, or of a JSON type no answer can have, naming the
+    question and part."""
+    questions = {q["id"]: q["parts"] for q in key["questions"]}
     for qid, given in answers.items():
-        if qid not in parts:
+        if qid not in questions:
             raise SubmissionError(
-                source, f"unknown question id '{qid}' (exam has {', '.join(parts)})"
+                source, f"unknown question id '{qid}' (exam has {', '.join(questions)})"
             )
         if not isinstance(given, dict):
             raise SubmissionError(source, f"question {qid}: expected an object of part -> answer")
+        parts = {part["id"]: part["type"] for part in questions[qid]}
         for part, value in given.items():
-            if part not in parts[qid]:
+            if part not in parts:
                 raise SubmissionError(
                     source,
-                    f"question {qid}: unknown part '{part}' "
-                    f"(parts: {', '.join(sorted(parts[qid]))})",
+                    f"question {qid}: unknown part '{part}' (parts: {', '.join(sorted(parts))})",
                 )
-            problem = answer_type_from_json(parts[qid][part]).json_problem(value)
+            problem = types[parts[part]].json_problem(value)
             if problem:
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
 

@@ -30,12 +30,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator import spec
+from generator.answers import answer_type_from_json
 from generator.assemble import Student
 from generator.build import generate_exam
-from generator.grading import grade, report_json
-from generator.manifest import read_key_for
+from generator.grading import grade
 from generator.roster import numbered_students
 from generator.submission import read_submission
+from generator.variant_key import key_for
 
 Row = tuple[str, float, str]
 
@@ -161,16 +162,18 @@ def question_rows(work: Path, n: int) -> list[Row]:
 
 
 def fill(exam_dir: Path, variant: dict, rng: random.Random) -> dict:
-    """A plausible student: 70 % of parts right, the rest a known mistake or blank, so
-    grading also diagnoses mistakes and writes partial credit."""
+    """A plausible student, typing answers as text into the blank submission: 70 % of parts
+    right, the rest a known mistake or blank, so grading also parses, diagnoses mistakes and
+    writes partial credit."""
     path = exam_dir / "students" / variant["student_id"] / "submission.json"
     submission = json.loads(path.read_text())
     for question in variant["questions"]:
         for part in question["parts"]:
+            shown = answer_type_from_json(part["type"]).display
             if rng.random() < 0.7:
-                answer = part["key"]
+                answer = shown(part["key"])
             else:
-                answer = part["mistakes"][0]["value"] if part.get("mistakes") else ""
+                answer = shown(part["mistakes"][0]["value"]) if part.get("mistakes") else ""
             submission["answers"][question["id"]][part["id"]] = answer
     return submission
 
@@ -191,7 +194,7 @@ def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
     def grade_each() -> None:
         for path in files:
             submission = read_submission(path)
-            report_json(grade(read_key_for(key_path, submission["variant_id"]), submission, ""))
+            grade(key_for(key_path, submission, ""), submission, "")
 
     rows = [
         (

@@ -288,3 +288,50 @@ def test_regrade_refuses_an_unknown_question(classroom, run):
     grade(str(subs), "--out", "grades")
     result = run("regrade", "grades", "--drop", "q99")
     assert result.exit_code == 2 and "no question 'q99' to drop" in result.output
+
+
+def test_the_first_submission_keeps_its_feedback_when_a_later_one_was_written_first(
+    classroom, tmp_path, monkeypatch
+):
+    import generator.gradebook as gradebook
+
+    _exam, subs = classroom
+    later = json.loads((subs / "v001.json").read_text())
+    later["answers"]["tfa"]["answer"] = "maybe"
+    (subs / "v001z.json").write_text(json.dumps(later))  # sorts after v001.json
+    real = gradebook.grade_many
+
+    def claimed_first(paths, key, search, workers, progress, feedback, reports):
+        # as when another worker graded the later file first and took the student's name
+        (feedback / "v001.md").write_text("the later submission's feedback")
+        return real(paths, key, search, workers, progress, feedback, reports)
+
+    monkeypatch.setattr(gradebook, "grade_many", claimed_first)
+    grade(str(subs), "--out", "grades", "--workers", "1")
+    folder = tmp_path / "grades" / "feedback"
+    first = (folder / "v001.md").read_text()
+    assert "feedback for v001" in first and "is not true or false" not in first
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html")
+    )
+
+
+def test_two_exams_graded_together_get_a_gradebook_and_feedback_folder_each(
+    run, classroom, tmp_path
+):
+    first, subs = classroom
+    run("generate", "-n", "2", "--seed", "retake")
+    (second,) = [p for p in (tmp_path / "output").iterdir() if p != first]
+    (subs / "retake-v001.json").write_text(json.dumps(filled_submission(second, "v001")))
+    result = grade(str(subs), "--out", "grades")
+    assert result.exit_code == 0, result.output
+    grades = tmp_path / "grades"
+    assert (grades / f"gradebook-{first.name}.csv").is_file()
+    assert (grades / f"gradebook-{second.name}.csv").is_file()
+    folders = sorted(p.name for p in (grades / "feedback").iterdir())
+    assert folders == sorted([first.name, second.name])
+    assert len(list((grades / "feedback" / first.name).glob("*.md"))) == 10
+    assert [p.name for p in (grades / "feedback" / second.name).iterdir()] in (
+        ["v001.md", "v001.html"],
+        ["v001.html", "v001.md"],
+    )

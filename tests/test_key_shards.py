@@ -7,6 +7,9 @@ from conftest import filled_submission
 
 import generator.batch as batch_module
 import generator.manifest as manifest_module
+import generator.variant_key as variant_key_module
+from generator.render import rendered_questions
+from generator.variant_key import variant_key
 
 
 def test_each_variant_has_a_shard_that_matches_the_key(exam):
@@ -15,20 +18,30 @@ def test_each_variant_has_a_shard_that_matches_the_key(exam):
         shard = json.loads(
             (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
         )
-        assert shard["variants"] == [variant]
-        assert shard["exam_id"] == key["exam_id"] and shard["questions"] == key["questions"]
+        assert shard == variant_key(key, variant, rendered_questions(key, variant))
+        assert (shard["exam_id"], shard["student_id"]) == (key["exam_id"], variant["student_id"])
+        for question, graded in zip(variant["questions"], shard["questions"], strict=True):
+            assert [p["key"] for p in question["parts"]] == [p["key"] for p in graded["parts"]]
+            types = [shard["types"][p["type"]] for p in graded["parts"]]
+            assert types == [p["type"] for p in question["parts"]]
 
 
 def read_paths(monkeypatch):
+    """The key files grading reads, in order."""
     paths = []
-    original = manifest_module.read_key
+    read_key, read_variant_key = manifest_module.read_key, variant_key_module.read_variant_key
 
     def recording(path):
         paths.append(path.name)
-        return original(path)
+        return read_key(path)
 
-    monkeypatch.setattr(manifest_module, "read_key", recording)
-    monkeypatch.setattr(batch_module, "read_key", recording)
+    def recording_variant_key(path):
+        paths.append(path.name)
+        return read_variant_key(path)
+
+    for module in (manifest_module, batch_module, variant_key_module):
+        monkeypatch.setattr(module, "read_key", recording)
+    monkeypatch.setattr(variant_key_module, "read_variant_key", recording_variant_key)
     return paths
 
 
@@ -111,4 +124,4 @@ def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_
     shard = json.loads(
         (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
     )
-    assert shard["variants"][0]["questions"][0]["parts"][0]["key"] == 999
+    assert shard["questions"][0]["parts"][0]["key"] == 999

@@ -1,0 +1,173 @@
+"""A variant's grading key: all that grading one submission and writing its feedback need.
+
+Generation writes one per variant, as ``instructor/variants/ID.json``, from that variant of
+key.json (see ``generator.exam_files``). A class's key.json runs to hundreds of megabytes and
+a variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
+grading key is the parts, and the question and worked solution as the student's sheet and
+key showed them, so feedback need not render them again::
+
+    {"format": 2, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+     "name": ..., "types": [{"kind": "integer"}, ...],
+     "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
+                    "text": "...", "solution": "...",
+                    "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
+                               "mistakes": [...], "follows": {...}}]}]}
+
+A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
+types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
+from key.json when the part has them. ``text`` and ``solution`` are Markdown; a key built
+from key.json at grading time (``from_manifest``) has them only when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.answers import answer_type_from_json
+from generator.errors import KeyFileError, SubmissionError
+from generator.manifest import fresh_shard, read_key
+
+KEY_FORMAT = 2
+MAX_VARIANT_KEY_BYTES = 50_000_000
+_LETTERS = "ABCDEFGHIJ"
+
+
+def variant_key(
+    header: dict[str, Any],
+    variant: dict[str, Any],
+    rendered: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The grading key of ``variant``, of the exam whose key.json header is ``header``;
+    with the variant's ``rendered`` questions (``generator.render.rendered_questions``), its
+    feedback texts too."""
+    types: dict[str, int] = {}
+    dropped = set(header.get("dropped", ()))
+    meta = {q["id"]: q for q in header["questions"]}
+    questions = []
+    for n, question in enumerate(variant["questions"]):
+        parts = []
+        for part in question["parts"]:
+            signature = json.dumps(part["type"], sort_keys=True)
+            index = types.setdefault(signature, len(types))
+            entry = {
+                "id": part["id"],
+                "type": index,
+                "key": part["key"],
+                "shown": answer_type_from_json(part["type"]).display(part["key"]),
+            }
+            entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
+            parts.append(entry)
+        info = meta[question["id"]]
+        entry = {
+            "id": question["id"],
+            "family": info["family"],
+            "title": info["title"],
+            "points": info["points"],
+            "dropped": question["id"] in dropped,
+        }
+        if rendered is not None:
+            entry["text"] = _question_text(rendered[n])
+            entry["solution"] = rendered[n]["solution"]
+        questions.append({**entry, "parts": parts})
+    return {
+        "format": KEY_FORMAT,
+        "exam_id": header["exam_id"],
+        "title": header["title"],
+        "variant_id": variant["variant_id"],
+        "student_id": variant["student_id"],
+        "name": variant.get("name", ""),
+        "types": [json.loads(signature) for signature in types],
+        "questions": questions,
+    }
+
+
+def _question_text(rendered: dict[str, Any]) -> str:
+    """The question as the sheet put it: its text, and the options of a multiple choice."""
+    choice = rendered.get("choice")
+    if not choice:
+        return rendered["question"]
+    letters = _LETTERS[: len(choice["options"])]
+    options = "\n".join(
+        f"- ({letter}) {option}" for letter, option in zip(letters, choice["options"], strict=True)
+    )
+    return (
+        f"{rendered['question']}\n\n**Multiple choice**, for {choice['label']}: "
+        f"select every correct option.\n\n{options}"
+    )
+
+
+def read_variant_key(path: Path) -> dict[str, Any] | None:
+    """The grading key in ``path``, or None when an older examgen wrote it in another
+    format: the caller then reads key.json."""
+    try:
+        data = json.loads(path.read_bytes())
+    except OSError as error:
+        raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
+    except ValueError:
+        raise KeyFileError(str(path), "not valid JSON: delete it to grade from key.json") from None
+    if not isinstance(data, dict) or data.get("format") != KEY_FORMAT:
+        return None
+    return data
+
+
+def key_for(
+    key_file: Path,
+    submission: dict[str, Any],
+    source: str,
+    feedback: bool = False,
+    read_whole: Callable[[Path], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The grading key of the submission ``source``'s variant: its fresh shard, else built
+    from key.json itself, read with ``read_whole`` (see ``from_manifest``)."""
+    shard = fresh_shard(key_file, submission["variant_id"])
+    key = read_variant_key(shard) if shard else None
+    if key is None:
+        manifest = (read_whole or read_key)(key_file)
+        return from_manifest(manifest, submission, source, feedback)
+    check_student(key, submission, source)
+    return key
+
+
+def from_manifest(
+    manifest: dict[str, Any], submission: dict[str, Any], source: str, feedback: bool = False
+) -> dict[str, Any]:
+    """The grading key, from a whole key.json, of the variant the submission ``source``
+    names; with ``feedback``, its questions are rendered for the feedback texts."""
+    check_exam(manifest["exam_id"], submission, source)
+    variant_id = submission["variant_id"]
+    for variant in manifest["variants"]:
+        if variant["variant_id"] == variant_id:
+            break
+    else:
+        raise SubmissionError(source, f"variant_id '{str(variant_id)[:60]}' is not in the key")
+    rendered = None
+    if feedback:
+        from generator.render import rendered_questions
+
+        rendered = rendered_questions(manifest, variant)
+    key = variant_key(manifest, variant, rendered)
+    check_student(key, submission, source)
+    return key
+
+
+def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
+    if submission["exam_id"] != exam_id:
+        raise SubmissionError(
+            source,
+            f"exam_id '{str(submission['exam_id'])[:60]}' is not this key's exam '{exam_id}'",
+        )
+
+
+def check_student(key: dict[str, Any], submission: dict[str, Any], source: str) -> None:
+    """Refuse a submission for another exam, or one whose student is not the variant's."""
+    check_exam(key["exam_id"], submission, source)
+    claimed = submission.get("student_id")
+    if claimed is not None and claimed != key["student_id"]:
+        raise SubmissionError(
+            source,
+            f"variant '{key['variant_id']}' belongs to student '{key['student_id']}', "
+            f"not '{claimed[:60]}'",
+        )
