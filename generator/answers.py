@@ -366,6 +366,27 @@ def _entries(raw: Any) -> Any:
     return re.split(r"\s*,\s*", inner.strip()) if inner.strip() else []
 
 
+_PLAIN_ITEM = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*"
+_PLAIN_VECTOR_TEXT = re.compile(rf"\[(?:{_PLAIN_ITEM}(?:,{_PLAIN_ITEM})*)?\]")
+
+
+def _plain_vector(raw: Any) -> tuple[Number, ...] | None:
+    """A row of plain numbers, the way keys are stored and most answers typed (``[0.5, 2]``),
+    read without the general parser; None for anything else, which ``_entries`` reads."""
+    if type(raw) is list:
+        if len(raw) <= _MAX_ENTRIES and all(
+            type(x) is int or (type(x) is float and math.isfinite(x)) for x in raw
+        ):
+            return tuple(raw)
+        return None
+    if type(raw) is not str or len(raw) > 200 or not _PLAIN_VECTOR_TEXT.fullmatch(raw.strip()):
+        return None
+    items = raw.strip()[1:-1].split(",")
+    if items == [""] or any(len(item.strip()) > _PLAIN_DIGITS for item in items):
+        return None  # empty, or an entry that may have more digits than a float keeps
+    return tuple(float(item) for item in items)
+
+
 def _entry(item: Any) -> Number | Invalid:
     """A matrix entry, parsed; Invalid, without saying where, when it is not a number."""
     kind = type(item)
@@ -398,6 +419,17 @@ class Matrix(AnswerType):
         return f"expected {self._shape_text()} as a list, got a JSON {_json_name(raw)}"
 
     def read(self, raw: Any) -> tuple[Any, ...] | Invalid:
+        flat = _plain_vector(raw)
+        if flat is not None:
+            return self._shaped([flat], nested=False)
+        if type(raw) is list and raw and type(raw[0]) is list:
+            rows = [_plain_vector(row) for row in raw]
+            if None not in rows and sum(map(len, rows)) <= _MAX_ENTRIES:
+                return self._shaped(rows, nested=True)
+        return self.read_general(raw)
+
+    def read_general(self, raw: Any) -> tuple[Any, ...] | Invalid:
+        """``read`` for any list or text, with the place of the first bad entry."""
         entries = _entries(raw)
         if isinstance(entries, Invalid):
             return entries
@@ -417,6 +449,10 @@ class Matrix(AnswerType):
                     where = f"entry ({r}, {c})" if nested else f"entry {c}"
                     return Invalid(f"{where}: {value.message}")
             parsed.append(values)
+        return self._shaped(parsed, nested)
+
+    def _shaped(self, parsed: list[tuple[Number, ...]], nested: bool) -> tuple[Any, ...] | Invalid:
+        """Parsed rows as this type's value: a flat tuple for a vector, rows for a matrix."""
         if len({len(row) for row in parsed}) > 1:
             return Invalid("rows of different lengths")
         if self.rows is None:

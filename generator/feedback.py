@@ -3,55 +3,84 @@ each part's answer, key, points and feedback, and the worked solution.
 
 Everything but the answers comes ready from the variant's grading key
 (``generator.variant_key``): a class's feedback is written without rendering a question.
+The templates lay out the page; each part's table row is made here, in one string per row,
+because a class's feedback has hundreds of thousands of rows and the templates spent most of
+their time on them, escaping cell by cell.
 """
 
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.grading import format_points
+from generator.render import cell, environment, html_environment
 
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:
     """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML."""
-    from generator.render import environment, html_environment
-
-    context = {"key": key, "report": report, "questions": _questions(key, report)}
+    markdown, html = _questions(key, report)
     return (
-        environment().get_template("sheets/feedback.md.j2").render(context),
-        html_environment().get_template("sheets/feedback.html.j2").render(context),
+        environment()
+        .get_template("sheets/feedback.md.j2")
+        .render(key=key, report=report, questions=markdown),
+        html_environment()
+        .get_template("sheets/feedback.html.j2")
+        .render(key=key, report=report, questions=html),
     )
 
 
-def _questions(key: dict[str, Any], report: dict[str, Any]) -> list[dict[str, Any]]:
-    questions = []
+def _questions(
+    key: dict[str, Any], report: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each question's heading, text and solution, with its table rows in Markdown and in
+    HTML."""
+    markdown, html = [], []
     for graded, question in zip(report["questions"], key["questions"], strict=True):
-        shown = {part["id"]: part["shown"] for part in question["parts"]}
-        parts = [
-            {
-                "id": part["id"],
-                "answer": _answer(part["answer"]),
-                "key": shown[part["id"]],
-                "points": f"{format_points(part['points'])} / {format_points(part['max_points'])}",
-                "status": part["status"],
-                "feedback": "" if part["status"] == "blank" else part["feedback"],
-            }
-            for part in graded["parts"]
-        ]
-        questions.append(
-            {
-                "id": question["id"],
-                "title": question["title"],
-                "points": format_points(graded["points"]),
-                "max_points": format_points(graded["max_points"]),
-                "dropped": question["dropped"],
-                "text": question["text"],
-                "solution": question["solution"],
-                "parts": parts,
-            }
+        rows = [] if question["dropped"] else _rows(graded["parts"], question["parts"])
+        common = {
+            "id": question["id"],
+            "title": question["title"],
+            "points": format_points(graded["points"]),
+            "max_points": format_points(graded["max_points"]),
+            "dropped": question["dropped"],
+            "text": question["text"],
+            "solution": question["solution"],
+        }
+        markdown.append({**common, "rows": "\n".join(_markdown_row(*row) for row in rows)})
+        html.append({**common, "rows": Markup("\n".join(_html_row(*row) for row in rows))})
+    return markdown, html
+
+
+def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """Per part: id, answer, key, points, status, and the status with its feedback."""
+    return [
+        (
+            part["id"],
+            _answer(part["answer"]),
+            keyed["shown"],
+            f"{format_points(part['points'])} / {format_points(part['max_points'])}",
+            part["status"],
+            f"{part['status']}: {part['feedback']}"
+            if part["feedback"] and part["status"] != "blank"
+            else part["status"],
         )
-    return questions
+        for part, keyed in zip(graded, parts, strict=True)
+    ]
+
+
+def _markdown_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
+    return f"| {id} | {cell(answer)} | {cell(key)} | {points} | {cell(verdict)} |"
+
+
+def _html_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
+    return (
+        f'<tr class="{escape(status)}"><td>{escape(id)}</td><td>{escape(answer)}</td>'
+        f"<td>{escape(key)}</td><td>{escape(points)}</td><td>{escape(verdict)}</td></tr>"
+    )
 
 
 def _answer(raw: Any) -> str:

@@ -58,7 +58,11 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
                     "answer": raw,
                     "key": part["key"],
                     "status": score.status,
-                    "points": shown if fraction == 1 else _number(share * fraction),
+                    "points": shown
+                    if fraction == 1
+                    else _number(share * fraction)
+                    if fraction
+                    else 0,
                     "max_points": shown,
                     "feedback": score.feedback,
                 }

@@ -31,7 +31,7 @@ def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
 
 
-def _cell(text: Any) -> str:
+def cell(text: Any) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -68,7 +68,7 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["size"] = _size
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
-    env.filters["cell"] = _cell
+    env.filters["cell"] = cell
     env.filters["num"] = short_number
     env.filters["vector"] = vector_text
     env.filters["matrix"] = matrix_text

@@ -171,6 +171,45 @@ def test_a_flat_list_answers_a_column_and_a_vector():
     assert Matrix(None, 3).grade([[1], [2], [3]], [1, 2, 3]).status == "correct"
 
 
+_NUMBER_TEXT = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(
+        ["1.", ".5", "+3", "-0", "007", "1e3", "1/3", "x", "", " 2 ", "1.0000000000000001"]
+    ),
+)
+_VECTOR_TEXT = st.lists(_NUMBER_TEXT, max_size=6).flatmap(
+    lambda items: st.sampled_from([", ", ",", " , ", " "]).map(
+        lambda sep: "[" + sep.join(items) + "]"
+    )
+)
+_NUMBERS = st.one_of(st.integers(-(10**20), 10**20), st.floats(), st.booleans(), st.none())
+
+
+@given(
+    st.one_of(
+        _VECTOR_TEXT,
+        _VECTOR_TEXT.map(lambda text: f"[{text}, {text}]"),
+        st.lists(_NUMBERS, max_size=6),
+        st.lists(st.lists(_NUMBERS, min_size=2, max_size=2), max_size=3),
+        st.text(alphabet="[]0123456789.,;- e+", max_size=40),
+    ),
+    st.sampled_from([(None, 2), (None, 3), (2, 2), (3, 1), (1, 3)]),
+)
+@settings(max_examples=3000, deadline=None)
+def test_plain_rows_read_as_the_general_parser_reads_them(raw, shape):
+    # lists of plain numbers skip the general parser: they must read exactly as it reads them
+    matrix = Matrix(*shape)
+    fast, general = matrix.read(raw), matrix.read_general(raw)
+    assert fast == general and [type(v) for v in _flat(fast)] == [type(v) for v in _flat(general)]
+
+
+def _flat(value):
+    if not isinstance(value, tuple):
+        return [value]
+    return [x for item in value for x in _flat(item)]
+
+
 @given(st.text(max_size=200))
 @settings(max_examples=500, deadline=None)
 def test_no_string_makes_expression_grading_raise(text):
