@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ExamgenError
-from generator.exam_files import to_json
+from generator.exam_files import compact_json_bytes
 from generator.feedback import feedback_pages
 from generator.grading import grade
 from generator.manifest import read_index, read_key
@@ -130,7 +130,7 @@ def _grade_one(
     if feedback is not None:
         pages = feedback_pages(variant, report)
         outcome.named = _write_feedback(feedback, index, report["student_id"], pages)
-    return outcome, to_json(report, True).rstrip().encode()
+    return outcome, compact_json_bytes(report)
 
 
 def _grade_chunk(

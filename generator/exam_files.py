@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from generator.atomic import write_file
 from generator.errors import OutputError
 from generator.formats import (
@@ -42,6 +44,17 @@ def to_json(data: Any, compact: bool = False) -> str:
     if compact:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def compact_json_bytes(data: Any) -> bytes:
+    """Compact JSON as UTF-8, without to_json's newline, written by orjson: five times
+    faster, which grading a class's reports needs. Its numbers read back as the same values
+    though a few floats are spelled differently (1e-6 for 1e-06); integers beyond 64 bits,
+    which it refuses, are written by json."""
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        return to_json(data, compact=True).rstrip("\n").encode()
 
 
 def shard(

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
@@ -103,7 +105,7 @@ def read_variant_key(path: Path) -> dict[str, Any] | None:
     """The grading key in ``path``, or None when an older examgen wrote it in another
     format: the caller then reads key.json."""
     try:
-        data = json.loads(path.read_bytes())
+        data = orjson.loads(path.read_bytes())  # a third of json's time
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
     except ValueError:
