@@ -335,3 +335,16 @@ def test_two_exams_graded_together_get_a_gradebook_and_feedback_folder_each(
         ["v001.md", "v001.html"],
         ["v001.html", "v001.md"],
     )
+
+
+def test_an_integer_answer_beyond_64_bits_is_graded_and_reported(classroom, tmp_path):
+    _exam, subs = classroom
+    submission = json.loads((subs / "v002.json").read_text())
+    submission["answers"]["size"]["output"] = 10**30
+    (subs / "v002.json").write_text(json.dumps(submission))
+    assert grade(str(subs), "--out", "grades").exit_code == 0
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    (graded,) = [s for s in report["submissions"] if s["student_id"] == "v002"]
+    (size,) = [q for q in graded["questions"] if q["id"] == "size"]
+    assert size["parts"][0]["answer"] == 10**30, size["parts"][0]["feedback"]
+    assert size["parts"][0]["status"] in ("wrong", "invalid")
