@@ -61,7 +61,7 @@ def shard(
     manifest: dict[str, Any],
     variant: dict[str, Any],
     rendered: list[dict[str, Any]] | None = None,
-) -> tuple[str, str]:
+) -> tuple[str, bytes]:
     """A variant's grading key (``generator.variant_key``), by path under instructor/, so
     grading a submission need not parse the whole class's key. ``rendered``, the variant's
     questions when the caller has rendered them already, saves rendering them again."""
@@ -70,7 +70,7 @@ def shard(
     if rendered is None:
         rendered = rendered_questions(manifest, variant)
     key = variant_key(manifest, variant, rendered)
-    return f"variants/{variant['variant_id']}.json", to_json(key, compact=True)
+    return f"variants/{variant['variant_id']}.json", compact_json_bytes(key) + b"\n"
 
 
 def key_opening(manifest: dict[str, Any]) -> str:
@@ -87,12 +87,12 @@ def index_json(manifest: dict[str, Any]) -> str:
     return to_json({**manifest, "variants": roster}, compact=True)
 
 
-def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     """Files derived from key.json, by path under instructor/, each to be written after it
     so it is newer: every variant's shard, then index.json."""
     for variant in manifest["variants"]:
         yield shard(manifest, variant)
-    yield "index.json", index_json(manifest)
+    yield "index.json", index_json(manifest).encode()
 
 
 def refresh_key_shards(key_file: Path) -> None:
@@ -103,8 +103,8 @@ def refresh_key_shards(key_file: Path) -> None:
         (key_file.parent / "variants").mkdir(exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot write {key_file.parent}: {error.strerror or error}") from None
-    for name, text in key_shards(read_key(key_file)):
-        write_file(key_file.parent / name, text.encode())
+    for name, data in key_shards(read_key(key_file)):
+        write_file(key_file.parent / name, data)
 
 
 def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
@@ -134,8 +134,8 @@ def write_variant_files(
         to_json(blank_submission(header, variant)), encoding="utf-8"
     )
     rendered = rendered_questions(header, variant)
-    name, text = shard(header, variant, rendered)
-    (root / "instructor" / name).write_text(text, encoding="utf-8")
+    name, data = shard(header, variant, rendered)
+    (root / "instructor" / name).write_bytes(data)
     write_variant_pages(header, variant, root, formats, questions=rendered)
 
 

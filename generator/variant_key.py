@@ -21,7 +21,6 @@ from key.json at grading time (``from_manifest``) has them only when asked for.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,14 +44,14 @@ def variant_key(
     """The grading key of ``variant``, of the exam whose key.json header is ``header``;
     with the variant's ``rendered`` questions (``generator.render.rendered_questions``), its
     feedback texts too."""
-    types: dict[str, int] = {}
+    types: dict[bytes, int] = {}
     dropped = set(header.get("dropped", ()))
     meta = {q["id"]: q for q in header["questions"]}
     questions = []
     for n, question in enumerate(variant["questions"]):
         parts = []
         for part in question["parts"]:
-            signature = json.dumps(part["type"], sort_keys=True)
+            signature = orjson.dumps(part["type"], option=orjson.OPT_SORT_KEYS)
             index = types.setdefault(signature, len(types))
             entry = {
                 "id": part["id"],
@@ -81,7 +80,7 @@ def variant_key(
         "variant_id": variant["variant_id"],
         "student_id": variant["student_id"],
         "name": variant.get("name", ""),
-        "types": [json.loads(signature) for signature in types],
+        "types": [orjson.loads(signature) for signature in types],
         "questions": questions,
     }
 
