@@ -50,14 +50,16 @@ def variant_key(
     questions = []
     for n, question in enumerate(variant["questions"]):
         parts = []
-        for part in question["parts"]:
+        for m, part in enumerate(question["parts"]):
             signature = orjson.dumps(part["type"], option=orjson.OPT_SORT_KEYS)
             index = types.setdefault(signature, len(types))
             entry = {
                 "id": part["id"],
                 "type": index,
                 "key": part["key"],
-                "shown": answer_type_from_json(part["type"]).display(part["key"]),
+                "shown": rendered[n]["parts"][m]["key"]  # rendering showed it already
+                if rendered is not None
+                else answer_type_from_json(part["type"]).display(part["key"]),
             }
             entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
             parts.append(entry)
