@@ -379,9 +379,12 @@ def _plain_vector(raw: Any) -> tuple[Number, ...] | None:
         ):
             return tuple(raw)
         return None
-    if type(raw) is not str or len(raw) > 200 or not _PLAIN_VECTOR_TEXT.fullmatch(raw.strip()):
+    if type(raw) is not str or len(raw) > _MAX_TEXT:
         return None
-    items = raw.strip()[1:-1].split(",")
+    text = raw.strip()
+    if not _PLAIN_VECTOR_TEXT.fullmatch(text):
+        return None
+    items = text[1:-1].split(",")
     if items == [""] or any(len(item.strip()) > _PLAIN_DIGITS for item in items):
         return None  # empty, or an entry that may have more digits than a float keeps
     return tuple(float(item) for item in items)

@@ -181,10 +181,12 @@ def _name_feedback(folder: Path, summary: Summary) -> None:
     """Give each kept report's feedback its student's id, in a folder per exam when the
     batch held several; drop the rest (files that were a student's second submission)."""
     per_exam = len(summary.exams) > 1
+    if per_exam:
+        for exam in summary.exams:
+            (folder / exam["exam_id"]).mkdir()
     kept = set()
     for outcome in summary.kept:
         target = folder / outcome.report["exam_id"] if per_exam else folder
-        target.mkdir(exist_ok=True)
         for suffix in FEEDBACK_SUFFIXES:
             name = target / f"{outcome.report['student_id']}{suffix}"
             written = folder / f"{feedback_stem(outcome)}{suffix}"

@@ -32,7 +32,6 @@ from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
 KEY_FORMAT = 2
-MAX_VARIANT_KEY_BYTES = 50_000_000
 _LETTERS = "ABCDEFGHIJ"
 
 
@@ -124,13 +123,13 @@ def key_for(
     read_whole: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The grading key of the submission ``source``'s variant: its fresh shard, else built
-    from key.json itself, read with ``read_whole`` (see ``from_manifest``)."""
+    from key.json itself, read with ``read_whole`` (see ``from_manifest``). ``grade`` checks
+    that the submission's exam and student are the key's."""
     shard = fresh_shard(key_file, submission["variant_id"])
     key = read_variant_key(shard) if shard else None
     if key is None:
         manifest = (read_whole or read_key)(key_file)
         return from_manifest(manifest, submission, source, feedback)
-    check_student(key, submission, source)
     return key
 
 
@@ -138,7 +137,8 @@ def from_manifest(
     manifest: dict[str, Any], submission: dict[str, Any], source: str, feedback: bool = False
 ) -> dict[str, Any]:
     """The grading key, from a whole key.json, of the variant the submission ``source``
-    names; with ``feedback``, its questions are rendered for the feedback texts."""
+    names; with ``feedback``, its questions are rendered for the feedback texts. A
+    submission of another exam is refused here, before its variant is looked for."""
     check_exam(manifest["exam_id"], submission, source)
     variant_id = submission["variant_id"]
     for variant in manifest["variants"]:
@@ -151,9 +151,7 @@ def from_manifest(
         from generator.render import rendered_questions
 
         rendered = rendered_questions(manifest, variant)
-    key = variant_key(manifest, variant, rendered)
-    check_student(key, submission, source)
-    return key
+    return variant_key(manifest, variant, rendered)
 
 
 def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
