@@ -38,10 +38,11 @@ def _parser() -> MarkdownIt:
     return _markdown()
 
 
-# One line that only escaping and $formulas$ change. Outside formulas: no emphasis star,
-# code, escape, entity, table or heading character, an underscore only inside a word (where
-# it can neither open nor close emphasis), and no list marker first. Most labels, hints and
-# steps are such a line, and markdown-it takes 60 µs or more to find that out for each.
+# One line that only escaping, `code` and $formulas$ change. Outside code and formulas: no
+# emphasis star, escape, entity, table or heading character, an underscore only inside a word
+# (where it can neither open nor close emphasis), and no list marker first. Most labels,
+# hints, steps and questions are such a line, and markdown-it takes 60 µs or more to find
+# that out for each.
 _MARKUP_OUTSIDE = re.compile(r"[*`\\&|#]|(?<![^\W_])_|_(?![^\W_])")
 _LIST_START = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?: |$)")
 
@@ -52,9 +53,29 @@ def _simple_inline(text: str, formula: Callable[[str], str]) -> str | None:
     # isprintable: no line break, tab or unusual space, whose handling differs
     if not text or not text.isprintable() or "$$" in text or _LIST_START.match(text):
         return None
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0 or "``" in text:
+        return None  # a lone backtick, or a longer run, which only a run as long closes
+    html = []
+    for n, piece in enumerate(pieces):
+        if n % 2 == 0:
+            inline = _text_and_formulas(piece, formula)
+        elif piece and piece[0] != " " and piece[-1] != " ":
+            # one backtick each side, and no space to trim: the code is shown as it is
+            inline = f"<code>{escapeHtml(piece)}</code>"
+        else:
+            return None
+        if inline is None:
+            return None
+        html.append(inline)
+    return "".join(html)
+
+
+def _text_and_formulas(text: str, formula: Callable[[str], str]) -> str | None:
+    """Text outside code: plain words and whole $formulas$, or None."""
     pieces = text.split("$")
     if len(pieces) % 2 == 0:
-        return None  # a lone dollar sign
+        return None  # a lone dollar sign, or a formula that a code span would cut
     html = []
     for n, piece in enumerate(pieces):
         if n % 2 == 0:
