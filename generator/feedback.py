@@ -2,7 +2,8 @@
 each part's answer, key, points and feedback, and the worked solution.
 
 Everything but the answers comes ready from the variant's grading key
-(``generator.variant_key``): a class's feedback is written without rendering a question.
+(``generator.variant_key``): a class's feedback is written without rendering a question. The
+HTML shows the question and solution as the answer key did, formulas typeset by KaTeX.
 The templates lay out the page; each part's table row is made here, in one string per row,
 because a class's feedback has hundreds of thousands of rows and the templates spent most of
 their time on them, escaping cell by cell.
@@ -12,12 +13,26 @@ from __future__ import annotations
 
 import json
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from generator.formats import asset_files
 from generator.grading import format_points
 from generator.render import cell, environment, html_environment
+
+# Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
+# (``write_assets``). A page sent on its own shows its formulas as TeX source.
+ASSETS = "assets"
+
+
+def write_assets(folder: Path) -> None:
+    """KaTeX and the script that runs it, for the HTML feedback pages in ``folder``."""
+    for name, data in asset_files():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:
@@ -29,7 +44,7 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[str, st
         .render(key=key, report=report, questions=markdown),
         html_environment()
         .get_template("sheets/feedback.html.j2")
-        .render(key=key, report=report, questions=html),
+        .render(key=key, report=report, questions=html, assets=ASSETS),
     )
 
 
@@ -47,11 +62,24 @@ def _questions(
             "points": format_points(graded["points"]),
             "max_points": format_points(graded["max_points"]),
             "dropped": question["dropped"],
-            "text": question["text"],
-            "solution": question["solution"],
         }
-        markdown.append({**common, "rows": "\n".join(_markdown_row(*row) for row in rows)})
-        html.append({**common, "rows": Markup("\n".join(_html_row(*row) for row in rows))})
+        markdown.append(
+            {
+                **common,
+                "text": question["text"],
+                "solution": question["solution"],
+                "rows": "\n".join(_markdown_row(*row) for row in rows),
+            }
+        )
+        html.append(
+            {
+                **common,
+                # examgen's own HTML, made at generation from its templates' Markdown
+                "text": Markup(question["text_html"]),
+                "solution": Markup(question["solution_html"]),
+                "rows": Markup("\n".join(_html_row(*row) for row in rows)),
+            }
+        )
     return markdown, html
 
 

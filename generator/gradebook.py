@@ -21,6 +21,7 @@ from typing import Any
 from generator.atomic import write_folder
 from generator.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
 from generator.exam_files import to_json
+from generator.feedback import write_assets
 from generator.grading import format_points
 
 
@@ -179,7 +180,8 @@ def _write(
 
 def _name_feedback(folder: Path, summary: Summary) -> None:
     """Give each kept report's feedback its student's id, in a folder per exam when the
-    batch held several; drop the rest (files that were a student's second submission)."""
+    batch held several; drop the rest (files that were a student's second submission). Each
+    folder of pages gets the KaTeX assets they load."""
     per_exam = len(summary.exams) > 1
     if per_exam:
         for exam in summary.exams:
@@ -196,3 +198,5 @@ def _name_feedback(folder: Path, summary: Summary) -> None:
     for leftover in folder.iterdir():
         if leftover.is_file() and leftover not in kept:
             leftover.unlink()
+    for exam in summary.exams if per_exam else [None]:
+        write_assets(folder / exam["exam_id"] if exam else folder)

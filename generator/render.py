@@ -177,14 +177,27 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _with_texts(question: dict[str, Any]) -> dict[str, Any]:
+    """A rendered question with its text (with the options of a multiple choice) and worked
+    solution as every page shows them: ``text`` in Markdown, ``text_html`` and
+    ``solution_html`` in HTML. Sheets, keys and a student's feedback all use these, so the
+    HTML is made once per question and is the same everywhere."""
+    markdown = environment().get_template("sheets/_blocks.md.j2").module
+    html = html_environment().get_template("sheets/_blocks.html.j2").module
+    question["text"] = markdown.question(question).rstrip()
+    question["text_html"] = html.question(question).rstrip()
+    question["solution_html"] = html.solution(question)
+    return question
+
+
 def rendered_questions(manifest: dict[str, Any], variant: dict[str, Any]) -> list[dict[str, Any]]:
     """Each question of a variant, rendered (``render_question``), with its id, title and
-    points."""
+    points, and its text and solution as the pages show them (``_with_texts``)."""
     meta = {q["id"]: q for q in manifest["questions"]}
     questions = []
     for question in variant["questions"]:
         info = meta[question["id"]]
-        questions.append({**info, **render_question(info["family"], question)})
+        questions.append(_with_texts({**info, **render_question(info["family"], question)}))
     return questions
 
 

@@ -6,17 +6,19 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the question and worked solution as the student's sheet and
 key showed them, so feedback need not render them again::
 
-    {"format": 2, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 3, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
-                    "text": "...", "solution": "...",
+                    "text": "...", "solution": "...", "text_html": "...", "solution_html": "...",
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
                                "mistakes": [...], "follows": {...}}]}]}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
 types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
-from key.json when the part has them. ``text`` and ``solution`` are Markdown; a key built
-from key.json at grading time (``from_manifest``) has them only when asked for.
+from key.json when the part has them. ``text`` (with a multiple choice's options) and
+``solution`` are Markdown, ``text_html`` and ``solution_html`` the HTML the key showed, formulas
+left for KaTeX; a key built from key.json at grading time (``from_manifest``) has them only
+when asked for.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
-KEY_FORMAT = 2
-_LETTERS = "ABCDEFGHIJ"
+KEY_FORMAT = 3
+_TEXTS = ("text", "solution", "text_html", "solution_html")
 
 
 def variant_key(
@@ -71,8 +73,7 @@ def variant_key(
             "dropped": question["id"] in dropped,
         }
         if rendered is not None:
-            entry["text"] = _question_text(rendered[n])
-            entry["solution"] = rendered[n]["solution"]
+            entry.update({name: rendered[n][name] for name in _TEXTS})
         questions.append({**entry, "parts": parts})
     return {
         "format": KEY_FORMAT,
@@ -84,21 +85,6 @@ def variant_key(
         "types": [orjson.loads(signature) for signature in types],
         "questions": questions,
     }
-
-
-def _question_text(rendered: dict[str, Any]) -> str:
-    """The question as the sheet put it: its text, and the options of a multiple choice."""
-    choice = rendered.get("choice")
-    if not choice:
-        return rendered["question"]
-    letters = _LETTERS[: len(choice["options"])]
-    options = "\n".join(
-        f"- ({letter}) {option}" for letter, option in zip(letters, choice["options"], strict=True)
-    )
-    return (
-        f"{rendered['question']}\n\n**Multiple choice**, for {choice['label']}: "
-        f"select every correct option.\n\n{options}"
-    )
 
 
 def read_variant_key(path: Path) -> dict[str, Any] | None:

@@ -60,7 +60,36 @@ def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp
     ]  # nothing the workers staged is left behind
     feedback = (tmp_path / "grades" / "feedback" / "v003.md").read_text()
     assert "**Worked solution**" in feedback and "invalid" in feedback
-    assert (tmp_path / "grades" / "feedback" / "v003.html").read_text().startswith("<!DOCTYPE")
+    page = (tmp_path / "grades" / "feedback" / "v003.html").read_text()
+    assert page.startswith("<!DOCTYPE") and 'src="assets/katex/katex.min.js"' in page
+    assert (tmp_path / "grades" / "feedback" / "assets" / "katex" / "katex.min.js").is_file()
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text[text.index(start) + len(start) :].split(end, 1)[0]
+
+
+def test_feedback_shows_each_question_and_solution_as_the_answer_key_does(run, classroom, tmp_path):
+    exam, subs = classroom
+    assert run("export", str(exam), "--format", "html").exit_code == 0
+    grade(str(subs), "--out", "grades")
+    key_md = (exam / "instructor" / "keys" / "v001.md").read_text()
+    key_html = (exam / "instructor" / "keys" / "v001.html").read_text()
+    feedback_md = (tmp_path / "grades" / "feedback" / "v001.md").read_text()
+    feedback_html = (tmp_path / "grades" / "feedback" / "v001.html").read_text()
+    sections = {text.split(".", 1)[0]: text for text in key_md.split("\n## ")[1:]}
+    for q in json.loads((exam / "instructor" / "index.json").read_text())["questions"]:
+        section = _between(key_html, f'<section class="question" id="{q["id"]}">', "</section>")
+        shown = _between(section, "</h2>\n", "<h3>Answer</h3>")
+        solution = _between(section, '<div class="solution">', "</div>\n")
+        page = _between(feedback_html, f'<section class="question" id="{q["id"]}">', "</section>")
+        assert page.split("</h2>\n", 1)[1].startswith(shown.rstrip() + "\n<table")
+        assert f'<div class="solution">{solution}</div>' in page
+        md = sections[q["id"]]
+        assert _between(md, "\n\n", "\n\n**Answer**") in feedback_md
+        assert _between(md, "**Worked solution**\n\n", "\n\n") in feedback_md
+    assert feedback_html.count('<ol class="options">') == key_html.count('<ol class="options">') > 0
+    assert 'class="math inline"' in feedback_html and "$" not in feedback_html
 
 
 def test_no_feedback_writes_the_same_gradebook_and_report_without_feedback(classroom, tmp_path):
@@ -117,7 +146,7 @@ def test_a_second_submission_by_the_same_student_is_flagged(classroom, tmp_path)
     assert result.exit_code == 1 and "also submitted" in result.output
     rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
     assert rows["v001"]["status"] == "duplicate"
-    feedback = sorted(p.name for p in (tmp_path / "grades" / "feedback").iterdir())
+    feedback = sorted(p.name for p in (tmp_path / "grades" / "feedback").iterdir() if p.is_file())
     assert feedback == sorted(f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html"))
 
 
@@ -311,7 +340,7 @@ def test_the_first_submission_keeps_its_feedback_when_a_later_one_was_written_fi
     folder = tmp_path / "grades" / "feedback"
     first = (folder / "v001.md").read_text()
     assert "feedback for v001" in first and "is not true or false" not in first
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(
         f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html")
     )
 
@@ -331,10 +360,12 @@ def test_two_exams_graded_together_get_a_gradebook_and_feedback_folder_each(
     folders = sorted(p.name for p in (grades / "feedback").iterdir())
     assert folders == sorted([first.name, second.name])
     assert len(list((grades / "feedback" / first.name).glob("*.md"))) == 10
-    assert [p.name for p in (grades / "feedback" / second.name).iterdir()] in (
-        ["v001.md", "v001.html"],
-        ["v001.html", "v001.md"],
-    )
+    assert sorted(p.name for p in (grades / "feedback" / second.name).iterdir()) == [
+        "assets",  # each folder of pages has the KaTeX they load
+        "v001.html",
+        "v001.md",
+    ]
+    assert (grades / "feedback" / first.name / "assets" / "katex" / "katex.min.js").is_file()
 
 
 def test_an_integer_answer_beyond_64_bits_is_graded_and_reported(classroom, tmp_path):

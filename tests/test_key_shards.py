@@ -125,3 +125,26 @@ def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_
         (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
     )
     assert shard["questions"][0]["parts"][0]["key"] == 999
+
+
+def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
+    run, exam, tmp_path, monkeypatch
+):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    submission = filled_submission(exam)
+    (subs / "a.json").write_text(json.dumps(submission))
+    run("grade", "subs", "--workers", "1", "--out", "from-shard")
+    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
+    older = json.loads(shard_file.read_text())
+    older["format"] = 2  # before the shards held the HTML the key shows
+    for question in older["questions"]:
+        del question["text_html"], question["solution_html"]
+    shard_file.write_text(json.dumps(older))
+    paths = read_paths(monkeypatch)
+    result = run("grade", "subs", "--workers", "1", "--out", "from-key")
+    assert result.exit_code == 0, result.output
+    assert "key.json" in paths
+    for name in ("v001.md", "v001.html"):
+        from_key = (tmp_path / "from-key" / "feedback" / name).read_text()
+        assert from_key == (tmp_path / "from-shard" / "feedback" / name).read_text()

@@ -3,6 +3,7 @@ back with pdftotext. The tools come from Debian (chromium, texlive, poppler-util
 installs them and sets EXAMGEN_REQUIRE_TOOLS=1, so there a missing tool fails instead of
 skipping."""
 
+import json
 import os
 import re
 import shutil
@@ -83,9 +84,29 @@ def math_exam(run, tmp_path):
     return exam
 
 
-@pytest.mark.parametrize("page", ["students/v001/sheet.html", "instructor/keys/v001.html"])
-def test_every_formula_renders_in_chromium_without_a_katex_error(math_exam, tmp_path, page):
-    path = math_exam / page
+def graded_feedback(run, math_exam, tmp_path):
+    """The HTML feedback on the math exam's v001, answered with a known mistake's value
+    where the key lists one and left blank elsewhere."""
+    key = json.loads((math_exam / "instructor" / "key.json").read_text())
+    (variant,) = key["variants"]
+    answers = {
+        q["id"]: {p["id"]: (p.get("mistakes") or [{"value": ""}])[0]["value"] for p in q["parts"]}
+        for q in variant["questions"]
+    }
+    submission = json.loads((math_exam / "students/v001/submission.json").read_text())
+    (tmp_path / "v001.json").write_text(json.dumps({**submission, "answers": answers}))
+    out = tmp_path / "grades"
+    key_file = str(math_exam / "instructor" / "key.json")
+    result = run("grade", str(tmp_path / "v001.json"), "--key", key_file, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out / "feedback" / "v001.html"
+
+
+@pytest.mark.parametrize(
+    "page", ["students/v001/sheet.html", "instructor/keys/v001.html", "feedback"]
+)
+def test_every_formula_renders_in_chromium_without_a_katex_error(run, math_exam, tmp_path, page):
+    path = graded_feedback(run, math_exam, tmp_path) if page == "feedback" else math_exam / page
     formulas = len(re.findall(r'class="math (?:inline|block)"', path.read_text()))
     assert formulas >= 10
     dom = chromium(tmp_path, "--dump-dom", path.as_uri())
