@@ -39,11 +39,11 @@ def _parser() -> MarkdownIt:
 
 
 # One line that only escaping, `code` and $formulas$ change. Outside code and formulas: no
-# emphasis star, escape, entity, table or heading character, an underscore only inside a word
-# (where it can neither open nor close emphasis), and no list marker first. Most labels,
-# hints, steps and questions are such a line, and markdown-it takes 60 µs or more to find
-# that out for each.
-_MARKUP_OUTSIDE = re.compile(r"[*`\\&|#]|(?<![^\W_])_|_(?![^\W_])")
+# emphasis star, escape, entity or table character, an underscore only inside a word (where
+# it can neither open nor close emphasis), and no list marker first; as a paragraph or list
+# item, no # first either (a heading). Most labels, hints, steps and questions are such a
+# line, and markdown-it takes 60 µs or more to find that out for each.
+_MARKUP_OUTSIDE = re.compile(r"[*`\\&|]|(?<![^\W_])_|_(?![^\W_])")
 _LIST_START = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?: |$)")
 
 
@@ -91,6 +91,8 @@ def _text_and_formulas(text: str, formula: Callable[[str], str]) -> str | None:
 
 def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
     """The paragraph markdown-it renders for such a line, or None for any other text."""
+    if text.strip(" ").startswith("#"):
+        return None
     inline = _simple_inline(text, formula)
     return None if inline is None else f"<p>{inline}</p>\n"
 
@@ -106,7 +108,7 @@ def _simple_list(lines: list[str], formula: Callable[[str], str]) -> str | None:
         return None
     html = []
     for item in items:
-        inline = _simple_inline(item[4], formula)
+        inline = None if item[4].startswith("#") else _simple_inline(item[4], formula)
         if inline is None:
             return None
         html.append(f"<li>{inline}</li>\n")
@@ -117,16 +119,44 @@ def _simple_list(lines: list[str], formula: Callable[[str], str]) -> str | None:
     return f"{opening}\n{''.join(html)}</ol>\n"
 
 
+_TABLE_RULE = re.compile(r"\|(?: *-+ *\|)+")
+
+
+def _simple_table(lines: list[str], formula: Callable[[str], str]) -> str | None:
+    """The table markdown-it renders for a header row, a rule of dashes (no alignment) and
+    body rows, as many cells in each and each cell one simple line; None for other lines."""
+    if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]) or "\\" in "".join(lines):
+        return None  # a backslash may escape a pipe
+    width = lines[1].count("|") - 1
+    rows = []
+    for n, line in enumerate((lines[0], *lines[2:])):
+        cells = line[1:-1].split("|")
+        if len(line) < 2 or line[0] != "|" or line[-1] != "|" or len(cells) != width:
+            return None
+        tag = "td" if n else "th"
+        html = []
+        for cell in cells:
+            cell = cell.strip(" ")
+            inline = _simple_inline(cell, formula) if cell else ""
+            if inline is None:
+                return None
+            html.append(f"<{tag}>{inline}</{tag}>\n")
+        rows.append(f"<tr>\n{''.join(html)}</tr>\n")
+    return f"<table>\n<thead>\n{rows[0]}</thead>\n<tbody>\n{''.join(rows[1:])}</tbody>\n</table>\n"
+
+
 def _simple_markdown(text: str, formula: Callable[[str], str]) -> str | None:
-    """What markdown-it renders for paragraphs of one simple line and tight simple lists,
-    separated by blank lines; None for any other text."""
+    """What markdown-it renders for paragraphs of one simple line, tight simple lists and
+    simple tables, separated by blank lines; None for any other text."""
     html = []
     after_list = False
     for block in text.strip("\n").split("\n\n"):
         lines = block.split("\n")
         if block.startswith(" "):
             return None  # indented, it may continue a list item
-        if len(lines) == 1 and not _LIST_START.match(block.strip(" ")):
+        if block.startswith("|"):
+            rendered, after_list = _simple_table(lines, formula), False
+        elif len(lines) == 1 and not _LIST_START.match(block.strip(" ")):
             rendered, after_list = _simple_paragraph(block, formula), False
         elif after_list:
             return None  # two lists a blank line apart are one loose list

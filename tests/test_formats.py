@@ -598,13 +598,13 @@ def test_a_line_rendered_without_markdown_it_is_what_markdown_it_renders(text):
 list_markers = ["- ", "+ ", "* ", "1. ", "3. ", "2) ", "01. ", "-  ", " - ", "  "]
 markdown_blocks = st.lists(
     st.one_of(
-        st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<`")), max_size=10),
+        st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<`#")), max_size=10),
         st.lists(
             st.tuples(
                 st.sampled_from(
                     ["- ", "+ ", "* ", "1. ", "3. ", "2) ", "01. ", "-  ", " - ", "  "]
                 ),
-                st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<`")), max_size=8),
+                st.text(alphabet=st.sampled_from(list("abé 12_$.)-+<`#")), max_size=8),
             ).map("".join),
             min_size=1,
             max_size=3,
@@ -630,6 +630,66 @@ def test_paragraphs_and_lists_rendered_without_markdown_it_are_what_it_renders(b
     for formula, parser in ((_inline_formula, _parser()), (_lms_formula, _delimiting_parser())):
         fast = _simple_markdown(text, formula)
         assert fast is None or fast == parser.render(text), repr(text)
+
+
+simple_cells = st.lists(
+    st.sampled_from(["a", "b1", " ", "-", "<", "#", "x_y", "`c d`", "$x^2$", "é"]), max_size=4
+).map("".join)
+table_cells = st.one_of(
+    simple_cells,
+    simple_cells,
+    simple_cells,
+    st.text(alphabet=st.sampled_from(list("ab1 _$`#|-\\*<")), max_size=6),
+)
+
+
+@st.composite
+def markdown_tables(draw):
+    """Tables as examgen writes them and, one time in two, a near miss: a row of another
+    count, an aligned or broken rule, a space after a row, no body, a line run on."""
+    width = draw(st.integers(1, 3))
+    miss = draw(st.sampled_from(["count", "rule", "space", "body", "run-on"]))
+    miss = miss if draw(st.booleans()) else None
+
+    def row(n):
+        count = width + (draw(st.sampled_from([-1, 1])) if miss == "count" and n == 1 else 0)
+        cells = [draw(table_cells) for _ in range(count)]
+        return "|" + "|".join(cells) + "|" + (" " if miss == "space" and n == 1 else "")
+
+    dash = st.sampled_from([":--", "- -", "", "--:"]) if miss == "rule" else st.just("---")
+    rule = "|" + "|".join(draw(dash) for _ in range(width)) + "|"
+    body = 0 if miss == "body" else draw(st.integers(1, 3))
+    lines = [row(0), rule, *(row(n) for n in range(1, body + 1))]
+    before = draw(st.sampled_from(["", "Text.\n\n", "- item\n\n"]))
+    after = "\nAfter." if miss == "run-on" else draw(st.sampled_from(["", "\n\nAfter."]))
+    return before + "\n".join(lines) + after
+
+
+@given(markdown_tables())
+@settings(max_examples=3000, deadline=None)
+def test_tables_rendered_without_markdown_it_are_what_it_renders(text):
+    from generator.markup import (
+        _delimiting_parser,
+        _inline_formula,
+        _lms_formula,
+        _parser,
+        _simple_markdown,
+    )
+
+    for formula, parser in ((_inline_formula, _parser()), (_lms_formula, _delimiting_parser())):
+        fast = _simple_markdown(text, formula)
+        assert fast is None or fast == parser.render(text), repr(text)
+
+
+def test_examgens_tables_are_rendered_without_markdown_it():
+    from generator.markup import _inline_formula, _parser, _simple_markdown
+
+    text = (
+        "Consider:\n\n| # | Layer | Volume |\n|---|-------|--------|\n| 0 | INPUT | 32x32x3 |\n"
+        "| 1 | `CONV5-8` | |\n\nFill it in."
+    )
+    fast = _simple_markdown(text, _inline_formula)
+    assert fast is not None and fast == _parser().render(text)
 
 
 def test_most_lines_of_an_exam_are_rendered_without_markdown_it(default_exam):
