@@ -34,7 +34,7 @@ from generator.formats import (
 )
 from generator.manifest import is_fresh, read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
-from generator.variant_key import variant_key
+from generator.variant_key import shard_bytes, variant_key
 
 
 def to_json(data: Any, compact: bool = False) -> str:
@@ -69,8 +69,9 @@ def shard(
 
     if rendered is None:
         rendered = rendered_questions(manifest, variant)
-    key = variant_key(manifest, variant, rendered)
-    return f"variants/{variant['variant_id']}.json", compact_json_bytes(key) + b"\n"
+    return f"variants/{variant['variant_id']}.json", shard_bytes(
+        variant_key(manifest, variant, rendered)
+    )
 
 
 def key_opening(manifest: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the question and worked solution as the student's sheet and
 key showed them, so feedback need not render them again::
 
-    {"format": 3, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 4, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "text": "...", "solution": "...", "text_html": "...", "solution_html": "...",
@@ -18,7 +18,7 @@ types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` a
 from key.json when the part has them. ``text`` (with a multiple choice's options) and
 ``solution`` are Markdown, ``text_html`` and ``solution_html`` the HTML the key showed, formulas
 left for KaTeX; a key built from key.json at grading time (``from_manifest``) has them only
-when asked for.
+when asked for. A shard holds the texts on a line of their own (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
-KEY_FORMAT = 3
+KEY_FORMAT = 4
 _TEXTS = ("text", "solution", "text_html", "solution_html")
 
 
@@ -87,15 +87,34 @@ def variant_key(
     }
 
 
-def read_variant_key(path: Path) -> dict[str, Any] | None:
-    """The grading key in ``path``, or None when an older examgen wrote it in another
-    format: the caller then reads key.json."""
+def shard_bytes(key: dict[str, Any]) -> bytes:
+    """A grading key as its shard holds it: two lines of JSON, the key without its questions'
+    texts, then ``{"texts": [...]}``, each question's texts in order. Grading without
+    feedback parses only the first line, a quarter of the bytes."""
+    from generator.exam_files import compact_json_bytes  # which imports this module
+
+    texts = [{name: q[name] for name in _TEXTS if name in q} for q in key["questions"]]
+    questions = [{n: v for n, v in q.items() if n not in _TEXTS} for q in key["questions"]]
+    head = compact_json_bytes({**key, "questions": questions})
+    return head + b"\n" + compact_json_bytes({"texts": texts}) + b"\n"
+
+
+def read_variant_key(path: Path, texts: bool = False) -> dict[str, Any] | None:
+    """The grading key in the shard ``path`` (``shard_bytes``), with its questions' texts
+    when asked for; None when an older examgen wrote it in another format: the caller then
+    reads key.json."""
     try:
-        data = orjson.loads(path.read_bytes())  # a third of json's time
+        head, _, tail = path.read_bytes().partition(b"\n")
+        data = orjson.loads(head)  # a third of json's time
+        if isinstance(data, dict) and data.get("format") == KEY_FORMAT and texts:
+            for question, text in zip(data["questions"], orjson.loads(tail)["texts"], strict=True):
+                question.update(text)
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
-    except ValueError:
-        raise KeyFileError(str(path), "not valid JSON: delete it to grade from key.json") from None
+    except (ValueError, TypeError, KeyError):
+        raise KeyFileError(
+            str(path), "not a grading key: delete it to grade from key.json"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != KEY_FORMAT:
         return None
     return data
@@ -112,7 +131,7 @@ def key_for(
     from key.json itself, read with ``read_whole`` (see ``from_manifest``). ``grade`` checks
     that the submission's exam and student are the key's."""
     shard = fresh_shard(key_file, submission["variant_id"])
-    key = read_variant_key(shard) if shard else None
+    key = read_variant_key(shard, texts=feedback) if shard else None
     if key is None:
         manifest = (read_whole or read_key)(key_file)
         return from_manifest(manifest, submission, source, feedback)

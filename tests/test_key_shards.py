@@ -9,16 +9,19 @@ import generator.batch as batch_module
 import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
 from generator.render import rendered_questions
-from generator.variant_key import variant_key
+from generator.variant_key import read_variant_key, variant_key
 
 
 def test_each_variant_has_a_shard_that_matches_the_key(exam):
     key = json.loads((exam / "instructor" / "key.json").read_text())
     for variant in key["variants"]:
-        shard = json.loads(
-            (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
-        )
+        path = exam / "instructor" / "variants" / f"{variant['variant_id']}.json"
+        shard = read_variant_key(path, texts=True)
         assert shard == variant_key(key, variant, rendered_questions(key, variant))
+        without_texts = read_variant_key(path)
+        assert [set(q) for q in without_texts["questions"]] == [
+            {"id", "family", "title", "points", "dropped", "parts"}
+        ] * len(shard["questions"])
         assert (shard["exam_id"], shard["student_id"]) == (key["exam_id"], variant["student_id"])
         for question, graded in zip(variant["questions"], shard["questions"], strict=True):
             assert [p["key"] for p in question["parts"]] == [p["key"] for p in graded["parts"]]
@@ -35,9 +38,9 @@ def read_paths(monkeypatch):
         paths.append(path.name)
         return read_key(path)
 
-    def recording_variant_key(path):
+    def recording_variant_key(path, texts=False):
         paths.append(path.name)
-        return read_variant_key(path)
+        return read_variant_key(path, texts)
 
     for module in (manifest_module, batch_module, variant_key_module):
         monkeypatch.setattr(module, "read_key", recording)
@@ -121,9 +124,7 @@ def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_
     os.utime(key_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     result = run("regrade", "grades")
     assert "32 → " in result.output
-    shard = json.loads(
-        (exam / "instructor" / "variants" / f"{variant['variant_id']}.json").read_text()
-    )
+    shard = read_variant_key(exam / "instructor" / "variants" / f"{variant['variant_id']}.json")
     assert shard["questions"][0]["parts"][0]["key"] == 999
 
 
@@ -136,8 +137,8 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
     (subs / "a.json").write_text(json.dumps(submission))
     run("grade", "subs", "--workers", "1", "--out", "from-shard")
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
-    older = json.loads(shard_file.read_text())
-    older["format"] = 2  # before the shards held the HTML the key shows
+    older = read_variant_key(shard_file, texts=True)
+    older["format"] = 2  # one line, before the shards held the HTML the key shows
     for question in older["questions"]:
         del question["text_html"], question["solution_html"]
     shard_file.write_text(json.dumps(older))
@@ -148,3 +149,16 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
     for name in ("v001.md", "v001.html"):
         from_key = (tmp_path / "from-key" / "feedback" / name).read_text()
         assert from_key == (tmp_path / "from-shard" / "feedback" / name).read_text()
+
+
+def test_a_damaged_shard_is_named_with_what_to_do(run, exam, tmp_path):
+    submission = filled_submission(exam)
+    (tmp_path / "s.json").write_text(json.dumps(submission))
+    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
+    head, texts, _ = shard_file.read_bytes().split(b"\n")
+    damages = (head[:-5] + b"\n" + texts + b"\n", head + b"\n" + texts[:-5] + b"\n")
+    for n, damaged in enumerate(damages):
+        shard_file.write_bytes(damaged)
+        result = run("grade", "s.json", "--out", f"grades-{n}")
+        assert result.exit_code == 1 and "Traceback" not in result.output  # the batch went on
+        assert f"{shard_file.name}: not a grading key: delete it" in result.output
