@@ -83,7 +83,7 @@ def test_feedback_shows_each_question_and_solution_as_the_answer_key_does(run, c
         shown = _between(section, "</h2>\n", "<h3>Answer</h3>")
         solution = _between(section, '<div class="solution">', "</div>\n")
         page = _between(feedback_html, f'<section class="question" id="{q["id"]}">', "</section>")
-        assert page.split("</h2>\n", 1)[1].startswith(shown.rstrip() + "\n<table")
+        assert page.split("</h2>\n", 1)[1].startswith(shown.rstrip() + "\n<h3>Your answers</h3>")
         assert f'<div class="solution">{solution}</div>' in page
         md = sections[q["id"]]
         assert _between(md, "\n\n", "\n\n**Answer**") in feedback_md
