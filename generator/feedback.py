@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.formats import asset_files
+from generator.formats import asset_files, write_files
 from generator.grading import format_points
 from generator.render import cell, environment, html_environment
 
@@ -29,10 +29,7 @@ ASSETS = "assets"
 
 def write_assets(folder: Path) -> None:
     """KaTeX and the script that runs it, for the HTML feedback pages in ``folder``."""
-    for name, data in asset_files():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    write_files(folder, asset_files())
 
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:

@@ -15,7 +15,7 @@ exam generated earlier.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -145,12 +145,17 @@ def write_variant_pages(
         target.write_text(text, encoding="utf-8")
 
 
-def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
-    """Write the files of ``formats`` that are not per variant under ``root``."""
-    for path, data in exam_files(manifest, formats):
+def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
+    """Write each file, by path under ``root``, making its folders."""
+    for path, data in files:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
+    """Write the files of ``formats`` that are not per variant under ``root``."""
+    write_files(root, exam_files(manifest, formats))
 
 
 def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> list[Path]:
