@@ -51,7 +51,8 @@ def _questions(
     """Each question's heading, text and solution, with its table rows in Markdown and in
     HTML."""
     markdown, html = [], []
-    for graded, question in zip(report["questions"], key["questions"], strict=True):
+    questions = zip(report["questions"], key["questions"], key["texts"], strict=True)
+    for graded, question, texts in questions:
         rows = [] if question["dropped"] else _rows(graded["parts"], question["parts"])
         common = {
             "id": question["id"],
@@ -63,8 +64,8 @@ def _questions(
         markdown.append(
             {
                 **common,
-                "text": question["text"],
-                "solution": question["solution"],
+                "text": texts["text"],
+                "solution": texts["solution"],
                 "rows": "\n".join(_markdown_row(*row) for row in rows),
             }
         )
@@ -72,8 +73,8 @@ def _questions(
             {
                 **common,
                 # examgen's own HTML, made at generation from its templates' Markdown
-                "text": Markup(question["text_html"]),
-                "solution": Markup(question["solution_html"]),
+                "text": Markup(texts["text_html"]),
+                "solution": Markup(texts["solution_html"]),
                 "rows": Markup("\n".join(_html_row(*row) for row in rows)),
             }
         )

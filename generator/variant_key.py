@@ -6,19 +6,20 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the question and worked solution as the student's sheet and
 key showed them, so feedback need not render them again::
 
-    {"format": 4, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 5, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
-                    "text": "...", "solution": "...", "text_html": "...", "solution_html": "...",
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
-                               "mistakes": [...], "follows": {...}}]}]}
+                               "mistakes": [...], "follows": {...}}]}],
+     "texts": [{"text": "...", "solution": "...", "text_html": "...", "solution_html": "..."}]}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
 types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
-from key.json when the part has them. ``text`` (with a multiple choice's options) and
-``solution`` are Markdown, ``text_html`` and ``solution_html`` the HTML the key showed, formulas
-left for KaTeX; a key built from key.json at grading time (``from_manifest``) has them only
-when asked for. A shard holds the texts on a line of their own (``shard_bytes``).
+from key.json when the part has them. ``texts`` are the questions', in order: ``text`` (with
+a multiple choice's options) and ``solution`` in Markdown, ``text_html`` and
+``solution_html`` the HTML the key showed, formulas left for KaTeX. A key built from key.json
+at grading time (``from_manifest``) has them only when asked for; a shard holds them on a
+line of their own (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
-KEY_FORMAT = 4
+KEY_FORMAT = 5
 _TEXTS = ("text", "solution", "text_html", "solution_html")
 
 
@@ -72,10 +73,8 @@ def variant_key(
             "points": info["points"],
             "dropped": question["id"] in dropped,
         }
-        if rendered is not None:
-            entry.update({name: rendered[n][name] for name in _TEXTS})
         questions.append({**entry, "parts": parts})
-    return {
+    key = {
         "format": KEY_FORMAT,
         "exam_id": header["exam_id"],
         "title": header["title"],
@@ -85,18 +84,19 @@ def variant_key(
         "types": [orjson.loads(signature) for signature in types],
         "questions": questions,
     }
+    if rendered is not None:
+        key["texts"] = [{name: question[name] for name in _TEXTS} for question in rendered]
+    return key
 
 
 def shard_bytes(key: dict[str, Any]) -> bytes:
-    """A grading key as its shard holds it: two lines of JSON, the key without its questions'
-    texts, then ``{"texts": [...]}``, each question's texts in order. Grading without
-    feedback parses only the first line, a quarter of the bytes."""
+    """A grading key as its shard holds it: two lines of JSON, the key without its
+    ``texts``, then the texts. Grading without feedback parses only the first line, a
+    quarter of the bytes."""
     from generator.exam_files import compact_json_bytes  # which imports this module
 
-    texts = [{name: q[name] for name in _TEXTS if name in q} for q in key["questions"]]
-    questions = [{n: v for n, v in q.items() if n not in _TEXTS} for q in key["questions"]]
-    head = compact_json_bytes({**key, "questions": questions})
-    return head + b"\n" + compact_json_bytes({"texts": texts}) + b"\n"
+    head = compact_json_bytes({name: value for name, value in key.items() if name != "texts"})
+    return head + b"\n" + compact_json_bytes(key["texts"]) + b"\n"
 
 
 def read_variant_key(path: Path, texts: bool = False) -> dict[str, Any] | None:
@@ -107,8 +107,9 @@ def read_variant_key(path: Path, texts: bool = False) -> dict[str, Any] | None:
         head, _, tail = path.read_bytes().partition(b"\n")
         data = orjson.loads(head)  # a third of json's time
         if isinstance(data, dict) and data.get("format") == KEY_FORMAT and texts:
-            for question, text in zip(data["questions"], orjson.loads(tail)["texts"], strict=True):
-                question.update(text)
+            data["texts"] = orjson.loads(tail)
+            if not isinstance(data["texts"], list) or len(data["texts"]) != len(data["questions"]):
+                raise ValueError("a text per question")
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
     except (ValueError, TypeError, KeyError):

@@ -19,8 +19,9 @@ def test_each_variant_has_a_shard_that_matches_the_key(exam):
         shard = read_variant_key(path, texts=True)
         assert shard == variant_key(key, variant, rendered_questions(key, variant))
         without_texts = read_variant_key(path)
-        assert [set(q) for q in without_texts["questions"]] == [
-            {"id", "family", "title", "points", "dropped", "parts"}
+        assert without_texts == {name: v for name, v in shard.items() if name != "texts"}
+        assert [set(text) for text in shard["texts"]] == [
+            {"text", "solution", "text_html", "solution_html"}
         ] * len(shard["questions"])
         assert (shard["exam_id"], shard["student_id"]) == (key["exam_id"], variant["student_id"])
         for question, graded in zip(variant["questions"], shard["questions"], strict=True):
@@ -139,8 +140,8 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
     older = read_variant_key(shard_file, texts=True)
     older["format"] = 2  # one line, before the shards held the HTML the key shows
-    for question in older["questions"]:
-        del question["text_html"], question["solution_html"]
+    for text in older["texts"]:
+        del text["text_html"], text["solution_html"]
     shard_file.write_text(json.dumps(older))
     paths = read_paths(monkeypatch)
     result = run("grade", "subs", "--workers", "1", "--out", "from-key")
