@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from generator.answers import AnswerType, Score, answer_type_from_json
+from generator.answers import CORRECT, AnswerType, Score, answer_type_from_json
 from generator.submission import check_answers
 from generator.variant_key import check_student
 
@@ -101,6 +101,8 @@ def score_part(
 ) -> Score:
     """The part's score: against the key, else by error carried forward, and naming the
     known mistake that gives a wrong answer. The answer is parsed once for all three."""
+    if "shown_is_correct" in part and raw == part["shown"]:
+        return CORRECT
     value = answer_type.read_answer(raw)
     if isinstance(value, Score):  # blank or unreadable
         return value

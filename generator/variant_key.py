@@ -3,23 +3,25 @@
 Generation writes one per variant, as ``instructor/variants/ID.json``, from that variant of
 key.json (see ``generator.exam_files``). A class's key.json runs to hundreds of megabytes and
 a variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
-grading key is the parts, and the question and worked solution as the student's sheet and
-key showed them, so feedback need not render them again::
+grading key is the parts, and the feedback pages laid out with the questions and worked
+solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 5, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 6, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
-                               "mistakes": [...], "follows": {...}}]}],
-     "texts": [{"text": "...", "solution": "...", "text_html": "...", "solution_html": "..."}]}
+                               "shown_is_correct": true, "mistakes": [...],
+                               "follows": {...}}]}],
+     "feedback": {"md": ["# ...", 0, "...", 1, ...], "html": [...]}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
-types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
-from key.json when the part has them. ``texts`` are the questions', in order: ``text`` (with
-a multiple choice's options) and ``solution`` in Markdown, ``text_html`` and
-``solution_html`` the HTML the key showed, formulas left for KaTeX. A key built from key.json
-at grading time (``from_manifest``) has them only when asked for; a shard holds them on a
-line of their own (``shard_bytes``).
+types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
+where typing it earns full marks, as it does for all but keys shown rounded past their
+tolerance, so grading the commonest right answer takes one string comparison. ``mistakes``
+and ``follows`` are copied from key.json when the part has them. ``feedback`` holds the
+pages with slots for the student's points and answers (``generator.feedback.Frame``). A key
+built from key.json at grading time (``from_manifest``) has them only when asked for; a
+shard holds them on a line of their own (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,7 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
-KEY_FORMAT = 5
-_TEXTS = ("text", "solution", "text_html", "solution_html")
+KEY_FORMAT = 6
 
 
 def variant_key(
@@ -55,14 +56,19 @@ def variant_key(
         for m, part in enumerate(question["parts"]):
             signature = orjson.dumps(part["type"], option=orjson.OPT_SORT_KEYS)
             index = types.setdefault(signature, len(types))
+            answer_type = answer_type_from_json(part["type"])
             entry = {
                 "id": part["id"],
                 "type": index,
                 "key": part["key"],
                 "shown": rendered[n]["parts"][m]["key"]  # rendering showed it already
                 if rendered is not None
-                else answer_type_from_json(part["type"]).display(part["key"]),
+                else answer_type.display(part["key"]),
             }
+            if rendered is not None and answer_type.shown_key_is_correct(
+                entry["shown"], part["key"]
+            ):
+                entry["shown_is_correct"] = True
             entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
             parts.append(entry)
         info = meta[question["id"]]
@@ -85,31 +91,36 @@ def variant_key(
         "questions": questions,
     }
     if rendered is not None:
-        key["texts"] = [{name: question[name] for name in _TEXTS} for question in rendered]
+        from generator.feedback import feedback_frames  # which renders with jinja2
+
+        key["feedback"] = feedback_frames(key, rendered)
     return key
 
 
 def shard_bytes(key: dict[str, Any]) -> bytes:
     """A grading key as its shard holds it: two lines of JSON, the key without its
-    ``texts``, then the texts. Grading without feedback parses only the first line, a
-    quarter of the bytes."""
+    ``feedback`` pages, then the pages. Grading without feedback reads only the first line,
+    a quarter of the bytes."""
     from generator.exam_files import compact_json_bytes  # which imports this module
 
-    head = compact_json_bytes({name: value for name, value in key.items() if name != "texts"})
-    return head + b"\n" + compact_json_bytes(key["texts"]) + b"\n"
+    head = compact_json_bytes({name: value for name, value in key.items() if name != "feedback"})
+    return head + b"\n" + compact_json_bytes(key["feedback"]) + b"\n"
 
 
-def read_variant_key(path: Path, texts: bool = False) -> dict[str, Any] | None:
-    """The grading key in the shard ``path`` (``shard_bytes``), with its questions' texts
+def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | None:
+    """The grading key in the shard ``path`` (``shard_bytes``), with its feedback pages
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
+    from generator.feedback import FORMATS, is_frame
+
     try:
-        head, _, tail = path.read_bytes().partition(b"\n")
-        data = orjson.loads(head)  # a third of json's time
-        if isinstance(data, dict) and data.get("format") == KEY_FORMAT and texts:
-            data["texts"] = orjson.loads(tail)
-            if not isinstance(data["texts"], list) or len(data["texts"]) != len(data["questions"]):
-                raise ValueError("a text per question")
+        with path.open("rb") as stream:
+            data = orjson.loads(stream.readline())  # a third of json's time
+            if isinstance(data, dict) and data.get("format") == KEY_FORMAT and feedback:
+                frames = data["feedback"] = orjson.loads(stream.read())
+                slots = 1 + 2 * len(data["questions"])
+                if not all(is_frame(frames[name], slots) for name in FORMATS):
+                    raise ValueError("not a page with slots")
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
     except (ValueError, TypeError, KeyError):
@@ -132,7 +143,7 @@ def key_for(
     from key.json itself, read with ``read_whole`` (see ``from_manifest``). ``grade`` checks
     that the submission's exam and student are the key's."""
     shard = fresh_shard(key_file, submission["variant_id"])
-    key = read_variant_key(shard, texts=feedback) if shard else None
+    key = read_variant_key(shard, feedback) if shard else None
     if key is None:
         manifest = (read_whole or read_key)(key_file)
         return from_manifest(manifest, submission, source, feedback)

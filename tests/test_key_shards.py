@@ -8,6 +8,8 @@ from conftest import filled_submission
 import generator.batch as batch_module
 import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
+from generator.answers import Expression, Real, answer_type_from_json
+from generator.grading import score_part
 from generator.render import rendered_questions
 from generator.variant_key import read_variant_key, variant_key
 
@@ -16,13 +18,11 @@ def test_each_variant_has_a_shard_that_matches_the_key(exam):
     key = json.loads((exam / "instructor" / "key.json").read_text())
     for variant in key["variants"]:
         path = exam / "instructor" / "variants" / f"{variant['variant_id']}.json"
-        shard = read_variant_key(path, texts=True)
+        shard = read_variant_key(path, feedback=True)
         assert shard == variant_key(key, variant, rendered_questions(key, variant))
-        without_texts = read_variant_key(path)
-        assert without_texts == {name: v for name, v in shard.items() if name != "texts"}
-        assert [set(text) for text in shard["texts"]] == [
-            {"text", "solution", "text_html", "solution_html"}
-        ] * len(shard["questions"])
+        without_pages = read_variant_key(path)
+        assert without_pages == {name: v for name, v in shard.items() if name != "feedback"}
+        assert set(shard["feedback"]) == {"md", "html"}
         assert (shard["exam_id"], shard["student_id"]) == (key["exam_id"], variant["student_id"])
         for question, graded in zip(variant["questions"], shard["questions"], strict=True):
             assert [p["key"] for p in question["parts"]] == [p["key"] for p in graded["parts"]]
@@ -39,9 +39,9 @@ def read_paths(monkeypatch):
         paths.append(path.name)
         return read_key(path)
 
-    def recording_variant_key(path, texts=False):
+    def recording_variant_key(path, feedback=False):
         paths.append(path.name)
-        return read_variant_key(path, texts)
+        return read_variant_key(path, feedback)
 
     for module in (manifest_module, batch_module, variant_key_module):
         monkeypatch.setattr(module, "read_key", recording)
@@ -138,11 +138,10 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
     (subs / "a.json").write_text(json.dumps(submission))
     run("grade", "subs", "--workers", "1", "--out", "from-shard")
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
-    older = read_variant_key(shard_file, texts=True)
-    older["format"] = 2  # one line, before the shards held the HTML the key shows
-    for text in older["texts"]:
-        del text["text_html"], text["solution_html"]
-    shard_file.write_text(json.dumps(older))
+    older = read_variant_key(shard_file)
+    older["format"] = 5  # before the shards held the feedback pages: a line of texts instead
+    texts = [{"text": "", "solution": "", "text_html": "", "solution_html": ""}]
+    shard_file.write_text(json.dumps(older) + "\n" + json.dumps(texts * len(older["questions"])))
     paths = read_paths(monkeypatch)
     result = run("grade", "subs", "--workers", "1", "--out", "from-key")
     assert result.exit_code == 0, result.output
@@ -156,10 +155,51 @@ def test_a_damaged_shard_is_named_with_what_to_do(run, exam, tmp_path):
     submission = filled_submission(exam)
     (tmp_path / "s.json").write_text(json.dumps(submission))
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
-    head, texts, _ = shard_file.read_bytes().split(b"\n")
-    damages = (head[:-5] + b"\n" + texts + b"\n", head + b"\n" + texts[:-5] + b"\n")
+    head, pages, _ = shard_file.read_bytes().split(b"\n")
+    frames = json.loads(pages)
+    frames["html"][1] = len(frames["html"])  # a slot the page does not have
+    damages = (
+        head[:-5] + b"\n" + pages + b"\n",
+        head + b"\n" + pages[:-5] + b"\n",
+        head + b"\n" + json.dumps(frames).encode() + b"\n",
+    )
     for n, damaged in enumerate(damages):
         shard_file.write_bytes(damaged)
         result = run("grade", "s.json", "--out", f"grades-{n}")
         assert result.exit_code == 1 and "Traceback" not in result.output  # the batch went on
         assert f"{shard_file.name}: not a grading key: delete it" in result.output
+
+
+def test_the_shown_key_flag_changes_no_score(run, tmp_path):
+    """A shard marks the parts whose key, typed as shown, earns full marks, and grading
+    then skips parsing it: every part of the default exam scores the same with and without
+    the mark, for its shown key, each known mistake as shown, and a near miss."""
+    run("generate", "-n", "4", "--seed", "flags")
+    (exam,) = (tmp_path / "output").iterdir()
+    marked = total = 0
+    for path in sorted((exam / "instructor" / "variants").iterdir()):
+        shard = read_variant_key(path)
+        types = [answer_type_from_json(data) for data in shard["types"]]
+        for question in shard["questions"]:
+            by_id = {part["id"]: part for part in question["parts"]}
+            for part in question["parts"]:
+                answer_type = types[part["type"]]
+                plain = {name: v for name, v in part.items() if name != "shown_is_correct"}
+                right = score_part(answer_type, part["shown"], plain, {}, by_id)
+                assert ("shown_is_correct" in part) == (right.status == "correct"), part
+                marked += "shown_is_correct" in part
+                total += 1
+                typed = [part["shown"], part["shown"] + "1", " " + part["shown"]]
+                typed += [answer_type.display(m["value"]) for m in part.get("mistakes", ())]
+                for raw in typed:
+                    assert score_part(answer_type, raw, part, {}, by_id) == score_part(
+                        answer_type, raw, plain, {}, by_id
+                    )
+    assert marked == total  # the default exam shows every key within its tolerance
+
+
+def test_a_key_shown_rounded_past_its_tolerance_is_not_taken_as_right():
+    tight = Real(rtol=1e-9, atol=0)
+    assert not tight.shown_key_is_correct(tight.display(0.123456789), 0.123456789)
+    assert Real().shown_key_is_correct(Real().display(0.123456789), 0.123456789)
+    assert not Expression(["x"]).shown_key_is_correct("x**2", "x**2")  # left to the guard
