@@ -47,8 +47,11 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            depth = len(path.parts)
+            # sorted as paths sort, by their parts: a key, not the slow Path comparisons
             found += sorted(
-                p for p in path.rglob("*.json") if "instructor" not in p.relative_to(path).parts
+                (p for p in path.rglob("*.json") if "instructor" not in p.parts[depth:]),
+                key=lambda p: p.parts,
             )
         else:
             found.append(path)
@@ -65,19 +68,19 @@ def feedback_stem(outcome: Outcome) -> str:
     return outcome.report["student_id"] if outcome.named else f".{outcome.index}"
 
 
-def _write_feedback(folder: Path, index: int, student: str, pages: tuple[str, str]) -> bool:
+def _write_feedback(folder: Path, index: int, student: str, pages: tuple[bytes, bytes]) -> bool:
     """Write a submission's feedback pages under its student's id, unless another
     submission of that id claimed it first; then under its index. Whether it got the id.
     Claiming by exclusive creation spares the batch a rename per file afterwards."""
     try:
         claim = os.open(folder / f"{student}.md", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except FileExistsError:
-        for suffix, text in zip(FEEDBACK_SUFFIXES, pages, strict=True):
-            (folder / f".{index}{suffix}").write_text(text, encoding="utf-8")
+        for suffix, page in zip(FEEDBACK_SUFFIXES, pages, strict=True):
+            (folder / f".{index}{suffix}").write_bytes(page)
         return False
-    with open(claim, "w", encoding="utf-8") as stream:
+    with open(claim, "wb") as stream:
         stream.write(pages[0])
-    (folder / f"{student}.html").write_text(pages[1], encoding="utf-8")
+    (folder / f"{student}.html").write_bytes(pages[1])
     return True
 
 
@@ -149,10 +152,10 @@ def _grade_chunk(
         if text and reports is not None:
             outcome.text_at = (name, start, start + len(text))
             texts.append(text)
-            start += len(text)
+            start += len(text) + 1  # and a comma: report.json copies runs of reports whole
         outcomes.append(outcome)
     if reports is not None and texts:
-        (reports / name).write_bytes(b"".join(texts))
+        (reports / name).write_bytes(b",".join(texts))
     return outcomes
 
 

@@ -13,7 +13,6 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
-import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -28,13 +27,12 @@ from generator.render import cell, environment, html_environment
 # (``write_assets``). A page sent on its own shows its formulas as TeX source.
 ASSETS = "assets"
 
-Frame = list[str | int]
-"""A page laid out without the student's part: text, then the number of a slot, then text,
-alternately. Slot 0 is the total; question ``n``'s points are slot ``2n + 1`` and its table
-rows slot ``2n + 2``."""
+Frame = list[bytes | int]
+"""A page laid out without the student's part, in UTF-8: text, then the number of a slot,
+then text, alternately. Slot 0 is the total; question ``n``'s points are slot ``2n + 1``
+and its table rows slot ``2n + 2``. A file holds it as the text with each slot written
+``NUL number NUL`` (``frame_bytes``): examgen's texts hold no NUL (a spec's are refused)."""
 
-# examgen's own texts never hold a NUL, so it can mark the slots in a rendered page
-_SLOT = re.compile("\x00([0-9]+)\x00")
 FORMATS = ("md", "html")
 
 
@@ -81,47 +79,52 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
         .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
     )
     slots = 1 + 2 * len(key["questions"])
-    return {name: _frame(page, slots) for name, page in zip(FORMATS, pages, strict=True)}
+    frames = {
+        name: read_frame(page.encode(), slots) for name, page in zip(FORMATS, pages, strict=True)
+    }
+    if None in frames.values():
+        raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
+    return frames
 
 
 def _slot(number: int) -> Markup:
     return Markup(f"\x00{number}\x00")
 
 
-def _frame(page: str, slots: int) -> Frame:
-    pieces: Frame = _SLOT.split(page)
-    pieces[1::2] = [int(number) for number in pieces[1::2]]
-    if not is_frame(pieces, slots):
-        raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
+def read_frame(data: bytes, slots: int) -> Frame | None:
+    """The frame written as ``data`` (``frame_bytes``), or None when it is not a page with
+    slots below ``slots``."""
+    pieces: list[Any] = data.split(b"\x00")
+    try:
+        numbers = list(map(int, pieces[1::2]))
+    except ValueError:
+        return None
+    if len(pieces) % 2 == 0 or (numbers and not 0 <= min(numbers) <= max(numbers) < slots):
+        return None
+    pieces[1::2] = numbers
     return pieces
 
 
-def is_frame(frame: Any, slots: int) -> bool:
-    """Whether ``frame`` (read from a file) is a page with slots below ``slots``."""
-    return (
-        type(frame) is list
-        and len(frame) % 2 == 1
-        and all(type(text) is str for text in frame[::2])
-        and all(type(number) is int and 0 <= number < slots for number in frame[1::2])
-    )
+def frame_bytes(frame: Frame) -> bytes:
+    return b"".join(piece if type(piece) is bytes else b"\x00%d\x00" % piece for piece in frame)
 
 
-def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[str, str]:
-    """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML:
-    the key's ``feedback`` frames, filled."""
-    total = f"{format_points(report['points'])} / {format_points(report['max_points'])}"
+def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
+    in UTF-8: the key's ``feedback`` frames, filled."""
+    total = f"{format_points(report['points'])} / {format_points(report['max_points'])}".encode()
     markdown, html = [total], [total]  # points are digits: nothing to escape
     for graded, question in zip(report["questions"], key["questions"], strict=True):
         score = f"{format_points(graded['points'])} / {format_points(graded['max_points'])}"
         rows = [] if question["dropped"] else _rows(graded["parts"], question["parts"])
-        markdown += (score, "\n".join([_markdown_row(*row) for row in rows]))
-        html += (score, "\n".join([_html_row(*row) for row in rows]))
+        markdown += (score.encode(), "\n".join([_markdown_row(*row) for row in rows]).encode())
+        html += (score.encode(), "\n".join([_html_row(*row) for row in rows]).encode())
     frames = key["feedback"]
     return _filled(frames["md"], markdown), _filled(frames["html"], html)
 
 
-def _filled(frame: Frame, values: list[str]) -> str:
-    return "".join([piece if type(piece) is str else values[piece] for piece in frame])
+def _filled(frame: Frame, values: list[bytes]) -> bytes:
+    return b"".join([piece if type(piece) is bytes else values[piece] for piece in frame])
 
 
 def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -142,13 +145,21 @@ def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> list[tup
 
 
 def _markdown_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
-    return f"| {id} | {cell(answer)} | {cell(key)} | {points} | {cell(verdict)} |"
+    shown = cell(key)
+    typed = shown if answer == key else cell(answer)
+    said = verdict if verdict == status else cell(verdict)
+    return f"| {id} | {typed} | {shown} | {points} | {said} |"
 
 
 def _html_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
+    # The id, points and status are examgen's own words and digits: only the answer, the
+    # key and the feedback (which may quote the answer) are escaped, the key once when the
+    # student typed it as shown.
+    shown = escape(key)
+    typed = shown if answer == key else escape(answer)
     return (
-        f'<tr class="{escape(status)}"><td>{escape(id)}</td><td>{escape(answer)}</td>'
-        f"<td>{escape(key)}</td><td>{escape(points)}</td><td>{escape(verdict)}</td></tr>"
+        f'<tr class="{status}"><td>{id}</td><td>{typed}</td><td>{shown}</td><td>{points}</td>'
+        f"<td>{verdict if verdict == status else escape(verdict)}</td></tr>"
     )
 
 

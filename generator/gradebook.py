@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator.atomic import write_folder
 from generator.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
@@ -70,18 +70,46 @@ class Summary:
 
     def write_json(self, path: Path, reports: Path) -> None:
         """report.json: the exams, the errors and every kept report in full, copied from
-        the files the workers wrote under ``reports``, not parsed and written again."""
+        the files the workers wrote under ``reports``, not parsed and written again. A
+        worker's reports are one comma-separated run, copied whole where all are kept."""
         head = to_json({"exams": self.exams, "errors": self.errors}, compact=True).rstrip()
-        loaded: tuple[str, bytes] = ("", b"")
-        with path.open("wb") as out:
+        with path.open("wb", buffering=0) as out:
             out.write(f'{head[:-1]},"submissions":['.encode())
-            for n, outcome in enumerate(self.kept):
-                name, start, end = outcome.text_at
-                if loaded[0] != name:  # in file order, unless several exams interleave
-                    loaded = (name, (reports / name).read_bytes())
-                out.write(b"," if n else b"")
-                out.write(memoryview(loaded[1])[start:end])
+            for n, (name, start, end) in enumerate(self._runs()):
+                if n:
+                    out.write(b",")
+                with (reports / name).open("rb", buffering=0) as source:
+                    _copy_range(source, out, start, end)
             out.write(b"]}\n")
+
+    def _runs(self) -> list[tuple[str, int, int]]:
+        """The kept reports' bytes as runs: file, start, end; in order, and each as long
+        as consecutive kept reports sit side by side in one file."""
+        runs: list[tuple[str, int, int]] = []
+        for outcome in self.kept:
+            name, start, end = outcome.text_at
+            if runs and runs[-1][0] == name and runs[-1][2] + 1 == start:  # after a comma
+                runs[-1] = (name, runs[-1][1], end)
+            else:
+                runs.append((name, start, end))
+        return runs
+
+
+def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
+    """Append bytes ``start`` to ``end`` of ``source`` to ``out``: in the kernel where it
+    can, as report.json for a large class runs to a hundred megabytes."""
+    copy = getattr(os, "copy_file_range", None)
+    while start < end and copy is not None:
+        try:
+            copied = copy(source.fileno(), out.fileno(), end - start, start)
+        except OSError:  # a file system or kernel that cannot: copy through memory
+            copied = 0
+        if not copied:
+            break
+        start += copied
+    if start < end:
+        source.seek(start)
+        out.write(source.read(end - start))
 
 
 def summarize(outcomes: list[Outcome], indexes: dict[str, dict[str, Any]]) -> Summary:
@@ -186,17 +214,18 @@ def _name_feedback(folder: Path, summary: Summary) -> None:
     if per_exam:
         for exam in summary.exams:
             (folder / exam["exam_id"]).mkdir()
-    kept = set()
+    kept = set()  # file names in ``folder``: strings, as a class has tens of thousands
     for outcome in summary.kept:
-        target = folder / outcome.report["exam_id"] if per_exam else folder
+        target = f"{outcome.report['exam_id']}/" if per_exam else ""
+        written = feedback_stem(outcome)
         for suffix in FEEDBACK_SUFFIXES:
-            name = target / f"{outcome.report['student_id']}{suffix}"
-            written = folder / f"{feedback_stem(outcome)}{suffix}"
-            if written != name:
-                os.replace(written, name)
+            name = f"{target}{outcome.report['student_id']}{suffix}"
+            if name != written + suffix:
+                os.replace(folder / (written + suffix), folder / name)
             kept.add(name)
-    for leftover in folder.iterdir():
-        if leftover.is_file() and leftover not in kept:
-            leftover.unlink()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file() and entry.name not in kept:
+                os.unlink(entry.path)
     for exam in summary.exams if per_exam else [None]:
         write_assets(folder / exam["exam_id"] if exam else folder)

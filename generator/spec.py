@@ -227,6 +227,11 @@ def _letter(n: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[n] if n < 26 else f"_{n + 1}"
 
 
+# Texts go into every page: a control character (NUL marks slots in feedback frames) is a
+# mistake in the spec, never wanted on a sheet. Line breaks and tabs are whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _text(data: dict[str, Any], key: str, source: str, where: str, required: bool = False) -> str:
     value = data.get(key)
     if value is None:
@@ -235,6 +240,8 @@ def _text(data: dict[str, Any], key: str, source: str, where: str, required: boo
         return ""
     if not isinstance(value, str) or len(value) > 5000:
         raise SpecError(source, "must be a string (at most 5000 characters)", where + key)
+    if _CONTROL.search(value):
+        raise SpecError(source, "holds a control character", where + key)
     return value
 
 

@@ -6,13 +6,13 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 6, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 7, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
                                "shown_is_correct": true, "mistakes": [...],
                                "follows": {...}}]}],
-     "feedback": {"md": ["# ...", 0, "...", 1, ...], "html": [...]}}
+     "feedback": {"md": [b"# ...", 0, b"...", 1, ...], "html": [...]}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
 types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
@@ -21,7 +21,7 @@ tolerance, so grading the commonest right answer takes one string comparison. ``
 and ``follows`` are copied from key.json when the part has them. ``feedback`` holds the
 pages with slots for the student's points and answers (``generator.feedback.Frame``). A key
 built from key.json at grading time (``from_manifest``) has them only when asked for; a
-shard holds them on a line of their own (``shard_bytes``).
+shard holds them after its line of JSON (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
-KEY_FORMAT = 6
+KEY_FORMAT = 7
 
 
 def variant_key(
@@ -98,29 +98,42 @@ def variant_key(
 
 
 def shard_bytes(key: dict[str, Any]) -> bytes:
-    """A grading key as its shard holds it: two lines of JSON, the key without its
-    ``feedback`` pages, then the pages. Grading without feedback reads only the first line,
-    a quarter of the bytes."""
+    """A grading key as its shard holds it: a line of JSON, the key without its
+    ``feedback`` pages but with their lengths in bytes (``page_bytes``), then the pages
+    (``generator.feedback.frame_bytes``). Grading without feedback reads only the first
+    line, a fifth of the file; with feedback, the pages are copied out, never parsed."""
     from generator.exam_files import compact_json_bytes  # which imports this module
+    from generator.feedback import FORMATS, frame_bytes
 
-    head = compact_json_bytes({name: value for name, value in key.items() if name != "feedback"})
-    return head + b"\n" + compact_json_bytes(key["feedback"]) + b"\n"
+    pages = [frame_bytes(key["feedback"][name]) for name in FORMATS]
+    head = {name: value for name, value in key.items() if name != "feedback"}
+    head["page_bytes"] = [len(page) for page in pages]
+    return b"".join([compact_json_bytes(head), b"\n", *pages])
 
 
 def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | None:
     """The grading key in the shard ``path`` (``shard_bytes``), with its feedback pages
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
-    from generator.feedback import FORMATS, is_frame
+    from generator.feedback import FORMATS, read_frame
 
     try:
         with path.open("rb") as stream:
             data = orjson.loads(stream.readline())  # a third of json's time
             if isinstance(data, dict) and data.get("format") == KEY_FORMAT and feedback:
-                frames = data["feedback"] = orjson.loads(stream.read())
+                pages, sizes, start = stream.read(), data.pop("page_bytes"), 0
+                if sum(sizes) != len(pages) or len(sizes) != len(FORMATS):
+                    raise ValueError("pages of other lengths")
                 slots = 1 + 2 * len(data["questions"])
-                if not all(is_frame(frames[name], slots) for name in FORMATS):
+                frames = {}
+                for name, size in zip(FORMATS, sizes, strict=True):
+                    frames[name] = read_frame(pages[start : start + size], slots)
+                    start += size
+                if None in frames.values():
                     raise ValueError("not a page with slots")
+                data["feedback"] = frames
+            elif isinstance(data, dict):
+                data.pop("page_bytes", None)
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
     except (ValueError, TypeError, KeyError):

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -111,6 +112,32 @@ def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
         assert rows[alone["student_id"]]["total"] == f"{alone['points']:g}"
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_report_json_holds_each_kept_report_once_in_order(
+    classroom, tmp_path, run, monkeypatch, kernel_copy
+):
+    """Bad files and second submissions between good ones split the runs of reports that
+    report.json copies; where the kernel cannot copy, the bytes go through memory."""
+    _exam, subs = classroom
+    (subs / "v002-again.json").write_text((subs / "v002.json").read_text())
+    (subs / "v004-broken.json").write_text("{not json")
+    if not kernel_copy:
+
+        def cannot(*args):
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", cannot, raising=False)
+    import generator.batch as batch
+
+    monkeypatch.setattr(batch, "CHUNK", 4)  # runs that end inside and between workers' files
+    grade(str(subs), "--out", "grades", "--workers", "2")
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert [s["student_id"] for s in report["submissions"]] == [f"v{n:03d}" for n in range(1, 11)]
+    for submission in report["submissions"][:3]:
+        alone = json.loads(run("grade", submission["submission"], "--json").output)
+        assert submission == alone
+
+
 def test_parallel_and_serial_grading_agree(classroom):
     _exam, subs = classroom
     files = sorted(subs.iterdir())
@@ -177,15 +204,18 @@ def test_regrading_is_idempotent(classroom, tmp_path):
 def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monkeypatch):
     _exam, subs = classroom
     written = []
-    original = Path.write_text
 
-    def failing(self, *args, **kwargs):
-        written.append(self)
-        if len(written) == 5:
-            raise OSError(28, "No space left on device")
-        return original(self, *args, **kwargs)
+    def failing_on_the_fifth_file(original):
+        def write(self, *args, **kwargs):
+            written.append(self)
+            if len(written) == 5:
+                raise OSError(28, "No space left on device")
+            return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_text", failing)
+        return write
+
+    for method in ("write_text", "write_bytes"):
+        monkeypatch.setattr(Path, method, failing_on_the_fifth_file(getattr(Path, method)))
     with pytest.raises(OutputError, match="No space left on device"):
         from generator.batch import collect
         from generator.gradebook import grade_class

@@ -142,6 +142,14 @@ def test_a_spec_file_with_fixed_givens_is_honoured(run, tmp_path):
             '[[questions]]\nid = "a"\nfamily = "conv_params"',
             "question id 'a' is used twice",
         ),
+        (
+            'title = "t\\u0000"\n[[questions]]\nfamily = "conv_params"',
+            "quiz.toml: title: holds a control character",
+        ),
+        (
+            'title = "t"\n[[questions]]\nfamily = "conv_params"\ntitle = "a\\u001bb"',
+            "questions[1].title: holds a control character",
+        ),
     ],
 )
 def test_bad_spec_files_get_one_line_naming_file_and_field(run, tmp_path, text, message):

@@ -155,13 +155,13 @@ def test_a_damaged_shard_is_named_with_what_to_do(run, exam, tmp_path):
     submission = filled_submission(exam)
     (tmp_path / "s.json").write_text(json.dumps(submission))
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
-    head, pages, _ = shard_file.read_bytes().split(b"\n")
-    frames = json.loads(pages)
-    frames["html"][1] = len(frames["html"])  # a slot the page does not have
+    data = shard_file.read_bytes()
+    head, _, pages = data.partition(b"\n")
     damages = (
-        head[:-5] + b"\n" + pages + b"\n",
-        head + b"\n" + pages[:-5] + b"\n",
-        head + b"\n" + json.dumps(frames).encode() + b"\n",
+        head[:-5] + b"\n" + pages,  # not JSON
+        data[:-5],  # the pages cut short
+        data.replace(b"\x000\x00", b"\x009999\x00", 1),  # a slot the page does not have
+        data.replace(b"\x000\x00", b"\x00x\x00", 1),
     )
     for n, damaged in enumerate(damages):
         shard_file.write_bytes(damaged)
