@@ -397,6 +397,24 @@ def _plain_vector(raw: Any) -> tuple[Number, ...] | None:
     return tuple(float(item) for item in items)
 
 
+_PLAIN_ROW = rf"{_PLAIN_ITEM}(?:,{_PLAIN_ITEM})*"
+_PLAIN_ROWS_TEXT = re.compile(rf"\[{_PLAIN_ROW}(?:;{_PLAIN_ROW})+\]")
+
+
+def _plain_rows(raw: Any) -> list[tuple[float, ...]] | None:
+    """Rows of plain numbers as keys are shown and most matrices typed (``[1, 2; 3, 4]``),
+    read without the general parser; None for anything else, which ``_entries`` reads."""
+    if type(raw) is not str or len(raw) > _MAX_TEXT:
+        return None
+    text = raw.strip()
+    if not _PLAIN_ROWS_TEXT.fullmatch(text):
+        return None
+    rows = [row.split(",") for row in text[1:-1].split(";")]
+    if any(len(item.strip()) > _PLAIN_DIGITS for row in rows for item in row):
+        return None  # an entry that may have more digits than a float keeps
+    return [tuple(float(item) for item in row) for row in rows]
+
+
 def _entry(item: Any) -> Number | Invalid:
     """A matrix entry, parsed; Invalid, without saying where, when it is not a number."""
     kind = type(item)
@@ -436,6 +454,9 @@ class Matrix(AnswerType):
             rows = [_plain_vector(row) for row in raw]
             if None not in rows and sum(map(len, rows)) <= _MAX_ENTRIES:
                 return self._shaped(rows, nested=True)
+        typed_rows = _plain_rows(raw)
+        if typed_rows is not None:
+            return self._shaped(typed_rows, nested=True)
         return self.read_general(raw)
 
     def read_general(self, raw: Any) -> tuple[Any, ...] | Invalid:

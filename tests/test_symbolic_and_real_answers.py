@@ -190,6 +190,11 @@ _NUMBERS = st.one_of(st.integers(-(10**20), 10**20), st.floats(), st.booleans(),
     st.one_of(
         _VECTOR_TEXT,
         _VECTOR_TEXT.map(lambda text: f"[{text}, {text}]"),
+        st.lists(_VECTOR_TEXT, min_size=1, max_size=4).flatmap(
+            lambda rows: st.sampled_from(["; ", ";", " ; "]).map(
+                lambda sep: "[" + sep.join(row[1:-1] for row in rows) + "]"
+            )
+        ),
         st.lists(_NUMBERS, max_size=6),
         st.lists(st.lists(_NUMBERS, min_size=2, max_size=2), max_size=3),
         st.text(alphabet="[]0123456789.,;- e+", max_size=40),
