@@ -199,6 +199,7 @@ def grade_many(
                 outcomes += done
                 progress(len(done))
     for key_file in dict.fromkeys(o.key_file for o in outcomes if o.key_file):
-        index = read_index(Path(key_file))
-        indexes.setdefault(index["exam_id"], index)
+        if key is None or key_file != str(key):  # a given key's index is read already
+            index = read_index(Path(key_file))
+            indexes.setdefault(index["exam_id"], index)
     return outcomes, indexes

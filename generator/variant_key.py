@@ -36,6 +36,9 @@ from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.manifest import fresh_shard, read_key
 
+# Shards of another format are passed over for key.json. Change it when the layout changes,
+# and when a change to reading answers could score a key's shown text differently: shards
+# record that score (``shown_is_correct``).
 KEY_FORMAT = 7
 
 
