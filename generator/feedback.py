@@ -20,20 +20,13 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
+from generator.frames import FORMATS, Frame, read_frame, slot
 from generator.grading import format_points
 from generator.render import cell, environment, html_environment
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
 # (``write_assets``). A page sent on its own shows its formulas as TeX source.
 ASSETS = "assets"
-
-Frame = list[bytes | int]
-"""A page laid out without the student's part, in UTF-8: text, then the number of a slot,
-then text, alternately. Slot 0 is the total; question ``n``'s points are slot ``2n + 1``
-and its table rows slot ``2n + 2``. A file holds it as the text with each slot written
-``NUL number NUL`` (``frame_bytes``): examgen's texts hold no NUL (a spec's are refused)."""
-
-FORMATS = ("md", "html")
 
 
 def write_assets(folder: Path) -> None:
@@ -88,25 +81,7 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
 
 
 def _slot(number: int) -> Markup:
-    return Markup(f"\x00{number}\x00")
-
-
-def read_frame(data: bytes, slots: int) -> Frame | None:
-    """The frame written as ``data`` (``frame_bytes``), or None when it is not a page with
-    slots below ``slots``."""
-    pieces: list[Any] = data.split(b"\x00")
-    try:
-        numbers = list(map(int, pieces[1::2]))
-    except ValueError:
-        return None
-    if len(pieces) % 2 == 0 or (numbers and not 0 <= min(numbers) <= max(numbers) < slots):
-        return None
-    pieces[1::2] = numbers
-    return pieces
-
-
-def frame_bytes(frame: Frame) -> bytes:
-    return b"".join(piece if type(piece) is bytes else b"\x00%d\x00" % piece for piece in frame)
+    return Markup(slot(number))
 
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:

@@ -19,7 +19,7 @@ types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_corr
 where typing it earns full marks, as it does for all but keys shown rounded past their
 tolerance, so grading the commonest right answer takes one string comparison. ``mistakes``
 and ``follows`` are copied from key.json when the part has them. ``feedback`` holds the
-pages with slots for the student's points and answers (``generator.feedback.Frame``). A key
+pages with slots for the student's points and answers (``generator.frames.Frame``). A key
 built from key.json at grading time (``from_manifest``) has them only when asked for; a
 shard holds them after its line of JSON (``shard_bytes``).
 """
@@ -34,6 +34,7 @@ import orjson
 
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
+from generator.frames import FORMATS, frame_bytes, read_frame
 from generator.manifest import fresh_shard, read_key
 
 # Shards of another format are passed over for key.json. Change it when the layout changes,
@@ -103,10 +104,9 @@ def variant_key(
 def shard_bytes(key: dict[str, Any]) -> bytes:
     """A grading key as its shard holds it: a line of JSON, the key without its
     ``feedback`` pages but with their lengths in bytes (``page_bytes``), then the pages
-    (``generator.feedback.frame_bytes``). Grading without feedback reads only the first
+    (``generator.frames.frame_bytes``). Grading without feedback reads only the first
     line, a fifth of the file; with feedback, the pages are copied out, never parsed."""
     from generator.exam_files import compact_json_bytes  # which imports this module
-    from generator.feedback import FORMATS, frame_bytes
 
     pages = [frame_bytes(key["feedback"][name]) for name in FORMATS]
     head = {name: value for name, value in key.items() if name != "feedback"}
@@ -118,8 +118,6 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
     """The grading key in the shard ``path`` (``shard_bytes``), with its feedback pages
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
-    from generator.feedback import FORMATS, read_frame
-
     try:
         with path.open("rb") as stream:
             data = orjson.loads(stream.readline())  # a third of json's time

@@ -30,6 +30,23 @@ def test_grading_imports_no_numpy_sympy_or_jinja():
     assert out.stdout.strip() == "[]"
 
 
+def test_grading_one_submission_imports_no_numpy_sympy_or_jinja(run, tmp_path):
+    run("generate", "--variants", "1", "--seed", "light")
+    (exam,) = (tmp_path / "output").iterdir()
+    submission = exam / "students" / "v001" / "submission.json"
+    code = (
+        "import sys\n"
+        "from generator.cli import grade_main\n"
+        f"try:\n    grade_main([{str(submission)!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert "Total: 0 / 100" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def installed(name):
     path = shutil.which(name)
     if path is None:
