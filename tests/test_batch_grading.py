@@ -12,6 +12,7 @@ from conftest import filled_submission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import generator.batch as batch
 from generator.batch import grade_many
 from generator.cli import grade_main
 from generator.errors import OutputError
@@ -127,7 +128,6 @@ def test_report_json_holds_each_kept_report_once_in_order(
             raise OSError(18, "Invalid cross-device link")
 
         monkeypatch.setattr(os, "copy_file_range", cannot, raising=False)
-    import generator.batch as batch
 
     monkeypatch.setattr(batch, "CHUNK", 4)  # runs that end inside and between workers' files
     grade(str(subs), "--out", "grades", "--workers", "2")
@@ -142,7 +142,6 @@ def test_parallel_and_serial_grading_agree(classroom):
     _exam, subs = classroom
     files = sorted(subs.iterdir())
     serial, _ = grade_many(files, None, Path("output"), workers=1)
-    import generator.batch as batch
 
     chunk, batch.CHUNK = batch.CHUNK, 3  # several tasks, so the pool really runs
     try:
@@ -216,6 +215,7 @@ def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monk
 
     for method in ("write_text", "write_bytes"):
         monkeypatch.setattr(Path, method, failing_on_the_fifth_file(getattr(Path, method)))
+    monkeypatch.setattr(batch, "write_new", failing_on_the_fifth_file(batch.write_new))
     with pytest.raises(OutputError, match="No space left on device"):
         from generator.batch import collect
         from generator.gradebook import grade_class
