@@ -91,9 +91,10 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
     markdown, html = [total], [total]  # points are digits: nothing to escape
     for graded, question in zip(report["questions"], key["questions"], strict=True):
         score = f"{format_points(graded['points'])} / {format_points(graded['max_points'])}"
+        score_bytes = score.encode()
         rows = [] if question["dropped"] else _rows(graded["parts"], question["parts"])
-        markdown += (score.encode(), "\n".join([_markdown_row(*row) for row in rows]).encode())
-        html += (score.encode(), "\n".join([_html_row(*row) for row in rows]).encode())
+        markdown += (score_bytes, "\n".join([_markdown_row(*row) for row in rows]).encode())
+        html += (score_bytes, "\n".join([_html_row(*row) for row in rows]).encode())
     frames = key["feedback"]
     return _filled(frames["md"], markdown), _filled(frames["html"], html)
 

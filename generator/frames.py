@@ -15,7 +15,7 @@ then text, alternately. Slot 0 is the total; question ``n``'s points are slot ``
 and its table rows slot ``2n + 2``. A file holds it as the text with each slot written
 ``NUL number NUL`` (``frame_bytes``): examgen's texts hold no NUL (a spec's are refused)."""
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html")  # the pages of a grading key, in the order a shard holds them
 
 
 def slot(number: int) -> str:
@@ -39,3 +39,29 @@ def read_frame(data: bytes, slots: int) -> Frame | None:
 
 def frame_bytes(frame: Frame) -> bytes:
     return b"".join(piece if type(piece) is bytes else b"\x00%d\x00" % piece for piece in frame)
+
+
+def pages_bytes(frames: dict[str, Frame]) -> list[bytes]:
+    """A variant's pages as a shard holds them, one after the other in ``FORMATS`` order;
+    their lengths tell them apart (``read_pages``)."""
+    return [frame_bytes(frames[name]) for name in FORMATS]
+
+
+def read_pages(data: bytes, sizes: Any, slots: int) -> dict[str, Frame] | None:
+    """The pages, by format, in ``data`` (``pages_bytes``) of ``sizes`` bytes each; None
+    when they are not pages of these lengths with slots below ``slots``."""
+    if (
+        type(sizes) is not list
+        or len(sizes) != len(FORMATS)
+        or not all(type(size) is int and size >= 0 for size in sizes)
+        or sum(sizes) != len(data)
+    ):
+        return None
+    frames, start = {}, 0
+    for name, size in zip(FORMATS, sizes, strict=True):
+        frame = read_frame(data[start : start + size], slots)
+        if frame is None:
+            return None
+        frames[name] = frame
+        start += size
+    return frames

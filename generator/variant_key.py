@@ -34,7 +34,7 @@ import orjson
 
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
-from generator.frames import FORMATS, frame_bytes, read_frame
+from generator.frames import pages_bytes, read_pages
 from generator.manifest import fresh_shard, read_key
 
 # Shards of another format are passed over for key.json. Change it when the layout changes,
@@ -104,11 +104,11 @@ def variant_key(
 def shard_bytes(key: dict[str, Any]) -> bytes:
     """A grading key as its shard holds it: a line of JSON, the key without its
     ``feedback`` pages but with their lengths in bytes (``page_bytes``), then the pages
-    (``generator.frames.frame_bytes``). Grading without feedback reads only the first
+    (``generator.frames.pages_bytes``). Grading without feedback reads only the first
     line, a fifth of the file; with feedback, the pages are copied out, never parsed."""
     from generator.exam_files import compact_json_bytes  # which imports this module
 
-    pages = [frame_bytes(key["feedback"][name]) for name in FORMATS]
+    pages = pages_bytes(key["feedback"])
     head = {name: value for name, value in key.items() if name != "feedback"}
     head["page_bytes"] = [len(page) for page in pages]
     return b"".join([compact_json_bytes(head), b"\n", *pages])
@@ -122,16 +122,10 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
         with path.open("rb") as stream:
             data = orjson.loads(stream.readline())  # a third of json's time
             if isinstance(data, dict) and data.get("format") == KEY_FORMAT and feedback:
-                pages, sizes, start = stream.read(), data.pop("page_bytes"), 0
-                if sum(sizes) != len(pages) or len(sizes) != len(FORMATS):
-                    raise ValueError("pages of other lengths")
                 slots = 1 + 2 * len(data["questions"])
-                frames = {}
-                for name, size in zip(FORMATS, sizes, strict=True):
-                    frames[name] = read_frame(pages[start : start + size], slots)
-                    start += size
-                if None in frames.values():
-                    raise ValueError("not a page with slots")
+                frames = read_pages(stream.read(), data.pop("page_bytes"), slots)
+                if frames is None:
+                    raise ValueError("not the feedback pages")
                 data["feedback"] = frames
             elif isinstance(data, dict):
                 data.pop("page_bytes", None)
