@@ -4,11 +4,14 @@ import json
 import os
 
 from conftest import filled_submission
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import generator.batch as batch_module
 import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
 from generator.answers import Expression, Real, answer_type_from_json
+from generator.frames import pages_bytes, read_pages
 from generator.grading import score_part
 from generator.render import rendered_questions
 from generator.variant_key import read_variant_key, variant_key
@@ -157,16 +160,27 @@ def test_a_damaged_shard_is_named_with_what_to_do(run, exam, tmp_path):
     shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
     data = shard_file.read_bytes()
     head, _, pages = data.partition(b"\n")
+    layout = json.loads(head)
+
+    def relaid(**change: object) -> bytes:
+        return json.dumps({**layout, **change}).encode() + b"\n" + pages
+
+    md, html = layout["page_slots"]
     damages = (
         head[:-5] + b"\n" + pages,  # not JSON
         data[:-5],  # the pages cut short
-        data.replace(b"\x000\x00", b"\x009999\x00", 1),  # a slot the page does not have
-        data.replace(b"\x000\x00", b"\x00x\x00", 1),
+        relaid(page_slots=[md, [html[0], 9999, *html[2:]]]),  # a slot the page does not have
+        relaid(page_slots=[md, [html[0], "0", *html[2:]]]),
+        relaid(page_slots=[md, [10**9, *html[1:]]]),  # past the page's end
+        relaid(page_slots=[md[2:4] + md[:2] + md[4:], html]),  # out of order
+        relaid(page_slots=[md]),
+        relaid(page_bytes=[layout["page_bytes"][0] + 1, layout["page_bytes"][1]]),
     )
     for n, damaged in enumerate(damages):
         shard_file.write_bytes(damaged)
         result = run("grade", "s.json", "--out", f"grades-{n}")
-        assert result.exit_code == 1 and "Traceback" not in result.output  # the batch went on
+        assert result.exit_code == 1, n
+        assert "Traceback" not in result.output  # the batch went on
         assert f"{shard_file.name}: not a grading key: delete it" in result.output
 
 
@@ -203,3 +217,21 @@ def test_a_key_shown_rounded_past_its_tolerance_is_not_taken_as_right():
     assert not tight.shown_key_is_correct(tight.display(0.123456789), 0.123456789)
     assert Real().shown_key_is_correct(Real().display(0.123456789), 0.123456789)
     assert not Expression(["x"]).shown_key_is_correct("x**2", "x**2")  # left to the guard
+
+
+frames_drawn = st.builds(
+    lambda pieces, last: [x for piece, number in pieces for x in (piece, number)] + [last],
+    st.lists(st.tuples(st.binary(max_size=12), st.integers(0, 9)), max_size=6),
+    st.binary(max_size=12),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(frames_drawn, frames_drawn, st.binary(max_size=8))
+def test_feedback_pages_read_back_as_they_were_laid_out(md, html, head) -> None:
+    texts, places = pages_bytes({"md": md, "html": html})
+    data = head + b"".join(texts)
+    sizes = [len(text) for text in texts]
+    assert read_pages(data, len(head), sizes, places, 10) == {"md": md, "html": html}
+    if any(places):
+        assert read_pages(data, len(head), sizes, places, 9 if 9 in md + html else 0) is None
