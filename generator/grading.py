@@ -27,7 +27,7 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
     check_student(key, submission, source)
     types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]
-    check_answers(source, answers, key, types)
+    parts_by_id = check_answers(source, answers, key, types)
     total: Points = 0
     most: Points = 0
     questions = []
@@ -44,7 +44,7 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
             share = _whole(Fraction(points, len(parts)))
         shown = _number(share)
         given = answers.get(question["id"], {})
-        by_id = {part["id"]: part for part in parts}
+        by_id = parts_by_id[question["id"]]
         earned: Points = 0  # in shares
         rows = []
         for part in parts:

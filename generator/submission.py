@@ -35,11 +35,11 @@ def read_submission(path: Path) -> dict[str, Any]:
 
 def check_answers(
     source: str, answers: dict[str, Any], key: dict[str, Any], types: list[AnswerType]
-) -> None:
+) -> dict[str, dict[str, dict[str, Any]]]:
     """Refuse answers to questions or parts the variant (its grading ``key``, whose answer
     ``types`` are built) does not have, or of a JSON type no answer can have, naming the
-    question and part."""
-    questions = {q["id"]: q["parts"] for q in key["questions"]}
+    question and part. Returns the key's parts by question id and part id, for grading."""
+    questions = {q["id"]: {part["id"]: part for part in q["parts"]} for q in key["questions"]}
     for qid, given in answers.items():
         if qid not in questions:
             raise SubmissionError(
@@ -47,7 +47,7 @@ def check_answers(
             )
         if not isinstance(given, dict):
             raise SubmissionError(source, f"question {qid}: expected an object of part -> answer")
-        parts = {part["id"]: part["type"] for part in questions[qid]}
+        parts = questions[qid]
         for part, value in given.items():
             if part not in parts:
                 raise SubmissionError(
@@ -56,9 +56,10 @@ def check_answers(
                 )
             if type(value) is str:  # text is an answer of every type: most answers
                 continue
-            problem = types[parts[part]].json_problem(value)
+            problem = types[parts[part]["type"]].json_problem(value)
             if problem:
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
+    return questions
 
 
 def find_key(submission: Path, exam_id: str, search: Path) -> Path:
