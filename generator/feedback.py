@@ -13,6 +13,7 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -87,14 +88,13 @@ def _slot(number: int) -> Markup:
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
     """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
     in UTF-8: the key's ``feedback`` frames, filled."""
-    total = f"{format_points(report['points'])} / {format_points(report['max_points'])}".encode()
+    total = _scored(report["points"], report["max_points"]).encode()
     markdown, html = [total], [total]  # points are digits: nothing to escape
     for graded, question in zip(report["questions"], key["questions"], strict=True):
-        score = f"{format_points(graded['points'])} / {format_points(graded['max_points'])}"
-        score_bytes = score.encode()
-        rows = [] if question["dropped"] else _rows(graded["parts"], question["parts"])
-        markdown += (score_bytes, "\n".join([_markdown_row(*row) for row in rows]).encode())
-        html += (score_bytes, "\n".join([_html_row(*row) for row in rows]).encode())
+        score = _scored(graded["points"], graded["max_points"]).encode()
+        rows = ("", "") if question["dropped"] else _rows(graded["parts"], question["parts"])
+        markdown += (score, rows[0].encode())
+        html += (score, rows[1].encode())
     frames = key["feedback"]
     return _filled(frames["md"], markdown), _filled(frames["html"], html)
 
@@ -103,40 +103,38 @@ def _filled(frame: Frame, values: list[bytes]) -> bytes:
     return b"".join([piece if type(piece) is bytes else values[piece] for piece in frame])
 
 
-def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> list[tuple[str, ...]]:
-    """Per part: id, answer, key, points, status, and the status with its feedback."""
-    return [
-        (
-            part["id"],
-            _answer(part["answer"]),
-            keyed["shown"],
-            f"{format_points(part['points'])} / {format_points(part['max_points'])}",
-            part["status"],
-            f"{part['status']}: {part['feedback']}"
-            if part["feedback"] and part["status"] != "blank"
-            else part["status"],
+@lru_cache(maxsize=1024)  # a class's pages show a few dozen amounts
+def _scored(points: float, most: float) -> str:
+    return f"{format_points(points)} / {format_points(most)}"
+
+
+def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[str, str]:
+    """A question's table rows, in Markdown and in HTML: per part its id, the answer, the
+    key, the points and the status with its feedback. The id, points and status are
+    examgen's own words and digits: only the answer, the key and the feedback (which may
+    quote the answer) are escaped, the key once when the student typed it as shown."""
+    markdown, html = [], []
+    for part, keyed in zip(graded, parts, strict=True):
+        part_id, key, status = part["id"], keyed["shown"], part["status"]
+        feedback = part["feedback"]
+        answer = _answer(part["answer"])
+        points = _scored(part["points"], part["max_points"])
+        key_md, key_html = cell(key), escape(key)
+        if answer == key:
+            answer_md, answer_html = key_md, key_html
+        else:
+            answer_md, answer_html = cell(answer), escape(answer)
+        if feedback and status != "blank":
+            verdict = f"{status}: {feedback}"
+            verdict_md, verdict_html = cell(verdict), escape(verdict)
+        else:
+            verdict_md = verdict_html = status
+        markdown.append(f"| {part_id} | {answer_md} | {key_md} | {points} | {verdict_md} |")
+        html.append(
+            f'<tr class="{status}"><td>{part_id}</td><td>{answer_html}</td><td>{key_html}</td>'
+            f"<td>{points}</td><td>{verdict_html}</td></tr>"
         )
-        for part, keyed in zip(graded, parts, strict=True)
-    ]
-
-
-def _markdown_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
-    shown = cell(key)
-    typed = shown if answer == key else cell(answer)
-    said = verdict if verdict == status else cell(verdict)
-    return f"| {id} | {typed} | {shown} | {points} | {said} |"
-
-
-def _html_row(id: str, answer: str, key: str, points: str, status: str, verdict: str) -> str:
-    # The id, points and status are examgen's own words and digits: only the answer, the
-    # key and the feedback (which may quote the answer) are escaped, the key once when the
-    # student typed it as shown.
-    shown = escape(key)
-    typed = shown if answer == key else escape(answer)
-    return (
-        f'<tr class="{status}"><td>{id}</td><td>{typed}</td><td>{shown}</td><td>{points}</td>'
-        f"<td>{verdict if verdict == status else escape(verdict)}</td></tr>"
-    )
+    return "\n".join(markdown), "\n".join(html)
 
 
 def _answer(raw: Any) -> str:
