@@ -293,6 +293,8 @@ class Tolerance:
     def __init__(self, rtol: float | str | Fraction, atol: float | str | Fraction) -> None:
         self.rtol, self.atol = Fraction(str(rtol)), Fraction(str(atol))
         self._rtol, self._atol = float(self.rtol), float(self.atol)
+        # as feedback says it: written once, as every wrong answer of a class quotes it
+        self.text = f"within {self._rtol:.4g} relative or {self._atol:.4g} absolute"
 
     def __call__(self, value: Number, key: Number) -> bool:
         try:
@@ -307,9 +309,6 @@ class Tolerance:
             return False
         value, key = exact(value), exact(key)
         return abs(value - key) <= max(self.atol, self.rtol * abs(key))
-
-    def text(self) -> str:
-        return f"within {float(self.rtol):.4g} relative or {float(self.atol):.4g} absolute"
 
 
 class Real(AnswerType):
@@ -335,7 +334,7 @@ class Real(AnswerType):
     def compare(self, value: Number, key: Number) -> Score:
         if self._close(value, key):
             return CORRECT
-        return Score(_ZERO, "wrong", f"expected {short_number(key)} ({self._close.text()})")
+        return Score(_ZERO, "wrong", f"expected {short_number(key)} ({self._close.text})")
 
     def format(self, value: Number) -> str:
         return short_number(value)
@@ -528,7 +527,7 @@ class Matrix(AnswerType):
             fraction,
             status,
             f"{len(flat_key) - right} of {len(flat_key)} entries differ from "
-            f"{self.display(self._as_json(key))} ({self._close.text()})",
+            f"{self.display(self._as_json(key))} ({self._close.text})",
         )
 
     @staticmethod
