@@ -3,9 +3,10 @@
 Run from the checkout, with examgen installed: ``python tests/benchmark.py``. Options:
 ``--variants 1000`` (the class size), ``--scaling 100,1000`` (class sizes to time; add
 10000 for course scale, a few minutes), ``--repeat 2`` (best of), ``--profile`` (name the
-hot spots). It is a script, not a test: timings vary with the machine, so no test asserts on
-them. Each step reports its best time, the least noisy estimate on a shared machine. The
-README quotes its tables.
+hot spots), ``--instructions`` (count each grading step's instructions; needs valgrind and
+at least 300 variants). It is a script, not a test: timings vary with the machine, so no
+test asserts on them. Each step reports its best time, the least noisy estimate on a shared
+machine. The README quotes its tables.
 """
 
 from __future__ import annotations
@@ -232,6 +233,65 @@ def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
     return rows
 
 
+# One grading step over the first ``n`` of a class's submissions, in one process; everything
+# before the step is the same whatever ``n``, so two counts differ by the step's work alone.
+_STEP = """
+import sys
+from pathlib import Path
+from generator import batch, feedback, grading, submission, variant_key
+key, step, n = Path(sys.argv[1]), sys.argv[3], int(sys.argv[4])
+paths = sorted(Path(sys.argv[2]).iterdir())[:400]
+subs = [submission.read_submission(p) for p in paths]
+keys = [variant_key.key_for(key, s, "", True) for s in subs]
+reports = [grading.grade(k, s, "") for k, s in zip(keys, subs)]
+out = Path(sys.argv[5])
+(out / "f").mkdir()
+if step == "read":
+    [submission.read_submission(p) for p in paths[:n]]
+elif step == "key":
+    [variant_key.key_for(key, s, "", True) for s in subs[:n]]
+elif step == "grade":
+    [grading.grade(k, s, "") for k, s in zip(keys[:n], subs[:n])]
+elif step == "fill":
+    [feedback.feedback_pages(k, r) for k, r in zip(keys[:n], reports[:n])]
+else:
+    batch._grade_chunk(list(enumerate(map(str, paths[:n]))), key, Path("."), out / "f", out)
+"""
+
+_STEPS = {
+    "read": "read a submission",
+    "key": "read its key shard, with the feedback pages",
+    "grade": "grade it",
+    "fill": "fill its two feedback pages",
+    "all": "all a worker does, writing files included",
+}
+
+
+def instruction_rows(work: Path, key_path: Path) -> list[tuple[str, float]]:
+    """Instructions per submission of each grading step, counted by callgrind (valgrind):
+    unlike time, the count does not change with the hour, so it shows a change of a few
+    percent. It leaves out the kernel's work and memory stalls: confirm a change by timing
+    two processes side by side."""
+
+    def count(step: str, n: int) -> int:
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        out = tempfile.mkdtemp(dir=work)
+        command += [
+            sys.executable,
+            "-c",
+            _STEP,
+            str(key_path),
+            str(work / "subs"),
+            step,
+            str(n),
+            out,
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return int(done.stderr.rsplit("Collected : ", 1)[1].split()[0])
+
+    return [(what, (count(step, 300) - count(step, 100)) / 200) for step, what in _STEPS.items()]
+
+
 def startup_rows(repeat: int) -> list[Row]:
     return [("examgen --help", min(run_measured(examgen("--help"))[0] for _ in range(repeat)), "")]
 
@@ -342,6 +402,9 @@ def main() -> None:
     parser.add_argument("--scaling", default="100,1000")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count each grading step's (valgrind)"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.scaling.split(",")]
     work = Path(tempfile.mkdtemp(prefix="examgen-bench-"))
@@ -357,6 +420,11 @@ def main() -> None:
         print(table("How cost grows with questions", question_rows(work, 100)))
         print(table("Grading", grading_rows(work, args.variants, args.repeat)))
         print(table("Start-up and drill", startup_rows(args.repeat) + drill_rows()))
+        if args.instructions:
+            print("\nInstructions per submission, by grading step (callgrind)\n")
+            key_path = next((work / "graded").glob("*/instructor/key.json"))
+            for what, count in instruction_rows(work, key_path):
+                print(f"  {count / 1e6:5.2f} M  {what}")
         if args.profile:
             print("\nHot spots: where 100 variants in md + html spend their time (cProfile)\n")
             for name, share in hot_spots(work):
