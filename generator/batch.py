@@ -33,7 +33,7 @@ class Outcome:
     source: str
     index: int  # the file's place among those graded: names its feedback until it is kept
     error: str | None = None  # why the file could not be graded
-    report: dict[str, Any] | None = None  # the report's ids and points, without the parts
+    report: dict[str, Any] | None = None  # the report's ids and totals (``_totals``)
     key_file: str | None = None
     # where the whole report (grade's, as compact JSON) was written: a file of the
     # worker's reports and the byte range of this one, so no report travels through a pipe
@@ -118,13 +118,11 @@ def _key_file(path: Path, exam_id: str, search: Path) -> Path:
 
 
 def _totals(report: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **{name: value for name, value in report.items() if name != "questions"},
-        "questions": [
-            {name: value for name, value in q.items() if name != "parts"}
-            for q in report["questions"]
-        ],
-    }
+    """The report's ids, total and each question's points, in the key's order: all the
+    parent needs, and a tenth of the report to send it and hold for a class."""
+    totals = {name: value for name, value in report.items() if name != "questions"}
+    totals["question_points"] = [q["points"] for q in report["questions"]]
+    return totals
 
 
 def _grade_one(

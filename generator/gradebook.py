@@ -46,8 +46,8 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list
             status = "duplicate" if variant["variant_id"] in duplicates else "graded"
             total = format_points(report["points"])
             points = [
-                "" if q["id"] in dropped else format_points(q["points"])
-                for q in report["questions"]
+                "" if q["id"] in dropped else format_points(got)
+                for q, got in zip(questions, report["question_points"], strict=True)
             ]
         row = [variant["student_id"], variant["name"], variant["variant_id"], status, total]
         writer.writerow([*row, maximum, *points])
@@ -62,11 +62,21 @@ class Summary:
     exams: list[dict[str, Any]]
     errors: list[dict[str, str]]
     kept: list[Outcome]
+    question_ids: dict[str, list[str]]  # by exam id, in the order reports list questions
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
-        """Each kept report's ids and points."""
-        return [outcome.report for outcome in self.kept]
+        """Each kept report's ids and points, per question too (``{"id", "points"}``)."""
+        reports = []
+        for outcome in self.kept:
+            report = {name: v for name, v in outcome.report.items() if name != "question_points"}
+            ids = self.question_ids[report["exam_id"]]
+            points = outcome.report["question_points"]
+            report["questions"] = [
+                {"id": qid, "points": got} for qid, got in zip(ids, points, strict=True)
+            ]
+            reports.append(report)
+        return reports
 
     def write_json(self, path: Path, reports: Path) -> None:
         """report.json: the exams, the errors and every kept report in full, copied from
@@ -146,7 +156,9 @@ def summarize(outcomes: list[Outcome], indexes: dict[str, dict[str, Any]]) -> Su
         }
         for exam_id, kept in graded.items()
     ]
-    return Summary(exams, errors, [o for kept in graded.values() for o in kept.values()])
+    kept = [o for kept in graded.values() for o in kept.values()]
+    ids = {exam_id: [q["id"] for q in index["questions"]] for exam_id, index in indexes.items()}
+    return Summary(exams, errors, kept, ids)
 
 
 def grade_class(
