@@ -238,12 +238,13 @@ def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
 _STEP = """
 import sys
 from pathlib import Path
-from generator import batch, feedback, grading, submission, variant_key
+from generator import batch, feedback, grading, processes, submission, variant_key
 key, step, n = Path(sys.argv[1]), sys.argv[3], int(sys.argv[4])
 paths = sorted(Path(sys.argv[2]).iterdir())[:400]
 subs = [submission.read_submission(p) for p in paths]
 keys = [variant_key.key_for(key, s, "", True) for s in subs]
 reports = [grading.grade(k, s, "") for k, s in zip(keys, subs)]
+processes.tune_collector()  # as a worker does: the setup's objects are not scanned again
 out = Path(sys.argv[5])
 (out / "f").mkdir()
 if step == "read":
