@@ -13,7 +13,6 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
 from generator.frames import FORMATS, Frame, read_frame, slot
-from generator.grading import format_points
+from generator.grading import format_score
 from generator.render import cell, environment, html_environment
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
@@ -88,10 +87,10 @@ def _slot(number: int) -> Markup:
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
     """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
     in UTF-8: the key's ``feedback`` frames, filled."""
-    total = _scored(report["points"], report["max_points"]).encode()
+    total = format_score(report["points"], report["max_points"]).encode()
     markdown, html = [total], [total]  # points are digits: nothing to escape
     for graded, question in zip(report["questions"], key["questions"], strict=True):
-        score = _scored(graded["points"], graded["max_points"]).encode()
+        score = format_score(graded["points"], graded["max_points"]).encode()
         rows = ("", "") if question["dropped"] else _rows(graded["parts"], question["parts"])
         markdown += (score, rows[0].encode())
         html += (score, rows[1].encode())
@@ -101,11 +100,6 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
 
 def _filled(frame: Frame, values: list[bytes]) -> bytes:
     return b"".join([piece if type(piece) is bytes else values[piece] for piece in frame])
-
-
-@lru_cache(maxsize=1024)  # a class's pages show a few dozen amounts
-def _scored(points: float, most: float) -> str:
-    return f"{format_points(points)} / {format_points(most)}"
 
 
 def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[str, str]:
@@ -118,7 +112,7 @@ def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[st
         part_id, key, status = part["id"], keyed["shown"], part["status"]
         feedback = part["feedback"]
         answer = _answer(part["answer"])
-        points = _scored(part["points"], part["max_points"])
+        points = format_score(part["points"], part["max_points"])
         key_md, key_html = cell(key), escape(key)
         if answer == key:
             answer_md, answer_html = key_md, key_html

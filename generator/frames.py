@@ -25,8 +25,8 @@ def slot(number: int) -> str:
 
 
 def read_frame(data: bytes, slots: int) -> Frame | None:
-    """The frame written as ``data`` (``frame_bytes``), or None when it is not a page with
-    slots below ``slots``."""
+    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them; None
+    when it is not a page with slots below ``slots``."""
     pieces: list[Any] = data.split(b"\x00")
     try:
         numbers = list(map(int, pieces[1::2]))

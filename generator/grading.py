@@ -141,6 +141,12 @@ def format_points(value: float | Fraction) -> str:
     return "0" if text == "-0" else text
 
 
+@lru_cache(maxsize=1024)  # likewise: a class's pages show a few dozen scores
+def format_score(points: float | Fraction, most: float | Fraction) -> str:
+    """Points out of the most there are: 2.5 / 4."""
+    return f"{format_points(points)} / {format_points(most)}"
+
+
 def report_text(report: dict[str, Any]) -> str:
     """The report a person reads in a terminal: per question and part, then the total."""
     lines = [
@@ -152,10 +158,7 @@ def report_text(report: dict[str, Any]) -> str:
         if not q["parts"]:
             lines.append(f"{q['id']}  {q['family']}: dropped")
             continue
-        lines.append(
-            f"{q['id']}  {q['family']}: {format_points(q['points'])} / "
-            f"{format_points(q['max_points'])}"
-        )
+        lines.append(f"{q['id']}  {q['family']}: {format_score(q['points'], q['max_points'])}")
         for p in q["parts"]:
             blank = p["status"] == "blank"
             shown = "(blank)" if blank else _shown(p["answer"])
@@ -163,7 +166,7 @@ def report_text(report: dict[str, Any]) -> str:
             lines.append(f"    {p['id']} = {shown}  [{verdict}]")
     points, most = report["points"], report["max_points"]
     percent = 100 * points / most if most else 0.0
-    lines += ["", f"Total: {format_points(points)} / {format_points(most)} ({percent:.1f}%)"]
+    lines += ["", f"Total: {format_score(points, most)} ({percent:.1f}%)"]
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 7, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 8, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
