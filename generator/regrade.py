@@ -3,6 +3,7 @@ again, and say what changed for each student."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,66 @@ from generator.input_files import read_json
 
 
 def previous_report(grades: Path) -> dict[str, Any]:
-    report = read_json(grades / "report.json", 2_000_000_000, SubmissionError)
-    if not isinstance(report, dict) or "submissions" not in report:
-        raise SubmissionError(str(grades / "report.json"), "not a report written by grade")
+    """The report.json that ``grade`` wrote in ``grades``, with every field regrade and
+    stats read checked first: a hand-edited or foreign file is refused on one line naming
+    the field, never met halfway through."""
+    source = grades / "report.json"
+    report = read_json(source, 2_000_000_000, SubmissionError)
+    problem = _report_problem(report)
+    if problem:
+        raise SubmissionError(str(source), f"not a report written by grade: {problem}")
     return report
+
+
+# What each object of a report holds that regrade and stats read: field -> kind of value
+_NUMBER, _TEXT, _LIST = "a number", "a string", "a list"
+_FIELDS: dict[str, dict[str, str]] = {
+    "report": {"exams": _LIST, "errors": _LIST, "submissions": _LIST},
+    "exams": {"exam_id": _TEXT},
+    "errors": {"submission": _TEXT},
+    "submissions": {
+        "submission": _TEXT,
+        "exam_id": _TEXT,
+        "variant_id": _TEXT,
+        "student_id": _TEXT,
+        "points": _NUMBER,
+        "max_points": _NUMBER,
+        "questions": _LIST,
+    },
+    "questions": {
+        "id": _TEXT,
+        "family": _TEXT,
+        "points": _NUMBER,
+        "max_points": _NUMBER,
+        "parts": _LIST,
+    },
+    "parts": {"id": _TEXT, "status": _TEXT},
+}
+
+
+def _report_problem(value: Any, kind: str = "report", where: str = "") -> str | None:
+    """The first field of ``value``, a ``kind`` of object found at ``where`` in a report,
+    that is missing or of the wrong kind, named by its path; None when all are right."""
+    if not isinstance(value, dict):
+        return f"{where.rstrip('.') or 'the file'} must be an object"
+    fields = _FIELDS[kind]
+    for name, wanted in fields.items():
+        if not _is(value.get(name), wanted):
+            return f"{where}{name} must be {wanted}"
+    if kind == "parts" and not (value.get("feedback") is None or _is(value["feedback"], _TEXT)):
+        return f"{where}feedback must be a string or null"
+    for name in [name for name in fields if name in _FIELDS]:  # the lists of objects
+        for n, item in enumerate(value[name]):
+            problem = _report_problem(item, name, f"{where}{name}[{n}].")
+            if problem:
+                return problem
+    return None
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == _NUMBER:
+        return type(value) in (int, float) and math.isfinite(value)
+    return isinstance(value, str if kind == _TEXT else list)
 
 
 def sources_of(report: dict[str, Any]) -> list[Path]:

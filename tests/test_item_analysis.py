@@ -120,3 +120,39 @@ def test_stats_command_writes_a_report_a_picture_and_json(run, tmp_path):
 def test_stats_without_a_grading_is_a_one_line_error(run):
     result = run("stats", "nowhere")
     assert result.exit_code == 2 and "nowhere/report.json: no such file" in result.output
+
+
+def test_a_damaged_report_is_refused_on_one_line_naming_the_field(run, tmp_path):
+    good = {
+        "exams": [{"exam_id": "e"}],
+        "errors": [],
+        "submissions": [{**submission("v1", 7, 4), "submission": "v1.json"}],
+    }
+    damages = {
+        "the file must be an object": [good],
+        "submissions must be a list": {**good, "submissions": 3},
+        "errors must be a list": {key: v for key, v in good.items() if key != "errors"},
+        "submissions[0].questions[1].points must be a number": json.loads(
+            json.dumps(good).replace('"points": 3', '"points": "3"')
+        ),
+        "submissions[0].questions[0].parts[0] must be an object": json.loads(
+            json.dumps(good).replace('"parts": [{"id": "params"', '"parts": [7, {"id": "params"')
+        ),
+        "submissions[0].questions[0].parts[0].feedback must be a string or null": json.loads(
+            json.dumps(good).replace(
+                '"status": "correct", "feedback": ""}]}', '"status": "correct", "feedback": 1}]}'
+            )
+        ),
+    }
+    for n, (problem, report) in enumerate(damages.items()):
+        folder = tmp_path / f"grades{n}"
+        folder.mkdir()
+        (folder / "report.json").write_text(json.dumps(report))
+        for command in (["stats", folder.name], ["regrade", folder.name, "--key", "k.json"]):
+            result = run(*command)
+            assert result.exit_code == 2, (command, result.output)
+            assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
+            assert f"not a report written by grade: {problem}" in result.output, result.output
+        assert not (folder / "stats.json").exists()
+    (tmp_path / "grades0" / "report.json").write_text(json.dumps(good))
+    assert run("stats", "grades0").exit_code == 0
