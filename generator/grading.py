@@ -45,13 +45,18 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
         shown = _number(share)
         given = answers.get(question["id"], {})
         by_id = parts_by_id[question["id"]]
-        earned: Points = 0  # in shares
+        # shares earned: whole ones as an int, as most parts score all or nothing, and the
+        # rest apart, so fraction arithmetic runs only for parts that need it
+        whole, fractional = 0, 0
         rows = []
         for part in parts:
             raw = given.get(part["id"])
             score = score_part(types[part["type"]], raw, part, given, by_id)
             fraction = score.fraction
-            earned += fraction
+            if type(fraction) is int:
+                whole += fraction
+            else:
+                fractional += fraction
             rows.append(
                 {
                     "id": part["id"],
@@ -67,7 +72,7 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
                     "feedback": score.feedback,
                 }
             )
-        got = share * earned
+        got = share * (whole + fractional) if fractional else share * whole
         total += got
         most += points
         questions.append(
