@@ -106,14 +106,14 @@ def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[st
     """A question's table rows, in Markdown and in HTML: per part its id, the answer, the
     key, the points and the status with its feedback. The id, points and status are
     examgen's own words and digits: only the answer, the key and the feedback (which may
-    quote the answer) are escaped, the key once when the student typed it as shown."""
+    quote the answer) are escaped; the key was, at generation (``escaped_key``)."""
     markdown, html = [], []
     for part, keyed in zip(graded, parts, strict=True):
         part_id, key, status = part["id"], keyed["shown"], part["status"]
         feedback = part["feedback"]
         answer = _answer(part["answer"])
         points = format_score(part["points"], part["max_points"])
-        key_md, key_html = cell(key), escape(key)
+        key_md, key_html = keyed.get("shown_escaped") or (key, key)
         if answer == key:
             answer_md, answer_html = key_md, key_html
         else:
@@ -129,6 +129,13 @@ def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[st
             f"<td>{points}</td><td>{verdict_html}</td></tr>"
         )
     return "\n".join(markdown), "\n".join(html)
+
+
+def escaped_key(shown: str) -> list[str] | None:
+    """The key as the feedback tables write it, as a Markdown cell and in HTML, when either
+    differs from ``shown``: the grading key keeps it (``shown_escaped``)."""
+    escaped = [cell(shown), escape(shown)]
+    return None if escaped == [shown, shown] else escaped
 
 
 def _answer(raw: Any) -> str:

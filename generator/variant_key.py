@@ -6,22 +6,25 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 8, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 9, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
                                "shown_is_correct": true, "mistakes": [...],
-                               "follows": {...}}]}],
+                               "follows": {...}, "shown_escaped": [...]}]}],
      "feedback": {"md": [b"# ...", 0, b"...", 1, ...], "html": [...]}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
 types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
 where typing it earns full marks, as it does for all but keys shown rounded past their
 tolerance, so grading the commonest right answer takes one string comparison. ``mistakes``
-and ``follows`` are copied from key.json when the part has them. ``feedback`` holds the
-pages with slots for the student's points and answers (``generator.frames.Frame``). A key
-built from key.json at grading time (``from_manifest``) has them only when asked for; a
-shard holds them after its line of JSON (``shard_bytes``).
+and ``follows`` are copied from key.json when the part has them. ``shown_escaped`` is the
+key as the feedback tables write it, in Markdown and HTML, where either differs from
+``shown``: a class's keys are escaped once, at generation, and grading escapes only what
+students wrote. ``feedback`` holds the pages with slots for the student's points and answers
+(``generator.frames.Frame``). A key built from key.json at grading time (``from_manifest``)
+has the pages and ``shown_escaped`` only when asked for; a shard holds the pages after its
+line of JSON (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from generator.manifest import fresh_shard, read_key
 # Shards of another format are passed over for key.json. Change it when the layout changes,
 # and when a change to reading answers could score a key's shown text differently: shards
 # record that score (``shown_is_correct``).
-KEY_FORMAT = 8
+KEY_FORMAT = 9
 
 
 def variant_key(
@@ -52,6 +55,9 @@ def variant_key(
     """The grading key of ``variant``, of the exam whose key.json header is ``header``;
     with the variant's ``rendered`` questions (``generator.render.rendered_questions``), its
     feedback texts too."""
+    if rendered is not None:
+        from generator.feedback import escaped_key, feedback_frames  # which use jinja2
+
     types: dict[bytes, int] = {}
     dropped = set(header.get("dropped", ()))
     meta = {q["id"]: q for q in header["questions"]}
@@ -70,10 +76,12 @@ def variant_key(
                 if rendered is not None
                 else answer_type.display(part["key"]),
             }
-            if rendered is not None and answer_type.shown_key_is_correct(
-                entry["shown"], part["key"]
-            ):
-                entry["shown_is_correct"] = True
+            if rendered is not None:
+                if answer_type.shown_key_is_correct(entry["shown"], part["key"]):
+                    entry["shown_is_correct"] = True
+                escaped = escaped_key(entry["shown"])
+                if escaped is not None:
+                    entry["shown_escaped"] = escaped
             entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
             parts.append(entry)
         info = meta[question["id"]]
@@ -96,8 +104,6 @@ def variant_key(
         "questions": questions,
     }
     if rendered is not None:
-        from generator.feedback import feedback_frames  # which renders with jinja2
-
         key["feedback"] = feedback_frames(key, rendered)
     return key
 

@@ -11,8 +11,9 @@ import generator.batch as batch_module
 import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
 from generator.answers import Expression, Real, answer_type_from_json
+from generator.feedback import feedback_pages
 from generator.frames import pages_bytes, read_pages
-from generator.grading import score_part
+from generator.grading import grade, score_part
 from generator.render import rendered_questions
 from generator.variant_key import read_variant_key, variant_key
 
@@ -210,6 +211,31 @@ def test_the_shown_key_flag_changes_no_score(run, tmp_path):
                         answer_type, raw, plain, {}, by_id
                     )
     assert marked == total  # the default exam shows every key within its tolerance
+
+
+def test_a_key_with_markup_is_escaped_at_generation_for_both_feedback_pages(exam):
+    """A shard keeps a key's text escaped for the feedback tables where it needs it, and
+    the pages show it escaped: in the key column, and as the answer of a student who typed
+    it; keys that need nothing carry nothing."""
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    variant = key["variants"][0]
+    rendered = rendered_questions(key, variant)
+    shown = '<i>k</i> | "x" &\n y'
+    rendered[0]["parts"][0]["key"] = shown
+    graded_key = variant_key(key, variant, rendered)
+    first, *rest = [p for q in graded_key["questions"] for p in q["parts"]]
+    md_cell, html_text = '<i>k</i> \\| "x" & y', "&lt;i&gt;k&lt;/i&gt; | &quot;x&quot; &amp;\n y"
+    assert first["shown_escaped"] == [md_cell, html_text]
+    assert not any("shown_escaped" in part for part in rest)
+    submission = filled_submission(exam, variant["student_id"])
+    submission["answers"][graded_key["questions"][0]["id"]][first["id"]] = shown
+    markdown, html = (
+        page.decode()
+        for page in feedback_pages(graded_key, grade(graded_key, submission, "s.json"))
+    )
+    assert f"| {md_cell} | {md_cell} |" in markdown
+    assert f"<td>{html_text}</td><td>{html_text}</td>" in html
+    assert "<i>k" not in html
 
 
 def test_a_key_shown_rounded_past_its_tolerance_is_not_taken_as_right():
