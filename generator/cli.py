@@ -533,7 +533,7 @@ def _grade_batch(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
-    help="Processes to grade with (default: one per core).",
+    help="Processes to rewrite the key's shards and grade with (default: one per core).",
 )
 def regrade(
     grades: Path, key_path: Path | None, drop: tuple[str, ...], workers: int | None
@@ -544,8 +544,9 @@ def regrade(
     part's "key" in instructor/key.json, or drop a question with --drop. The same
     submission files are graded again; GRADES is replaced and gains changes.json.
     """
-    from generator.exam_files import refresh_key_shards, to_json
+    from generator.exam_files import to_json
     from generator.gradebook import grade_class
+    from generator.key_refresh import refresh_key_shards
     from generator.manifest import read_key
     from generator.regrade import (
         change_lines,
@@ -563,9 +564,8 @@ def regrade(
         key_path = find_key(files[0], exams[0], Path("output"))
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
-    if drop:
-        drop_questions(key_path, read_key(key_path), list(drop))
-    refresh_key_shards(key_path)  # after a hand correction of key.json, or the drop
+    manifest = drop_questions(key_path, read_key(key_path), list(drop)) if drop else None
+    refresh_key_shards(key_path, workers, manifest)  # after a hand correction, or the drop
     found: list[dict[str, Any]] = []
 
     def changes_file(summary: Any) -> dict[str, str]:

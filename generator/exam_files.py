@@ -26,13 +26,12 @@ from typing import Any
 
 import orjson
 
-from generator.atomic import write_file
 from generator.errors import OutputError
 from generator.formats import (
     write_pages,
     write_variant_pages,
 )
-from generator.manifest import is_fresh, read_key, roster_entry
+from generator.manifest import read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
 from generator.variant_key import shard_bytes, variant_key
 
@@ -94,18 +93,6 @@ def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     for variant in manifest["variants"]:
         yield shard(manifest, variant)
     yield "index.json", index_json(manifest).encode()
-
-
-def refresh_key_shards(key_file: Path) -> None:
-    """Write the derived key files again, each atomically, if key.json changed since."""
-    if is_fresh(key_file.parent / "index.json", key_file):
-        return  # written last, after every shard
-    try:
-        (key_file.parent / "variants").mkdir(exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"cannot write {key_file.parent}: {error.strerror or error}") from None
-    for name, data in key_shards(read_key(key_file)):
-        write_file(key_file.parent / name, data)
 
 
 def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:

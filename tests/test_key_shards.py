@@ -2,18 +2,21 @@
 
 import json
 import os
+from concurrent.futures import ProcessPoolExecutor
 
 from conftest import filled_submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import generator.batch as batch_module
+import generator.key_refresh as key_refresh
 import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
 from generator.answers import Expression, Real, answer_type_from_json
 from generator.feedback import feedback_pages
 from generator.frames import pages_bytes, read_pages
 from generator.grading import grade, score_part
+from generator.manifest import is_fresh
 from generator.render import rendered_questions
 from generator.variant_key import read_variant_key, variant_key
 
@@ -131,6 +134,30 @@ def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_
     assert "32 → " in result.output
     shard = read_variant_key(exam / "instructor" / "variants" / f"{variant['variant_id']}.json")
     assert shard["questions"][0]["parts"][0]["key"] == 999
+
+
+def test_shards_written_again_by_workers_are_the_bytes_generation_wrote(exam, monkeypatch):
+    """After key.json changes, its shards are written again across worker processes: with
+    the key's content the same, the same bytes as generation's, and all fresh again."""
+    pools = []
+
+    class RecordedPool(ProcessPoolExecutor):
+        def __init__(self, *args, **options):
+            pools.append(args)
+            super().__init__(*args, **options)
+
+    monkeypatch.setattr(key_refresh, "ProcessPoolExecutor", RecordedPool)
+    monkeypatch.setattr(key_refresh, "SERIAL_BELOW", 0)  # three variants: workers anyway
+    monkeypatch.setattr(key_refresh, "CHUNK", 1)
+    folder = exam / "instructor"
+    written = {path: path.read_bytes() for path in (folder / "variants").iterdir()}
+    written[folder / "index.json"] = (folder / "index.json").read_bytes()
+    for path in written:
+        path.unlink()  # index.json gone: the derived files are stale
+    key_refresh.refresh_key_shards(folder / "key.json", workers=2)
+    assert [args[0] for args in pools] == [2]
+    assert {path: path.read_bytes() for path in written} == written
+    assert all(is_fresh(path, folder / "key.json") for path in written)
 
 
 def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
