@@ -20,9 +20,9 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
+from generator.formatting import cell
 from generator.frames import FORMATS, Frame, read_frame, slot
 from generator.grading import format_score
-from generator.render import cell, environment, html_environment
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
 # (``write_assets``). A page sent on its own shows its formulas as TeX source.
@@ -38,6 +38,8 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     """The feedback pages of ``key``'s variant, by format, with slots for the student's
     part; ``texts`` are each question's text and solution in Markdown (``text``,
     ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them."""
+    from generator.render import environment, html_environment  # jinja2: not for grading
+
     markdown, html = [], []
     for n, (question, text) in enumerate(zip(key["questions"], texts, strict=True)):
         common = {

@@ -7,6 +7,11 @@ from fractions import Fraction
 from typing import Any
 
 
+def cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
 def short_number(value: float | int | Fraction) -> str:
     """A number to six significant digits, as keys are shown on sheets and in feedback."""
     if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from generator.answers import answer_type_from_json
-from generator.formatting import matrix_text, short_number, vector_text
+from generator.formatting import cell, matrix_text, short_number, vector_text
 from generator.grading import format_points
 from generator.layerspec import describe, parse_layer
 
@@ -29,11 +29,6 @@ def _size(value: int | str) -> str:
 @cache
 def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
-
-
-def cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def _reflow(text: str) -> str:

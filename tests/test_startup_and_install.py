@@ -47,6 +47,26 @@ def test_grading_one_submission_imports_no_numpy_sympy_or_jinja(run, tmp_path):
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_grading_a_class_with_feedback_imports_no_numpy_sympy_or_jinja(run, tmp_path):
+    """Feedback pages are filled from the shards, never rendered: a class's grading, in one
+    process here as in each worker, imports no template engine or maths library."""
+    run("generate", "--variants", "2", "--seed", "light")
+    (exam,) = (tmp_path / "output").iterdir()
+    code = (
+        "import sys\n"
+        "from generator.cli import grade_main\n"
+        f"try:\n    grade_main([{str(exam / 'students')!r}, '--workers', '1'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert "Graded 2 submission(s)" in out.stdout
+    assert (tmp_path / "grades" / "feedback" / "v001.html").is_file()
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def installed(name):
     path = shutil.which(name)
     if path is None:
