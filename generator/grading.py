@@ -28,7 +28,7 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
     types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]
     parts_by_id = check_answers(source, answers, key, types)
-    total: Points = 0
+    total, total_fractional = 0, 0  # the whole points as an int, the rest apart: as below
     most: Points = 0
     questions = []
     for question in key["questions"]:
@@ -38,11 +38,7 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
             continue
         parts = question["parts"]
         points = _points(question["points"])
-        if type(points) is int and points % len(parts) == 0:
-            share: Points = points // len(parts)
-        else:
-            share = _whole(Fraction(points, len(parts)))
-        shown = _number(share)
+        share, shown = _share(points, len(parts))
         given = answers.get(question["id"], {})
         by_id = parts_by_id[question["id"]]
         # shares earned: whole ones as an int, as most parts score all or nothing, and the
@@ -73,7 +69,10 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
                 }
             )
         got = share * (whole + fractional) if fractional else share * whole
-        total += got
+        if type(got) is int:
+            total += got
+        else:
+            total_fractional += got
         most += points
         questions.append(
             {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
@@ -83,10 +82,20 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
         "exam_id": key["exam_id"],
         "variant_id": key["variant_id"],
         "student_id": key["student_id"],
-        "points": _number(total),
+        "points": _number(total + total_fractional if total_fractional else total),
         "max_points": _number(most),
         "questions": questions,
     }
+
+
+@lru_cache(maxsize=256)  # an exam has a few kinds of question: points over parts
+def _share(points: Points, parts: int) -> tuple[Points, int | float]:
+    """A part's share of a question's points, exactly, and as reports write it."""
+    if type(points) is int and points % parts == 0:
+        share: Points = points // parts
+    else:
+        share = _whole(Fraction(points, parts))
+    return share, _number(share)
 
 
 def _points(value: int | float) -> Points:
