@@ -56,7 +56,7 @@ def variant_key(
     with the variant's ``rendered`` questions (``generator.render.rendered_questions``), its
     feedback texts too."""
     if rendered is not None:
-        from generator.feedback import escaped_key, feedback_frames  # which use jinja2
+        from generator.feedback import escaped_key, feedback_frames  # its grading imports this
 
     types: dict[bytes, int] = {}
     dropped = set(header.get("dropped", ()))
