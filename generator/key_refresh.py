@@ -42,11 +42,12 @@ def refresh_key_shards(
     if manifest is None:
         manifest = read_key(key_file)
     count = len(manifest["variants"])
-    workers = min(workers or os.cpu_count() or 1, -(-count // CHUNK))
+    spans = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    workers = min(workers or os.cpu_count() or 1, len(spans))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
     _KEY.update(manifest=manifest, folder=key_file.parent)
     try:
-        spans = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-        if workers <= 1 or count < SERIAL_BELOW or not _can_fork():
+        if workers <= 1 or count < SERIAL_BELOW or not can_fork:
             for span in spans:
                 _write_shards(span)
         else:
@@ -57,10 +58,6 @@ def refresh_key_shards(
     finally:
         _KEY.clear()
     write_file(key_file.parent / "index.json", index_json(manifest).encode())
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _write_shards(span: tuple[int, int]) -> None:
