@@ -533,7 +533,7 @@ def _grade_batch(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
-    help="Processes to rewrite the key's shards and grade with (default: one per core).",
+    help="Processes to write the students' grading keys again and grade (default: one per core).",
 )
 def regrade(
     grades: Path, key_path: Path | None, drop: tuple[str, ...], workers: int | None
