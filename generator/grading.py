@@ -27,27 +27,59 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
     check_student(key, submission, source)
     types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]
-    parts_by_id = check_answers(source, answers, key, types)
+    given_parts = _text_answers(answers)
+    if given_parts is None:  # not all text: each answer's JSON type is checked first
+        check_answers(source, answers, key, types)
+        given_parts = sum(map(len, answers.values()))
+    # Answers to questions and parts the variant lacks are counted while grading and
+    # named after it (``check_answers``): grading never reads them, and a class's
+    # submissions have none, so no lookup table of the key's parts is built to find them.
+    answered = found = 0
     total, total_fractional = 0, 0  # the whole points as an int, the rest apart: as below
     most: Points = 0
     questions = []
     for question in key["questions"]:
         result: dict[str, Any] = {"id": question["id"], "family": question["family"]}
+        parts = question["parts"]
+        given = answers.get(question["id"])
+        if given is None:
+            given = _NONE
+        else:
+            answered += 1
         if question["dropped"]:  # dropped by the instructor after the exam: counts for no one
+            found += sum(part["id"] in given for part in parts)
             questions.append({**result, "points": 0, "max_points": 0, "parts": []})
             continue
-        parts = question["parts"]
         points = _points(question["points"])
         share, shown = _share(points, len(parts))
-        given = answers.get(question["id"], {})
-        by_id = parts_by_id[question["id"]]
+        by_id = None  # the question's parts by id, for error carried forward
         # shares earned: whole ones as an int, as most parts score all or nothing, and the
         # rest apart, so fraction arithmetic runs only for parts that need it
         whole, fractional = 0, 0
         rows = []
         for part in parts:
-            raw = given.get(part["id"])
-            score = score_part(types[part["type"]], raw, part, given, by_id)
+            raw = given.get(part["id"], _NONE)
+            if raw is _NONE:
+                raw = None
+            else:
+                found += 1
+                if raw == part["shown"] and "shown_is_correct" in part:  # the commonest
+                    whole += 1
+                    rows.append(
+                        {
+                            "id": part["id"],
+                            "answer": raw,
+                            "key": part["key"],
+                            "status": "correct",
+                            "points": shown,
+                            "max_points": shown,
+                            "feedback": "",
+                        }
+                    )
+                    continue
+            if by_id is None and "follows" in part:
+                by_id = {p["id"]: p for p in parts}
+            score = score_part(types[part["type"]], raw, part, given, by_id or {})
             fraction = score.fraction
             if type(fraction) is int:
                 whole += fraction
@@ -77,6 +109,8 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
         questions.append(
             {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
         )
+    if answered != len(answers) or found != given_parts:
+        check_answers(source, answers, key, types)  # names the question or part
     return {
         "submission": source,
         "exam_id": key["exam_id"],
@@ -86,6 +120,23 @@ def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[
         "max_points": _number(most),
         "questions": questions,
     }
+
+
+_NONE: dict[str, Any] = {}  # no answers to a question; and, as an answer, none given
+
+
+def _text_answers(answers: dict[str, Any]) -> int | None:
+    """How many parts the submission answers, when every answer is text in an object per
+    question, as in a class's submissions; else None."""
+    count = 0
+    for given in answers.values():
+        if type(given) is not dict:
+            return None
+        for raw in given.values():
+            if type(raw) is not str:
+                return None
+        count += len(given)
+    return count
 
 
 @lru_cache(maxsize=256)  # an exam has a few kinds of question: points over parts

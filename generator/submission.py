@@ -35,10 +35,10 @@ def read_submission(path: Path) -> dict[str, Any]:
 
 def check_answers(
     source: str, answers: dict[str, Any], key: dict[str, Any], types: list[AnswerType]
-) -> dict[str, dict[str, dict[str, Any]]]:
+) -> None:
     """Refuse answers to questions or parts the variant (its grading ``key``, whose answer
     ``types`` are built) does not have, or of a JSON type no answer can have, naming the
-    question and part. Returns the key's parts by question id and part id, for grading."""
+    question and part."""
     questions = {q["id"]: {part["id"]: part for part in q["parts"]} for q in key["questions"]}
     for qid, given in answers.items():
         if qid not in questions:
@@ -59,7 +59,6 @@ def check_answers(
             problem = types[parts[part]["type"]].json_problem(value)
             if problem:
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
-    return questions
 
 
 def find_key(submission: Path, exam_id: str, search: Path) -> Path:

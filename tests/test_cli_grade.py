@@ -144,6 +144,45 @@ def test_bad_submissions_get_one_line_naming_the_file(run, exam, tmp_path, make,
     assert len(result.output.strip().splitlines()) == 1
 
 
+def text_submission(exam, change):
+    """A submission whose every answer is text, as a class's are, changed by ``change``."""
+    submission = filled_submission(exam)
+    for given in submission["answers"].values():
+        given.update({part: json.dumps(value) for part, value in given.items()})
+    change(submission)
+    return submission
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda s: s["answers"].update(q9={"x": "1"}), "unknown question id 'q9'"),
+        (lambda s: s["answers"].update(q9={}), "unknown question id 'q9'"),
+        (lambda s: s["answers"]["q1"].update(width="1"), "question q1: unknown part 'width'"),
+        (lambda s: s["answers"]["q1"].update(output=[32]), "got a JSON list"),
+    ],
+)
+def test_answers_the_variant_lacks_are_refused_when_all_answers_are_text(
+    run, exam, tmp_path, change, message
+):
+    write(tmp_path, text_submission(exam, change))
+    result = run("grade", "submission.json")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: submission.json: ") and message in result.output
+
+
+def test_answers_to_a_dropped_question_are_still_checked(run, exam, tmp_path):
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    key["dropped"] = ["q1"]
+    key_file.write_text(json.dumps(key))
+    write(tmp_path, text_submission(exam, lambda s: s["answers"]["q1"].update(width="1")))
+    result = run("grade", "submission.json")
+    assert result.exit_code == 2 and "question q1: unknown part 'width'" in result.output
+    write(tmp_path, text_submission(exam, lambda s: None))
+    assert "q1  conv_output_size: dropped" in run("grade", "submission.json").output
+
+
 def test_a_missing_submission_or_a_bad_key_is_named(run, exam, tmp_path):
     result = run("grade", "nothere.json")
     assert result.exit_code == 2 and "nothere.json: no such file" in result.output
