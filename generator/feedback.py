@@ -13,6 +13,7 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
 from generator.formatting import cell
-from generator.frames import FORMATS, Frame, read_frame, slot
-from generator.grading import format_score
+from generator.frames import FORMATS, Frame, read_frame, slot, slot_count
+from generator.grading import format_score, part_points
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
 # (``write_assets``). A page sent on its own shows its formulas as TeX source.
@@ -37,32 +38,38 @@ def write_assets(folder: Path) -> None:
 def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Frame]:
     """The feedback pages of ``key``'s variant, by format, with slots for the student's
     part; ``texts`` are each question's text and solution in Markdown (``text``,
-    ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them."""
+    ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them.
+
+    Slot 0 is the total; each question not dropped has a slot for its points, then one
+    per part (``_numbered``), which holds the part's row for a student who typed the shown
+    key."""
     from generator.render import environment, html_environment  # jinja2: not for grading
 
     markdown, html = [], []
-    for n, (question, text) in enumerate(zip(key["questions"], texts, strict=True)):
+    holding: dict[str, dict[int, bytes]] = {name: {} for name in FORMATS}
+    for (score, numbered), question, text in zip(
+        _numbered(key["questions"]), key["questions"], texts, strict=True
+    ):
+        shown = part_points(question["points"], len(question["parts"]))
+        for number, part in numbered:
+            right = {"id": part["id"], "answer": part["shown"], "status": "correct"}
+            right.update(points=shown, max_points=shown, feedback="")
+            for name, row in zip(FORMATS, _row(right, part), strict=True):
+                holding[name][number] = row.encode()
         common = {
             "id": question["id"],
             "title": question["title"],
             "dropped": question["dropped"],
-            "score": _slot(2 * n + 1),
+            "score": None if score is None else _slot(score),
+            "rows": Markup("\n").join(_slot(number) for number, _ in numbered),
         }
-        markdown.append(
-            {
-                **common,
-                "text": text["text"],
-                "solution": text["solution"],
-                "rows": _slot(2 * n + 2),
-            }
-        )
+        markdown.append({**common, "text": text["text"], "solution": text["solution"]})
         html.append(
             {
                 **common,
                 # examgen's own HTML, made at generation from its templates' Markdown
                 "text": Markup(text["text_html"]),
                 "solution": Markup(text["solution_html"]),
-                "rows": _slot(2 * n + 2),
             }
         )
     pages = (
@@ -73,13 +80,28 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
         .get_template("sheets/feedback.html.j2")
         .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
     )
-    slots = 1 + 2 * len(key["questions"])
     frames = {
-        name: read_frame(page.encode(), slots) for name, page in zip(FORMATS, pages, strict=True)
+        name: read_frame(page.encode(), slot_count(key["questions"]), holding[name])
+        for name, page in zip(FORMATS, pages, strict=True)
     }
     if None in frames.values():
         raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
     return frames
+
+
+def _numbered(
+    questions: list[dict[str, Any]],
+) -> Iterator[tuple[int | None, list[tuple[int, dict[str, Any]]]]]:
+    """Per question, the number of its points' slot and its parts with their slots'. A
+    dropped question has none, as its page shows neither (``slot_count``)."""
+    number = 1
+    for question in questions:
+        if question["dropped"]:
+            yield None, []
+            continue
+        parts = question["parts"]
+        yield number, list(enumerate(parts, start=number + 1))
+        number += 1 + len(parts)
 
 
 def _slot(number: int) -> Markup:
@@ -88,49 +110,59 @@ def _slot(number: int) -> Markup:
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
     """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
-    in UTF-8: the key's ``feedback`` frames, filled."""
-    total = format_score(report["points"], report["max_points"]).encode()
+    in UTF-8: the key's ``feedback`` frames, filled. A part answered with its shown key
+    and given full marks keeps the row its slot holds."""
+    total = (0, format_score(report["points"], report["max_points"]).encode())
     markdown, html = [total], [total]  # points are digits: nothing to escape
+    number = 1  # the slot of the question's points
     for graded, question in zip(report["questions"], key["questions"], strict=True):
-        score = format_score(graded["points"], graded["max_points"]).encode()
-        rows = ("", "") if question["dropped"] else _rows(graded["parts"], question["parts"])
-        markdown += (score, rows[0].encode())
-        html += (score, rows[1].encode())
+        if question["dropped"]:
+            continue
+        parts = question["parts"]
+        score = (number, format_score(graded["points"], graded["max_points"]).encode())
+        markdown.append(score)
+        html.append(score)
+        rows = zip(graded["parts"], parts, strict=True)
+        for row_number, (row, part) in enumerate(rows, start=number + 1):
+            if (
+                row["status"] == "correct"
+                and row["answer"] == part["shown"]
+                and not row["feedback"]
+                and row["points"] == row["max_points"]
+            ):
+                continue
+            row_md, row_html = _row(row, part)
+            markdown.append((row_number, row_md.encode()))
+            html.append((row_number, row_html.encode()))
+        number += 1 + len(parts)
     frames = key["feedback"]
-    return _filled(frames["md"], markdown), _filled(frames["html"], html)
+    return frames["md"].filled(markdown), frames["html"].filled(html)
 
 
-def _filled(frame: Frame, values: list[bytes]) -> bytes:
-    return b"".join([piece if type(piece) is bytes else values[piece] for piece in frame])
-
-
-def _rows(graded: list[dict[str, Any]], parts: list[dict[str, Any]]) -> tuple[str, str]:
-    """A question's table rows, in Markdown and in HTML: per part its id, the answer, the
-    key, the points and the status with its feedback. The id, points and status are
-    examgen's own words and digits: only the answer, the key and the feedback (which may
-    quote the answer) are escaped; the key was, at generation (``escaped_key``)."""
-    markdown, html = [], []
-    for part, keyed in zip(graded, parts, strict=True):
-        part_id, key, status = part["id"], keyed["shown"], part["status"]
-        feedback = part["feedback"]
-        answer = _answer(part["answer"])
-        points = format_score(part["points"], part["max_points"])
-        key_md, key_html = keyed.get("shown_escaped") or (key, key)
-        if answer == key:
-            answer_md, answer_html = key_md, key_html
-        else:
-            answer_md, answer_html = cell(answer), escape(answer)
-        if feedback and status != "blank":
-            verdict = f"{status}: {feedback}"
-            verdict_md, verdict_html = cell(verdict), escape(verdict)
-        else:
-            verdict_md = verdict_html = status
-        markdown.append(f"| {part_id} | {answer_md} | {key_md} | {points} | {verdict_md} |")
-        html.append(
-            f'<tr class="{status}"><td>{part_id}</td><td>{answer_html}</td><td>{key_html}</td>'
-            f"<td>{points}</td><td>{verdict_html}</td></tr>"
-        )
-    return "\n".join(markdown), "\n".join(html)
+def _row(graded: dict[str, Any], keyed: dict[str, Any]) -> tuple[str, str]:
+    """A part's table row, in Markdown and in HTML: its id, the answer, the key, the
+    points and the status with its feedback. The id, points and status are examgen's own
+    words and digits: only the answer, the key and the feedback (which may quote the
+    answer) are escaped; the key was, at generation (``escaped_key``)."""
+    part_id, key, status = graded["id"], keyed["shown"], graded["status"]
+    feedback = graded["feedback"]
+    answer = _answer(graded["answer"])
+    points = format_score(graded["points"], graded["max_points"])
+    key_md, key_html = keyed.get("shown_escaped") or (key, key)
+    if answer == key:
+        answer_md, answer_html = key_md, key_html
+    else:
+        answer_md, answer_html = cell(answer), escape(answer)
+    if feedback and status != "blank":
+        verdict = f"{status}: {feedback}"
+        verdict_md, verdict_html = cell(verdict), escape(verdict)
+    else:
+        verdict_md = verdict_html = status
+    return (
+        f"| {part_id} | {answer_md} | {key_md} | {points} | {verdict_md} |",
+        f'<tr class="{status}"><td>{part_id}</td><td>{answer_html}</td><td>{key_html}</td>'
+        f"<td>{points}</td><td>{verdict_html}</td></tr>",
+    )
 
 
 def escaped_key(shown: str) -> list[str] | None:

@@ -7,62 +7,83 @@ layout's format alone, so reading a grading key needs no template engine.
 
 from __future__ import annotations
 
+from array import array
+from dataclasses import dataclass
 from typing import Any
-
-Frame = list[bytes | int]
-"""A page laid out without the student's part, in UTF-8: text, then the number of a slot,
-then text, alternately. Slot 0 is the total; question ``n``'s points are slot ``2n + 1``
-and its table rows slot ``2n + 2``. A rendered page marks a slot ``NUL number NUL``
-(``slot``, ``read_frame``): examgen's texts hold no NUL (a spec's are refused). A grading
-key's shard holds the text alone and where the slots go (``pages_bytes``)."""
 
 FORMATS = ("md", "html")  # the pages of a grading key, in the order a shard holds them
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A page laid out without the student's part, in UTF-8: its ``text``, each slot
+    holding what it shows until it is filled, and ``cuts``, where slot ``n`` starts and
+    ends in the text (``cuts[2n]``, ``cuts[2n + 1]``). Slots come in the order of their
+    numbers, all of them. A part's slot holds its row as it reads when the student typed
+    the shown key, so grading writes only the rows of other answers; points hold nothing.
+    The numbers are ``generator.feedback``'s: 0 is the total, then per question its
+    points and one slot per part."""
+
+    text: bytes
+    cuts: array[int]
+
+    def filled(self, values: list[tuple[int, bytes]]) -> bytes:
+        """The page with each slot numbered in ``values``, in increasing order, holding
+        the bytes given."""
+        text, cuts = self.text, self.cuts
+        pieces, done = [], 0  # where the text not yet copied begins
+        for number, value in values:
+            start = cuts[2 * number]
+            if start < done:
+                raise ValueError("slots filled out of order")  # examgen's bug
+            pieces += (text[done:start], value)
+            done = cuts[2 * number + 1]
+        pieces.append(text[done:])
+        return b"".join(pieces)
+
+
+def slot_count(questions: list[dict[str, Any]]) -> int:
+    """How many slots the feedback pages of a grading key's ``questions`` have: the total,
+    and for each question not dropped, its points and its parts'."""
+    return 1 + sum(1 + len(q["parts"]) for q in questions if not q["dropped"])
+
+
 def slot(number: int) -> str:
-    """Slot ``number`` as a rendered page marks it."""
+    """Slot ``number`` as a rendered page marks it: ``NUL number NUL``. examgen's texts
+    hold no NUL (a spec's are refused)."""
     return f"\x00{number}\x00"
 
 
-def read_frame(data: bytes, slots: int) -> Frame | None:
-    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them; None
-    when it is not a page with slots below ``slots``."""
+def read_frame(data: bytes, slots: int, holding: dict[int, bytes]) -> Frame | None:
+    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them, each
+    holding what ``holding`` gives for its number (else nothing); None when it is not a
+    page with slots 0 to ``slots`` - 1 in order."""
     pieces: list[Any] = data.split(b"\x00")
-    try:
-        numbers = list(map(int, pieces[1::2]))
-    except ValueError:
+    if pieces[1::2] != [str(number).encode() for number in range(slots)]:
         return None
-    if len(pieces) % 2 == 0 or (numbers and not 0 <= min(numbers) <= max(numbers) < slots):
-        return None
-    pieces[1::2] = numbers
-    return pieces
+    cuts, length = array("q"), 0
+    for n, piece in enumerate(pieces):
+        if n % 2:
+            piece = pieces[n] = holding.get(n // 2, b"")
+            cuts += array("q", (length, length + len(piece)))
+        length += len(piece)
+    return Frame(b"".join(pieces), cuts)
 
 
 def pages_bytes(frames: dict[str, Frame]) -> tuple[list[bytes], list[list[int]]]:
-    """A variant's pages as a shard holds them, in ``FORMATS`` order: each page's text
-    without its slots, and where the slots go, as a list of byte offset into the text then
-    slot number, for each slot in order (``read_pages``). Grading finds the slots from the
-    offsets instead of searching the text for them: that search was a tenth of its work."""
-    texts, places = [], []
-    for name in FORMATS:
-        text, at, length = [], [], 0
-        for piece in frames[name]:
-            if type(piece) is bytes:
-                text.append(piece)
-                length += len(piece)
-            else:
-                at += (length, piece)
-        texts.append(b"".join(text))
-        places.append(at)
-    return texts, places
+    """A variant's pages as a shard holds them, in ``FORMATS`` order: each page's text, and
+    where its slots start and end (``Frame.cuts``, ``read_pages``). Grading finds the slots
+    from these instead of searching the text for them: that search was a tenth of its
+    work."""
+    return [frames[name].text for name in FORMATS], [frames[name].cuts.tolist() for name in FORMATS]
 
 
 def read_pages(
     data: bytes, start: int, sizes: Any, places: Any, slots: int
 ) -> dict[str, Frame] | None:
     """The pages, by format, that end ``data`` from byte ``start`` on (``pages_bytes``):
-    texts of ``sizes`` bytes each, with slots at ``places``. None when they are not, or a
-    slot's number is not below ``slots``."""
+    texts of ``sizes`` bytes each, with ``slots`` slots starting and ending at ``places``.
+    None when they are not."""
     if (
         type(sizes) is not list
         or type(places) is not list
@@ -74,21 +95,14 @@ def read_pages(
         return None
     frames = {}
     for name, size, at in zip(FORMATS, sizes, places, strict=True):
-        if type(at) is not list or len(at) % 2 or not {type(n) for n in at} <= {int}:
+        try:
+            cuts = array("q", at)  # ints alone, as 64-bit integers
+        except (TypeError, OverflowError):
             return None
-        offsets, numbers = at[::2], at[1::2]
-        if offsets and (
-            offsets != sorted(offsets)
-            or not 0 <= offsets[0] <= offsets[-1] <= size
-            or not 0 <= min(numbers) <= max(numbers) < slots
+        if len(cuts) != 2 * slots or (
+            slots and (cuts[0] < 0 or cuts[-1] > size or at != sorted(at))
         ):
             return None
-        frame: Frame = []
-        done = start  # where the text not yet in the frame begins
-        for offset, number in zip(offsets, numbers, strict=True):
-            frame += (data[done : start + offset], number)
-            done = start + offset
-        frame.append(data[done : start + size])
-        frames[name] = frame
+        frames[name] = Frame(data[start : start + size], cuts)
         start += size
     return frames

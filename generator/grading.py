@@ -149,6 +149,11 @@ def _share(points: Points, parts: int) -> tuple[Points, int | float]:
     return share, _number(share)
 
 
+def part_points(points: int | float, parts: int) -> int | float:
+    """A part's share of a question's ``points``, as reports write it."""
+    return _share(_points(points), parts)[1]
+
+
 def _points(value: int | float) -> Points:
     return value if isinstance(value, int) else Fraction(value)
 

@@ -6,13 +6,13 @@ a variant's part of it to 40 kB, most of it givens and steps that grading never 
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 9, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 10, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
                                "shown_is_correct": true, "mistakes": [...],
                                "follows": {...}, "shown_escaped": [...]}]}],
-     "feedback": {"md": [b"# ...", 0, b"...", 1, ...], "html": [...]}}
+     "feedback": {"md": Frame(b"# ...", array("q", [120, 120, ...])), "html": ...}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
 types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
@@ -21,10 +21,10 @@ tolerance, so grading the commonest right answer takes one string comparison. ``
 and ``follows`` are copied from key.json when the part has them. ``shown_escaped`` is the
 key as the feedback tables write it, in Markdown and HTML, where either differs from
 ``shown``: a class's keys are escaped once, at generation, and grading escapes only what
-students wrote. ``feedback`` holds the pages with slots for the student's points and answers
-(``generator.frames.Frame``). A key built from key.json at grading time (``from_manifest``)
-has the pages and ``shown_escaped`` only when asked for; a shard holds the pages after its
-line of JSON (``shard_bytes``).
+students wrote. ``feedback`` holds the pages with slots for the student's points and answers,
+each part's slot holding its row for the shown key typed (``generator.frames.Frame``). A key
+built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
+only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ import orjson
 
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
-from generator.frames import pages_bytes, read_pages
+from generator.frames import pages_bytes, read_pages, slot_count
 from generator.manifest import fresh_shard, read_key
 
 # Shards of another format are passed over for key.json. Change it when the layout changes,
 # and when a change to reading answers could score a key's shown text differently: shards
 # record that score (``shown_is_correct``).
-KEY_FORMAT = 9
+KEY_FORMAT = 10
 
 
 def variant_key(
@@ -113,7 +113,7 @@ def shard_bytes(key: dict[str, Any]) -> bytes:
     ``feedback`` pages but with their lengths in bytes (``page_bytes``) and where their
     slots go (``page_slots``), then the pages' texts (``generator.frames.pages_bytes``).
     Grading without feedback reads little more than the first line; with feedback,
-    the texts are cut at the slots, never searched."""
+    the texts are cut at the slots it fills, never searched."""
     from generator.exam_files import compact_json_bytes  # which imports this module
 
     texts, places = pages_bytes(key["feedback"])
@@ -141,8 +141,7 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
         if isinstance(key, dict):
             sizes, places = key.pop("page_bytes", None), key.pop("page_slots", None)
             if key.get("format") == KEY_FORMAT and feedback:
-                slots = 1 + 2 * len(key["questions"])
-                frames = read_pages(data, end + 1, sizes, places, slots)
+                frames = read_pages(data, end + 1, sizes, places, slot_count(key["questions"]))
                 if frames is None:
                     raise ValueError("not the feedback pages")
                 key["feedback"] = frames

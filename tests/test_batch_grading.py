@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -325,6 +326,13 @@ def test_regrade_after_dropping_a_question_shows_each_students_change(classroom,
     assert key["dropped"] == ["tfa"]
     found = json.loads((tmp_path / "grades" / "changes.json").read_text())["changes"]
     assert len(found) == 7  # the seven students who had tfa right lose its 2 points
+    # the shards written again lay out the pages as rendering from key.json does
+    shutil.rmtree(exam / "instructor" / "variants")
+    grade(str(subs), "--out", "from-key")
+    for name in ("v001.md", "v001.html", "v003.md", "v003.html"):
+        page = (tmp_path / "grades" / "feedback" / name).read_text()
+        assert page == (tmp_path / "from-key" / "feedback" / name).read_text()
+        assert "tfa. True or false: dropped" in page
 
 
 def test_regrade_after_correcting_a_key_regrades_against_the_fix(classroom, tmp_path, run):

@@ -14,7 +14,7 @@ import generator.manifest as manifest_module
 import generator.variant_key as variant_key_module
 from generator.answers import Expression, Real, answer_type_from_json
 from generator.feedback import feedback_pages
-from generator.frames import pages_bytes, read_pages
+from generator.frames import pages_bytes, read_frame, read_pages, slot
 from generator.grading import grade, score_part
 from generator.manifest import is_fresh
 from generator.render import rendered_questions
@@ -272,19 +272,51 @@ def test_a_key_shown_rounded_past_its_tolerance_is_not_taken_as_right():
     assert not Expression(["x"]).shown_key_is_correct("x**2", "x**2")  # left to the guard
 
 
-frames_drawn = st.builds(
-    lambda pieces, last: [x for piece, number in pieces for x in (piece, number)] + [last],
-    st.lists(st.tuples(st.binary(max_size=12), st.integers(0, 9)), max_size=6),
-    st.binary(max_size=12),
+no_nul = st.binary(max_size=12).map(lambda data: data.replace(b"\x00", b""))
+
+
+@st.composite
+def pages_drawn(draw, slots: int):
+    """A rendered page with slots 0 to ``slots`` - 1, what some of them hold, and values
+    for some of them, in order: (page, holding, values)."""
+    page = draw(no_nul) + b"".join(slot(n).encode() + draw(no_nul) for n in range(slots))
+    holding = {n: draw(no_nul) for n in range(slots) if draw(st.booleans())}
+    values = [(n, draw(no_nul)) for n in range(slots) if draw(st.booleans())]
+    return page, holding, values
+
+
+two_pages = st.integers(0, 6).flatmap(
+    lambda slots: st.tuples(st.just(slots), pages_drawn(slots), pages_drawn(slots))
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(frames_drawn, frames_drawn, st.binary(max_size=8))
-def test_feedback_pages_read_back_as_they_were_laid_out(md, html, head) -> None:
-    texts, places = pages_bytes({"md": md, "html": html})
+@given(two_pages, st.binary(max_size=8))
+def test_feedback_pages_read_back_as_they_were_laid_out(pages, head) -> None:
+    slots, md, html = pages
+    frames = {
+        "md": read_frame(md[0], slots, md[1]),
+        "html": read_frame(html[0], slots, html[1]),
+    }
+    texts, places = pages_bytes(frames)
     data = head + b"".join(texts)
     sizes = [len(text) for text in texts]
-    assert read_pages(data, len(head), sizes, places, 10) == {"md": md, "html": html}
-    if any(places):
-        assert read_pages(data, len(head), sizes, places, 9 if 9 in md + html else 0) is None
+    assert read_pages(data, len(head), sizes, places, slots) == frames
+    assert read_pages(data, len(head), sizes, places, slots + 1) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 6).flatmap(lambda slots: st.tuples(st.just(slots), pages_drawn(slots))))
+def test_a_filled_frame_is_the_page_with_each_slot_given_or_as_it_held(drawn) -> None:
+    slots, (page, holding, values) = drawn
+    given_values = dict(values)
+    pieces = page.split(b"\x00")
+    pieces[1::2] = [given_values.get(int(n), holding.get(int(n), b"")) for n in pieces[1::2]]
+    assert read_frame(page, slots, holding).filled(values) == b"".join(pieces)
+
+
+def test_a_page_must_have_each_slot_once_in_order() -> None:
+    for numbers in ([1, 1], [1, 0], [0, 2], [0]):
+        page = b"a" + b"b".join(slot(n).encode() for n in numbers)
+        assert read_frame(page, 2, {}) is None
+    assert read_frame(b"a" + slot(0).encode() + b"b" + slot(1).encode(), 2, {}) is not None
