@@ -29,7 +29,7 @@ only when asked for; a shard holds the pages after its line of JSON (``shard_byt
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ import orjson
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError
 from generator.frames import pages_bytes, read_pages, slot_count
+from generator.input_files import read_bytes
 from generator.manifest import fresh_shard, read_key
 
 # Shards of another format are passed over for key.json. Change it when the layout changes,
@@ -131,11 +132,7 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
     try:
-        handle = os.open(path, os.O_RDONLY)
-        try:
-            data = _read(handle, feedback)
-        finally:
-            os.close(handle)
+        data = read_bytes(path, sys.maxsize, 0 if feedback else _HEAD_READ)
         end = data.find(b"\n")
         key = orjson.loads(memoryview(data)[: end if end >= 0 else len(data)])
         if isinstance(key, dict):
@@ -154,19 +151,6 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
         return None
     return key
-
-
-def _read(handle: int, whole: bool) -> bytes:
-    """The file open as ``handle``: all of it, or at least its first line. Plain system
-    calls: Python's file objects cost a tenth of reading a grading key."""
-    chunks = []
-    size = os.fstat(handle).st_size + 1 if whole else _HEAD_READ  # + 1: one read, to the end
-    while chunk := os.read(handle, size):
-        chunks.append(chunk)
-        if not whole and b"\n" in chunk:
-            break
-        size = 1 << 16
-    return b"".join(chunks)
 
 
 def key_for(
