@@ -13,7 +13,6 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
 from generator.formatting import cell
-from generator.frames import FORMATS, Frame, read_frame, slot, slot_count
+from generator.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
 from generator.grading import format_score, part_points
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
@@ -41,19 +40,26 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them.
 
     Slot 0 is the total; each question not dropped has a slot for its points, then one
-    per part (``_numbered``), which holds the part's row for a student who typed the shown
+    per part (``points_slots``), holding the part's row for a student who typed the shown
     key."""
     from generator.render import environment, html_environment  # jinja2: not for grading
 
     markdown, html = [], []
     holding: dict[str, dict[int, bytes]] = {name: {} for name in FORMATS}
-    for (score, numbered), question, text in zip(
-        _numbered(key["questions"]), key["questions"], texts, strict=True
-    ):
-        shown = part_points(question["points"], len(question["parts"]))
+    questions = key["questions"]
+    for score, question, text in zip(points_slots(questions), questions, texts, strict=True):
+        parts = question["parts"]
+        numbered = [] if score is None else list(enumerate(parts, start=score + 1))
+        shown = part_points(question["points"], len(parts))
         for number, part in numbered:
-            right = {"id": part["id"], "answer": part["shown"], "status": "correct"}
-            right.update(points=shown, max_points=shown, feedback="")
+            right = {
+                "id": part["id"],
+                "answer": part["shown"],
+                "status": "correct",
+                "points": shown,
+                "max_points": shown,
+                "feedback": "",
+            }
             for name, row in zip(FORMATS, _row(right, part), strict=True):
                 holding[name][number] = row.encode()
         common = {
@@ -81,27 +87,12 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
         .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
     )
     frames = {
-        name: read_frame(page.encode(), slot_count(key["questions"]), holding[name])
+        name: read_frame(page.encode(), slot_count(questions), holding[name])
         for name, page in zip(FORMATS, pages, strict=True)
     }
     if None in frames.values():
         raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
     return frames
-
-
-def _numbered(
-    questions: list[dict[str, Any]],
-) -> Iterator[tuple[int | None, list[tuple[int, dict[str, Any]]]]]:
-    """Per question, the number of its points' slot and its parts with their slots'. A
-    dropped question has none, as its page shows neither (``slot_count``)."""
-    number = 1
-    for question in questions:
-        if question["dropped"]:
-            yield None, []
-            continue
-        parts = question["parts"]
-        yield number, list(enumerate(parts, start=number + 1))
-        number += 1 + len(parts)
 
 
 def _slot(number: int) -> Markup:
@@ -114,15 +105,15 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
     and given full marks keeps the row its slot holds."""
     total = (0, format_score(report["points"], report["max_points"]).encode())
     markdown, html = [total], [total]  # points are digits: nothing to escape
-    number = 1  # the slot of the question's points
-    for graded, question in zip(report["questions"], key["questions"], strict=True):
-        if question["dropped"]:
+    questions = key["questions"]
+    slots = points_slots(questions)
+    for number, graded, question in zip(slots, report["questions"], questions, strict=True):
+        if number is None:  # dropped
             continue
-        parts = question["parts"]
         score = (number, format_score(graded["points"], graded["max_points"]).encode())
         markdown.append(score)
         html.append(score)
-        rows = zip(graded["parts"], parts, strict=True)
+        rows = zip(graded["parts"], question["parts"], strict=True)
         for row_number, (row, part) in enumerate(rows, start=number + 1):
             if (
                 row["status"] == "correct"
@@ -134,7 +125,6 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
             row_md, row_html = _row(row, part)
             markdown.append((row_number, row_md.encode()))
             html.append((row_number, row_html.encode()))
-        number += 1 + len(parts)
     frames = key["feedback"]
     return frames["md"].filled(markdown), frames["html"].filled(html)
 

@@ -8,6 +8,7 @@ layout's format alone, so reading a grading key needs no template engine.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,18 @@ class Frame:
             done = cuts[2 * number + 1]
         pieces.append(text[done:])
         return b"".join(pieces)
+
+
+def points_slots(questions: list[dict[str, Any]]) -> Iterator[int | None]:
+    """The number of each question's points slot, its parts' slots following it; None for
+    a dropped question, whose page shows neither."""
+    number = 1
+    for question in questions:
+        if question["dropped"]:
+            yield None
+        else:
+            yield number
+            number += 1 + len(question["parts"])
 
 
 def slot_count(questions: list[dict[str, Any]]) -> int:
