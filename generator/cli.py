@@ -339,7 +339,10 @@ def drill(
         progress_files.save(progress, path)
 
     save()
-    click.echo("An empty answer skips a part; Ctrl-D or Ctrl-C ends the session (--resume).")
+    click.echo(
+        "An empty answer skips a part. Ctrl-D or Ctrl-C ends the session; "
+        "examgen drill --resume continues it."
+    )
     try:
         drills.run(progress, drills.Terminal(ask, click.echo), save)
     except (click.Abort, EOFError, KeyboardInterrupt):

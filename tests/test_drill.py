@@ -85,7 +85,7 @@ def test_eof_ends_with_a_summary_and_resume_asks_the_same_next_question(run, pro
     script = "\n".join(key_text(p) for p in first["parts"]) + "\n"
     ended = run("drill", "-f", "receptive_field", "-c", "3", "-s", "r1", input=script)
     assert ended.exit_code == 0 and "Session ended." in ended.output
-    assert ended.output.startswith("An empty answer skips a part; Ctrl-D or Ctrl-C ends")
+    assert ended.output.startswith("An empty answer skips a part. Ctrl-D or Ctrl-C ends")
     assert "Summary: 1 of 3 question(s)" in ended.output
     mastery = load(progress_file).families["receptive_field"].mastery
     second = first_question("receptive_field", "r1", done=1, mastery=mastery)
