@@ -20,6 +20,7 @@ from generator.answers import Score, answer_type_from_json
 from generator.assemble import Student, assemble_variant
 from generator.errors import ExamgenError
 from generator.grading import diagnose, score_part
+from generator.plain_math import plain_formula
 from generator.progress import Progress, Session
 from generator.render import render_question
 from generator.seeding import secret_key
@@ -87,8 +88,9 @@ def instance(session: Session, family: str, level: str, key: bytes) -> dict[str,
 
 
 def terminal_text(markdown: str) -> str:
-    """Markdown as read in a terminal: formulas without their dollar signs."""
-    return re.sub(r"\$\$?([^$]+?)\$\$?", r"\1", markdown)
+    """Markdown as read in a terminal: formulas without their dollar signs, in plain
+    symbols (``generator.plain_math``)."""
+    return re.sub(r"\$\$?([^$]+?)\$\$?", lambda m: plain_formula(m[1]), markdown)
 
 
 def run(

@@ -3,6 +3,7 @@
 import json
 import os
 import pty
+import re
 import select
 import sys
 import time
@@ -10,7 +11,9 @@ import time
 import pytest
 
 from generator import drill as drills
+from generator import registry
 from generator.answers import answer_type_from_json
+from generator.plain_math import plain_formula
 from generator.progress import FamilyRecord, Progress, Session, load
 from generator.seeding import secret_key
 
@@ -267,3 +270,39 @@ def test_an_unreadable_progress_file_that_cannot_be_moved_is_one_line(run, progr
     assert result.exit_code == 2
     assert "unreadable, with too many unreadable files beside it" in result.output
     assert (progress_file / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("tex", "plain"),
+    [
+        (r"\partial L / \partial s", "∂L / ∂s"),
+        (r"L = \frac{1}{2}\lVert z_2 - y \rVert^2", "L = 1/2‖z_2 - y‖^2"),
+        (r"\mathrm{softmax}(QK^\top / \sqrt{d})\, V", "softmax(QKᵀ / √d) V"),
+        (
+            r"L_i = \sum_{j \neq y_i} \max(0, s_j - s_{y_i} + 1)",
+            "L_i = Σ_{j ≠ y_i} max(0, s_j - s_{y_i} + 1)",
+        ),
+        (r"\delta_1 = (W_2^\top \delta_2) \odot g'(z_1)", "δ_1 = (W_2ᵀ δ_2) ⊙ g'(z_1)"),
+        (r"\theta \leftarrow \theta - \eta \nabla L", "θ ← θ - η ∇L"),
+        (r"h = \operatorname{sigmoid}(z_1), \hat{y}", "h = sigmoid(z_1), y\u0302"),
+        (r"\frac{a + b}{2c} + \sqrt{x + 1}", "(a + b)/2c + √(x + 1)"),
+        (r"\unknown{x} \frac{1}{", r"\unknown{x} 1/()"),  # kept as written; never an error
+    ],
+)
+def test_formulas_read_as_plain_symbols_in_the_terminal(tex, plain):
+    assert plain_formula(tex) == plain
+    assert drills.terminal_text(f"where ${tex}$.") == f"where {plain}."
+
+
+@pytest.mark.parametrize("family", registry.names())
+def test_no_tex_reaches_a_drill_question_or_its_solution(family):
+    for level in ("easy", "medium", "hard"):
+        for seed in ("t1", "t2"):
+            session = Session(seed, [family], 10)
+            question = drills.instance(session, family, level, secret_key(seed))
+            rendered = drills.render_question(family, question)
+            texts = [rendered["question"], rendered["solution"]]
+            texts += [part["label"] for part in question["parts"]]
+            texts += rendered["choice"]["options"] if rendered["choice"] else []
+            for text in map(drills.terminal_text, texts):
+                assert not re.search(r"\\[A-Za-z,]|\$", text), text

@@ -1,0 +1,103 @@
+"""TeX formulas as plain Unicode text, for the terminal, where nothing typesets them: the
+macros examgen's question texts use become the symbols a reader expects (∂L / ∂s, ‖w‖^2,
+θ ← θ - η ∇L). Sub- and superscripts stay as written (``s_{y_i}``, ``w^2``): read as TeX,
+they are unambiguous, and Unicode has no subscript for most letters."""
+
+from __future__ import annotations
+
+import re
+
+_SYMBOLS = {
+    "partial": "∂",
+    "nabla": "∇",
+    "theta": "θ",
+    "delta": "δ",
+    "eta": "η",
+    "lambda": "λ",
+    "sigma": "σ",
+    "beta": "β",
+    "gamma": "γ",
+    "varepsilon": "ε",
+    "sum": "Σ",
+    "lVert": "‖",
+    "rVert": "‖",
+    "top": "ᵀ",
+    "leftarrow": "←",
+    "neq": "≠",
+    "odot": "⊙",
+    "cdot": "·",
+    "ln": "ln",
+    "max": "max",
+    "tanh": "tanh",
+    ",": " ",  # a thin space
+}
+_NAMES = ("operatorname", "mathrm", "text")  # words set upright: the word alone
+_TIGHT = ("partial", "nabla", "lVert")  # set against what follows: ∂L, ∇L, ‖w‖
+_MACRO = re.compile(r"\\([A-Za-z]+|.)")
+_ATOM = re.compile(r"[\w.'∂∇θδηλσβγεᵀ]+")
+
+
+def plain_formula(tex: str) -> str:
+    """``tex``, a formula without its dollar signs, as plain text. A macro not listed here
+    is kept as written, so nothing is lost."""
+    out, i = [], 0
+    while i < len(tex):
+        if tex.startswith("^\\top", i):
+            out.append("ᵀ")  # a transpose reads as one mark, not a superscript
+            i += 5
+            continue
+        if tex[i] != "\\":
+            out.append(tex[i])
+            i += 1
+            continue
+        match = _MACRO.match(tex, i)
+        if match is None:  # a backslash ends the text
+            out.append(tex[i:])
+            break
+        name, i = match[1], match.end()
+        if name in _SYMBOLS:
+            if name == "rVert":
+                while out and out[-1] == " ":
+                    out.pop()
+            out.append(_SYMBOLS[name])
+            if name in _TIGHT:
+                while i < len(tex) and tex[i] == " ":
+                    i += 1
+        elif name in _NAMES:
+            group, i = _group(tex, i)
+            out.append(plain_formula(group))
+        elif name == "hat":
+            group, i = _group(tex, i)
+            out.append(plain_formula(group) + "\u0302")  # the combining circumflex: ŷ
+        elif name == "sqrt":
+            group, i = _group(tex, i)
+            out.append("√" + _atom(plain_formula(group)))
+        elif name == "frac":
+            top, i = _group(tex, i)
+            bottom, i = _group(tex, i)
+            out.append(f"{_atom(plain_formula(top))}/{_atom(plain_formula(bottom))}")
+        else:
+            out.append(match[0])
+    return re.sub(r" {2,}", " ", "".join(out))
+
+
+def _group(tex: str, i: int) -> tuple[str, int]:
+    """The argument of a macro at ``i``: a braced group's inside, else one character; and
+    where it ends."""
+    while i < len(tex) and tex[i] == " ":
+        i += 1
+    if i == len(tex):
+        return "", i
+    if tex[i] != "{":
+        return tex[i], i + 1
+    depth = 0
+    for j in range(i, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[j], 0)
+        if depth == 0:
+            return tex[i + 1 : j], j + 1
+    return tex[i + 1 :], len(tex)  # unbalanced: the rest
+
+
+def _atom(text: str) -> str:
+    """``text`` as one operand of ``/`` or ``√``: in parentheses unless it is one."""
+    return text if _ATOM.fullmatch(text) else f"({text})"
