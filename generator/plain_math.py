@@ -33,6 +33,8 @@ _SYMBOLS = {
 }
 _NAMES = ("operatorname", "mathrm", "text")  # words set upright: the word alone
 _TIGHT = ("partial", "nabla", "lVert")  # set against what follows: ∂L, ∇L, ‖w‖
+_CLOSING = ("rVert",)  # set against what precedes: ‖w‖
+_DEPTH = {"{": 1, "}": -1}
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 _ATOM = re.compile(r"[\w.'∂∇θδηλσβγεᵀ]+")
 
@@ -56,7 +58,7 @@ def plain_formula(tex: str) -> str:
             break
         name, i = match[1], match.end()
         if name in _SYMBOLS:
-            if name == "rVert":
+            if name in _CLOSING:
                 while out and out[-1] == " ":
                     out.pop()
             out.append(_SYMBOLS[name])
@@ -92,7 +94,7 @@ def _group(tex: str, i: int) -> tuple[str, int]:
         return tex[i], i + 1
     depth = 0
     for j in range(i, len(tex)):
-        depth += {"{": 1, "}": -1}.get(tex[j], 0)
+        depth += _DEPTH.get(tex[j], 0)
         if depth == 0:
             return tex[i + 1 : j], j + 1
     return tex[i + 1 :], len(tex)  # unbalanced: the rest
