@@ -245,9 +245,14 @@ def number_value(raw: int | float) -> Number | Invalid:
     return raw
 
 
+# Digits with an optional point, matched one way only: with ``\d+\.?\d*`` a run of digits
+# splits between its two ``\d``s in as many ways as it is long, and a list of such numbers
+# that fails at its end took the regex engine forever (``[11111,11111,...;x]``).
+_UNSIGNED = r"\d+(?:\.\d*)?|\.\d+"
+
 # A decimal whose value a float holds exactly, by its repr: at most 15 significant digits
 # (a double keeps 15), and an exponent well inside what the arithmetic parser accepts.
-_PLAIN_DECIMAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,2})?")
+_PLAIN_DECIMAL = re.compile(rf"[-+]?({_UNSIGNED})(?:[eE][-+]?\d{{1,2}})?")
 _PLAIN_DIGITS = 15
 _PLAIN_EXPONENT = 20
 
@@ -372,7 +377,7 @@ def _entries(raw: Any) -> Any:
     return re.split(r"\s*,\s*", inner.strip()) if inner.strip() else []
 
 
-_PLAIN_ITEM = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*"
+_PLAIN_ITEM = rf"\s*[-+]?(?:{_UNSIGNED})\s*"
 _PLAIN_VECTOR_TEXT = re.compile(rf"\[(?:{_PLAIN_ITEM}(?:,{_PLAIN_ITEM})*)?\]")
 
 

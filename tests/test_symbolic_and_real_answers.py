@@ -1,6 +1,9 @@
 """Real, matrix and expression answers: what is accepted, what is refused and why, and that
 no string makes the grader raise or run anything."""
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -368,3 +371,20 @@ def test_a_typed_answer_at_the_tolerance_edge_is_judged_exactly(key, rtol, atol)
         value = real.read(text)
         expected = abs(Fraction(text) - key) <= max(Fraction(atol), Fraction(rtol) * abs(key))
         assert real.agrees(value, real.read(str(key))) == expected, text
+
+
+def test_long_lists_of_plain_numbers_that_fail_at_their_end_are_refused_at_once():
+    # Such an answer once sent the plain-number regexes into exponential backtracking: a
+    # 185-character answer hung the grader. Read in a child process, so that a return of
+    # the bug fails this test (at a bound thousands of times the time it takes) instead of
+    # hanging the suite.
+    numbers = ",".join(["11111"] * 30)
+    code = (
+        "from generator.answers import Matrix\n"
+        f"print(Matrix(2, 2).read('[{numbers};x]'))\n"
+        f"print(Matrix(None, 30).read('[{numbers}x]'))\n"
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert read.stdout.count("Invalid(") == 2, read.stdout
