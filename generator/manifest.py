@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from generator.errors import KeyFileError
+from generator.errors import BrokenKeyError
+from generator.ids import is_variant_id
 from generator.input_files import read_json
 
 MANIFEST_FORMAT = 1
 MAX_KEY_BYTES = 2_000_000_000
 
 
-def read_key(path: Path) -> dict[str, Any]:
-    data = read_json(path, MAX_KEY_BYTES, KeyFileError, unique_keys=False)
+def read_key(path: Path, roster_only: bool = False) -> dict[str, Any]:
+    """key.json, checked against the schema (``generator.key_schema``); with
+    ``roster_only``, index.json, whose variants are only who sat which."""
+    from generator.key_schema import check_key
+
+    data = read_json(path, MAX_KEY_BYTES, BrokenKeyError, unique_keys=False)
     if (
         not isinstance(data, dict)
         or data.get("format") != MANIFEST_FORMAT
         or not isinstance(data.get("variants"), list)
         or not isinstance(data.get("questions"), list)
     ):
-        raise KeyFileError(str(path), "not an examgen key file (instructor/key.json)")
+        raise BrokenKeyError(str(path), "not an examgen key file (instructor/key.json)")
+    check_key(data, str(path), roster_only)
     return data
-
-
-_VARIANT_ID = re.compile(r"[0-9a-f]{10}")
 
 
 def is_fresh(derived: Path, key_file: Path) -> bool:
@@ -39,7 +41,7 @@ def is_fresh(derived: Path, key_file: Path) -> bool:
 
 def fresh_shard(key_file: Path, variant_id: Any) -> Path | None:
     """The variant's own key file (instructor/variants/ID.json) when it is fresh."""
-    if isinstance(variant_id, str) and _VARIANT_ID.fullmatch(variant_id):
+    if is_variant_id(variant_id):
         shard = key_file.parent / "variants" / f"{variant_id}.json"
         if is_fresh(shard, key_file):
             return shard
@@ -56,6 +58,6 @@ def read_index(key_file: Path) -> dict[str, Any]:
     hundreds of megabytes."""
     index = key_file.parent / "index.json"
     if is_fresh(index, key_file):
-        return read_key(index)
+        return read_key(index, roster_only=True)
     manifest = read_key(key_file)
     return {**manifest, "variants": [roster_entry(v) for v in manifest["variants"]]}

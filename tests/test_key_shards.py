@@ -42,9 +42,9 @@ def read_paths(monkeypatch):
     paths = []
     read_key, read_variant_key = manifest_module.read_key, variant_key_module.read_variant_key
 
-    def recording(path):
+    def recording(path, roster_only=False):
         paths.append(path.name)
-        return read_key(path)
+        return read_key(path, roster_only)
 
     def recording_variant_key(path, feedback=False):
         paths.append(path.name)
