@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import ExamgenError
+from generator.errors import BrokenKeyError, ExamgenError, KeyFileError, printable, quoted
 from generator.exam_files import compact_json_bytes
 from generator.feedback import feedback_pages
 from generator.grading import grade
+from generator.ids import is_student_id
 from generator.manifest import read_index, read_key
 from generator.processes import tune_collector
 from generator.submission import find_key, read_submission
@@ -39,6 +40,7 @@ class Outcome:
     # worker's reports and the byte range of this one, so no report travels through a pipe
     text_at: tuple[str, int, int] | None = None
     named: bool = False  # its feedback has the student's name already (``feedback_stem``)
+    fatal: bool = False  # the error is the key's, not the file's: the whole run stops
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -97,7 +99,7 @@ def write_new(path: Path, data: bytes) -> None:
 
 # Per worker: whole key files already read, by path and version (a key the instructor
 # corrects between two gradings is read again), and where each exam's key was found.
-_KEYS: dict[tuple[str, int, int], dict[str, Any]] = {}
+_KEYS: dict[tuple[str, int, int], dict[str, Any] | BrokenKeyError] = {}
 _FOUND: dict[tuple[Path, str], Path] = {}
 
 
@@ -106,12 +108,18 @@ def _whole_key(key_file: Path) -> dict[str, Any]:
     version = (str(key_file), stat.st_mtime_ns, stat.st_size)
     if version not in _KEYS:
         _KEYS.clear()
-        _KEYS[version] = read_key(key_file)
-    return _KEYS[version]
+        try:
+            _KEYS[version] = read_key(key_file)
+        except BrokenKeyError as error:  # once, not again for every file of the class
+            _KEYS[version] = error
+    key = _KEYS[version]
+    if isinstance(key, BrokenKeyError):
+        raise key
+    return key
 
 
 def _key_file(path: Path, exam_id: str, search: Path) -> Path:
-    place = (path.parent, exam_id)
+    place = (search, exam_id)  # ``search`` is absolute (``grade_many``): a cwd may change
     if place not in _FOUND:
         _FOUND[place] = find_key(path, exam_id, search)
     return _FOUND[place]
@@ -131,18 +139,40 @@ def _grade_one(
     """The outcome of grading one file, and its full report as JSON (empty when the file
     could not be graded)."""
     path = Path(source)
+    if not source.isascii() and not _is_utf8(source):
+        # report.json and the gradebook are UTF-8: a name they cannot hold is named escaped
+        message = f"{printable(source)}: the file's name is not UTF-8; rename it to grade it"
+        return Outcome(printable(source), index, error=message), b""
     try:
         submission = read_submission(path)
         key_file = key or _key_file(path, submission["exam_id"], search)
         variant = key_for(key_file, submission, source, feedback is not None, _whole_key)
+        if not is_student_id(variant["student_id"]):  # it names the feedback files
+            raise KeyFileError(str(key_file), f"student id {quoted(variant['student_id'])}")
         report = grade(variant, submission, source)
+        outcome = Outcome(source, index, None, _totals(report), str(key_file))
+        if feedback is not None:
+            pages = feedback_pages(variant, report)
+            outcome.named = _write_feedback(feedback, index, report["student_id"], pages)
+    except BrokenKeyError as error:
+        return Outcome(source, index, error=str(error), fatal=True), b""
     except ExamgenError as error:
         return Outcome(source, index, error=str(error)), b""
-    outcome = Outcome(source, index, None, _totals(report), str(key_file))
-    if feedback is not None:
-        pages = feedback_pages(variant, report)
-        outcome.named = _write_feedback(feedback, index, report["student_id"], pages)
+    except OSError:  # writing the feedback failed (a full disk): the run fails, all of it
+        raise
+    except Exception as error:  # examgen's own bug: one file, said so, never the class
+        problem = printable(f"{type(error).__name__}: {error}")[:200]
+        message = f"{printable(source)}: examgen failed on this file ({problem}); please report it"
+        return Outcome(source, index, error=message), b""
     return outcome, compact_json_bytes(report)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _grade_chunk(
@@ -185,6 +215,7 @@ def grade_many(
     roster, see ``read_index``) of every key used. A given ``key`` that cannot be read is
     one error for all, before any work."""
     indexes = {}
+    search = search.absolute()
     if key is not None:
         index = read_index(key)
         indexes[index["exam_id"]] = index
@@ -207,6 +238,9 @@ def grade_many(
             for done in pool.map(_grade_chunk, chunks, *arguments):
                 outcomes += done
                 progress(len(done))
+    broken = next((o for o in outcomes if o.fatal), None)
+    if broken is not None:
+        raise ExamgenError(broken.error)
     for key_file in dict.fromkeys(o.key_file for o in outcomes if o.key_file):
         if key is None or key_file != str(key):  # a given key's index is read already
             index = read_index(Path(key_file))

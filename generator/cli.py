@@ -412,7 +412,14 @@ _grade_options = [
         "key_path",
         type=click.Path(path_type=Path),
         default=None,
-        help="The exam's instructor/key.json (default: found from each exam id under ./output).",
+        help="The exam's instructor/key.json (default: EXAMS/EXAM_ID/instructor/key.json).",
+    ),
+    click.option(
+        "--exams",
+        type=click.Path(path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help="The folder generate wrote the exams to, where keys are found by exam id.",
     ),
     click.option(
         "--out",
@@ -442,6 +449,7 @@ _grade_options = [
 def _grade(
     paths: tuple[Path, ...],
     key_path: Path | None,
+    exams: Path,
     out: Path | None,
     force: bool,
     workers: int | None,
@@ -464,19 +472,22 @@ def _grade(
     if len(paths) == 1 and not paths[0].is_dir() and out is None:
         source = str(paths[0])
         data = read_submission(paths[0])
-        key_file = key_path or find_key(paths[0], data["exam_id"], Path("output"))
+        key_file = key_path or find_key(paths[0], data["exam_id"], exams)
         report = grade(key_for(key_file, data, source), data, source)
         if as_json:
             click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             click.echo(report_text(report))
         return
-    _grade_batch(list(paths), key_path, out or Path("grades"), force, workers, not no_feedback)
+    _grade_batch(
+        list(paths), key_path, exams, out or Path("grades"), force, workers, not no_feedback
+    )
 
 
 def _grade_batch(
     paths: list[Path],
     key_path: Path | None,
+    exams: Path,
     out: Path,
     force: bool,
     workers: int | None,
@@ -498,7 +509,7 @@ def _grade_batch(
         summary = grade_class(
             files,
             key_path,
-            Path("output"),
+            exams,
             out,
             force,
             workers=workers,

@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
+# What a message must not carry to a terminal as it is: control characters (an ESC starts a
+# sequence that rewrites the instructor's screen), lone surrogates (which cannot be printed
+# as UTF-8) and the marks that reorder text on screen. Line breaks fold to spaces first.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+MAX_MESSAGE = 1000  # characters: a message quotes ids and paths, never whole files
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+def quoted(value: object, most: int = 60) -> str:
+    """A value from a file people hand in, as an error message quotes it: in quotes,
+    escaped (``printable``) and cut after ``most`` characters."""
+    text = str(value)
+    cut = "…" if len(text) > most else ""
+    return f"'{printable(text[:most])}{cut}'"
+
 
 class ExamgenError(Exception):
     """Base of every error caused by user input; the CLI prints it as one line and exits 2."""
@@ -9,8 +32,9 @@ class ExamgenError(Exception):
     exit_code = 2
 
     def __str__(self) -> str:
-        # One line, whatever the message holds, so stderr stays greppable.
-        return " ".join(super().__str__().split())
+        # One short line, whatever the message holds, so stderr stays greppable and safe.
+        text = printable(" ".join(super().__str__().split()))
+        return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
 
 
 class GivenError(ExamgenError):
@@ -46,6 +70,11 @@ class KeyFileError(ExamgenError):
 
     def __init__(self, source: str, message: str) -> None:
         super().__init__(f"{source}: {message}")
+
+
+class BrokenKeyError(KeyFileError):
+    """A key.json or index.json that does not hold what examgen needs: nothing can be
+    graded or exported against it, so a class's grading stops before it writes anything."""
 
 
 class OutputError(ExamgenError):

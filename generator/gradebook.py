@@ -24,6 +24,16 @@ from generator.exam_files import to_json
 from generator.feedback import write_assets
 from generator.grading import format_points
 
+# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
+# is written with a leading apostrophe, which spreadsheets show as text and do not print.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: ``=HYPERLINK(...)`` becomes
+    ``'=HYPERLINK(...)``. Only for text: examgen's own numbers (a total of -1) stay numbers."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
 
 def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
     questions = index["questions"]
@@ -31,9 +41,11 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     headers = [
-        f"{q['id']} (dropped)"
-        if q["id"] in dropped
-        else f"{q['id']} ({format_points(q['points'])})"
+        spreadsheet_text(
+            f"{q['id']} (dropped)"
+            if q["id"] in dropped
+            else f"{q['id']} ({format_points(q['points'])})"
+        )
         for q in questions
     ]
     writer.writerow(["student_id", "name", "variant_id", "status", "total", "max_points", *headers])
@@ -49,7 +61,8 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list
                 "" if q["id"] in dropped else format_points(got)
                 for q, got in zip(questions, report["question_points"], strict=True)
             ]
-        row = [variant["student_id"], variant["name"], variant["variant_id"], status, total]
+        ids = (variant["student_id"], variant["name"], variant["variant_id"])
+        row = [*map(spreadsheet_text, ids), status, total]
         writer.writerow([*row, maximum, *points])
     return buffer.getvalue()
 

@@ -1,21 +1,38 @@
-"""Reading the files people give examgen (specs, rosters, submissions, keys): within a size
-limit, as UTF-8, refusing what ``json.loads`` would quietly accept (duplicate keys), and
-reporting every problem as one line naming the file."""
+"""Reading the files people give examgen (specs, rosters, submissions, keys): regular files
+only, within a size limit, as UTF-8 (a leading BOM, as Windows editors write, is dropped),
+refusing what ``json.loads`` would quietly accept (duplicate keys, NaN and Infinity, lone
+surrogate escapes, numbers too long to convert), and reporting every problem as one line
+naming the file."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
-from generator.errors import KeyFileError, SpecError, SubmissionError
+from generator.errors import KeyFileError, SpecError, SubmissionError, quoted
 
 FileError = type[SpecError] | type[SubmissionError] | type[KeyFileError]
 
 
 class _DuplicateKey(ValueError):
     pass
+
+
+class _NotJson(ValueError):
+    """A constant strict JSON has not: NaN, Infinity or -Infinity."""
+
+
+def _no_constants(name: str) -> Any:
+    raise _NotJson(name)
+
+
+# A \uD800-\uDFFF escape: only a high one followed by a low one is a character. Files
+# seldom hold any, so strings are searched for a lone one only when the text has one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -38,22 +55,34 @@ def read_text(path: Path, limit: int, error: FileError) -> str:
         raise error(source, "no such file") from None
     except IsADirectoryError:
         raise error(source, "is a directory, not a file") from None
+    except NotAFile:
+        raise error(source, "not a regular file (a FIFO, device or socket)") from None
     except OSError as problem:
         raise error(source, f"cannot read: {problem.strerror or problem}") from None
     if len(data) > limit:
         raise error(source, f"larger than the {limit:,}-byte limit")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as problem:
         raise error(source, f"not UTF-8 text (byte {problem.start + 1})") from None
+
+
+class NotAFile(OSError):
+    """The path is a FIFO, a device or a socket: reading it could block or never end."""
 
 
 def read_bytes(path: Path, most: int, line: int = 0) -> bytes:
     """The file's first ``most`` bytes; with ``line``, only until its first line is in,
     reading ``line`` bytes first. Plain system calls: a class is thousands of small
-    submissions and grading keys, and Python's file objects cost a tenth of reading one."""
-    handle = os.open(path, os.O_RDONLY)
+    submissions and grading keys, and Python's file objects cost a tenth of reading one.
+    Opened without blocking, so a FIFO among the files is refused, never waited on."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(0, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise NotAFile(0, "not a regular file")
         chunks, got = [], 0
         # a regular file's size is known: one read of it, not of ``most`` bytes of memory
         size = line or os.fstat(handle).st_size + 1
@@ -75,15 +104,40 @@ def read_json(path: Path, limit: int, error: FileError, unique_keys: bool = True
     resolve to the last value; the check runs in Python for every object, so files examgen
     wrote itself (keys of large classes run to tens of megabytes) skip it.
     """
-    source = str(path)
-    text = read_text(path, limit, error)
+    return parse_json(read_text(path, limit, error), str(path), error, unique_keys)
+
+
+def parse_json(text: str, source: str, error: FileError, unique_keys: bool = True) -> Any:
+    """``text``'s JSON value, refused as ``read_json`` says, naming ``source``."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates if unique_keys else None)
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates if unique_keys else None,
+            parse_constant=_no_constants,
+        )
+        lone_surrogate = bool(_SURROGATE_ESCAPE.search(text)) and _has_lone_surrogate(data)
     except _DuplicateKey as problem:
-        raise error(source, f"the key '{problem}' appears twice in one object") from None
+        raise error(source, f"the key {quoted(problem)} appears twice in one object") from None
+    except _NotJson as problem:
+        raise error(source, f"not valid JSON: {problem} is not a JSON number") from None
     except json.JSONDecodeError as problem:
         raise error(
             source, f"not valid JSON: {problem.msg} (line {problem.lineno}, column {problem.colno})"
         ) from None
+    except ValueError:  # the only other: Python's limit on digits in one integer
+        raise error(source, "not valid JSON: a number has more than 4,300 digits") from None
     except RecursionError:
         raise error(source, "JSON nested too deeply") from None
+    if lone_surrogate:
+        raise error(source, "not valid JSON: a \\u escape names half a character (a surrogate)")
+    return data
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_lone_surrogate, value))
+    return False

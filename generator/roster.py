@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
+from typing import Any
 
 from generator.assemble import Student
-from generator.errors import SpecError
+from generator.errors import SpecError, quoted
+from generator.ids import STUDENT_ID_RULE, is_student_id
 from generator.input_files import read_text
 
-# Student ids name folders and appear in file names, so they stay portable.
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_STUDENTS = 100_000
 MAX_ROSTER_BYTES = 20_000_000
 
 
 def read_roster(path: Path) -> list[Student]:
     source = str(path)
-    text = read_text(path, MAX_ROSTER_BYTES, SpecError).removeprefix("\ufeff")  # Excel's BOM
-    rows = csv.reader(text.splitlines())
+    text = read_text(path, MAX_ROSTER_BYTES, SpecError)
+    # Rows end where the csv module says, not at every character str.splitlines() breaks
+    # at (U+0085, U+2028 and others), which would split a name into a phantom student.
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _students(rows, source)
+    except csv.Error as error:
+        raise SpecError(source, f"not a CSV file: {error}", f"line {rows.line_num}") from None
+
+
+# A name is printed on sheets and pages; NUL marks the slots of feedback pages, and ESC
+# starts a terminal sequence. C1 characters pass: U+0085 is cp1252's "…" misread.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _students(rows: Any, source: str) -> list[Student]:
     header = [cell.strip().lower() for cell in next(rows, [])]
     if "id" not in header:
         raise SpecError(source, "the first row must be a header with an 'id' column", "line 1")
@@ -27,22 +42,25 @@ def read_roster(path: Path) -> list[Student]:
     name_column = header.index("name") if "name" in header else None
     students: list[Student] = []
     seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
+    for row in rows:
+        line = f"line {rows.line_num}"
         if not any(cell.strip() for cell in row):
             continue
         student_id = row[id_column].strip() if id_column < len(row) else ""
-        if not _SAFE_ID.fullmatch(student_id):
+        if not is_student_id(student_id):
             raise SpecError(
-                source,
-                f"student id '{student_id[:40]}' must be 1-64 letters, digits, '.', '_' or '-'",
-                f"line {line}",
+                source, f"student id {quoted(student_id)} must be {STUDENT_ID_RULE}", line
             )
         if student_id in seen:
-            raise SpecError(source, f"student id '{student_id}' appears twice", f"line {line}")
+            raise SpecError(source, f"student id {quoted(student_id)} appears twice", line)
         seen.add(student_id)
         name = (
             row[name_column].strip() if name_column is not None and name_column < len(row) else ""
         )
+        if _CONTROL.search(name) or len(name) > 200:
+            raise SpecError(
+                source, "a name must be at most 200 characters, with no control characters", line
+            )
         students.append(Student(student_id, name))
         if len(students) > MAX_STUDENTS:
             raise SpecError(source, f"more than {MAX_STUDENTS} students")

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.answers import AnswerType
-from generator.errors import SubmissionError
+from generator.errors import SubmissionError, quoted
+from generator.ids import EXAM_ID_RULE, is_exam_id
 from generator.input_files import read_json
 
 MAX_SUBMISSION_BYTES = 1_000_000
@@ -43,7 +44,7 @@ def check_answers(
     for qid, given in answers.items():
         if qid not in questions:
             raise SubmissionError(
-                source, f"unknown question id '{qid}' (exam has {', '.join(questions)})"
+                source, f"unknown question id {quoted(qid)} (exam has {', '.join(questions)})"
             )
         if not isinstance(given, dict):
             raise SubmissionError(source, f"question {qid}: expected an object of part -> answer")
@@ -52,7 +53,8 @@ def check_answers(
             if part not in parts:
                 raise SubmissionError(
                     source,
-                    f"question {qid}: unknown part '{part}' (parts: {', '.join(sorted(parts))})",
+                    f"question {qid}: unknown part {quoted(part)} "
+                    f"(parts: {', '.join(sorted(parts))})",
                 )
             if type(value) is str:  # text is an answer of every type: most answers
                 continue
@@ -61,18 +63,24 @@ def check_answers(
                 raise SubmissionError(source, f"question {qid}, part {part}: {problem}")
 
 
-def find_key(submission: Path, exam_id: str, search: Path) -> Path:
-    """The key of ``exam_id``: in an exam directory holding the submission, else under
-    ``search`` (``./output`` by default)."""
-    for parent in submission.resolve().parents:
-        candidate = parent / "instructor" / "key.json"
-        if candidate.is_file() and parent.name == exam_id:
-            return candidate
-    safe = exam_id.replace("/", "").replace("\\", "").lstrip(".")
-    candidate = search / safe / "instructor" / "key.json"
-    if safe and candidate.is_file():
-        return candidate
-    raise SubmissionError(
-        str(submission),
-        f"no key for exam '{exam_id[:60]}' under {search}/ (pass --key PATH/instructor/key.json)",
-    )
+def find_key(submission: Path, exam_id: str, exams: Path) -> Path:
+    """The key of ``exam_id``: ``exams/EXAM_ID/instructor/key.json``, in the instructor's
+    folder of generated exams (``./output``, or ``--exams``). Never a key found beside or
+    above the submission: a student's upload folder could carry one of their own making."""
+    source = str(submission)
+    if not is_exam_id(exam_id):
+        raise SubmissionError(
+            source, f"exam_id {quoted(exam_id)} is not an exam id ({EXAM_ID_RULE})"
+        )
+    candidate = exams / exam_id / "instructor" / "key.json"
+    try:
+        found = candidate.is_file()
+    except OSError as error:
+        raise SubmissionError(source, f"cannot look for its key: {error.strerror}") from None
+    if not found:
+        raise SubmissionError(
+            source,
+            f"no key for exam {quoted(exam_id)} under {exams}/ "
+            "(pass --exams FOLDER or --key PATH/instructor/key.json)",
+        )
+    return candidate

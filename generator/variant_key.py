@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 
 from generator.answers import answer_type_from_json
-from generator.errors import KeyFileError, SubmissionError
+from generator.errors import KeyFileError, SubmissionError, quoted
 from generator.frames import pages_bytes, read_pages, slot_count
 from generator.input_files import read_bytes
 from generator.manifest import fresh_shard, read_key
@@ -183,7 +183,7 @@ def from_manifest(
         if variant["variant_id"] == variant_id:
             break
     else:
-        raise SubmissionError(source, f"variant_id '{str(variant_id)[:60]}' is not in the key")
+        raise SubmissionError(source, f"variant_id {quoted(variant_id)} is not in the key")
     rendered = None
     if feedback:
         from generator.render import rendered_questions
@@ -196,7 +196,7 @@ def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
     if submission["exam_id"] != exam_id:
         raise SubmissionError(
             source,
-            f"exam_id '{str(submission['exam_id'])[:60]}' is not this key's exam '{exam_id}'",
+            f"exam_id {quoted(submission['exam_id'])} is not this key's exam '{exam_id}'",
         )
 
 
@@ -208,5 +208,5 @@ def check_student(key: dict[str, Any], submission: dict[str, Any], source: str) 
         raise SubmissionError(
             source,
             f"variant '{key['variant_id']}' belongs to student '{key['student_id']}', "
-            f"not '{claimed[:60]}'",
+            f"not {quoted(claimed)}",
         )
