@@ -22,7 +22,7 @@ from generator.feedback import feedback_pages
 from generator.grading import grade
 from generator.ids import is_student_id
 from generator.manifest import read_index, read_key
-from generator.processes import tune_collector
+from generator.processes import start_worker
 from generator.submission import find_key, read_submission
 from generator.variant_key import key_for
 
@@ -228,7 +228,9 @@ def grade_many(
             outcomes += _grade_chunk(chunk, key, search, feedback, reports)
             progress(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=tune_collector) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=start_worker, initargs=(os.getpid(),)
+        ) as pool:
             arguments = [
                 [key] * len(chunks),
                 [search] * len(chunks),

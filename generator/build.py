@@ -20,9 +20,9 @@ from generator.assemble import Student, assemble_variant, exam_header
 from generator.atomic import write_folder
 from generator.exam_files import index_json, key_opening, to_json, write_variant_files
 from generator.formats import DEFAULT_FORMATS, latex_sources, write_exam_wide
-from generator.manifest import read_key, roster_entry
+from generator.manifest import is_exam_folder, read_key, roster_entry
 from generator.pdf import compile_all, pdflatex
-from generator.processes import tune_collector
+from generator.processes import start_worker
 from generator.seeding import secret_key
 from generator.spec import ExamSpec
 
@@ -33,8 +33,10 @@ SERIAL_BELOW = 60  # fewer students than this: starting workers costs more than 
 _JOB: dict[str, Any] = {}
 
 
-def _start_worker(spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]) -> None:
-    tune_collector()
+def _start_worker(
+    parent: int, spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]
+) -> None:
+    start_worker(parent)
     _start(spec, seed, root, formats)
 
 
@@ -100,7 +102,7 @@ def generate_exam(
         if "pdf" in formats:
             compile_all(latex_sources(root))
 
-    write_folder(target, fill, force)
+    write_folder(target, fill, force, is_exam_folder, "an exam folder")
     return target
 
 
@@ -119,6 +121,6 @@ def _chunks_built(
     with ProcessPoolExecutor(
         max_workers=min(workers, len(chunks)),
         initializer=_start_worker,
-        initargs=(spec, seed, root, formats),
+        initargs=(os.getpid(), spec, seed, root, formats),
     ) as pool:
         yield from pool.map(_build, chunks)

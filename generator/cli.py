@@ -382,8 +382,9 @@ def practice(
 ) -> None:
     """Write a practice set: a question sheet and a separate solutions sheet.
 
-    The folder also holds a blank submission.json: fill it in and run `grade submission.json`
-    there to have it checked as an exam would be.
+    The folder also holds a blank submission.json: fill it in and run
+    `grade submission.json --key instructor/key.json` there to have it checked as an exam
+    would be.
     """
     from generator.drill import choose_families
     from generator.formats import parse_formats
@@ -402,7 +403,9 @@ def practice(
         click.echo(f"  solutions.{{{','.join(pages)}}}  answers and worked solutions")
     if "html" in chosen:
         click.echo("  self-check.html  answer boxes that check themselves, in any browser")
-    click.echo("  submission.json  fill in, then run: grade submission.json")
+    click.echo(
+        "  submission.json  fill in, then run there: grade submission.json --key instructor/key.json"
+    )
 
 
 _grade_options = [
@@ -494,11 +497,8 @@ def _grade_batch(
     feedback: bool = True,
 ) -> None:
     from generator.batch import collect
-    from generator.errors import OutputError
     from generator.gradebook import grade_class
 
-    if out.exists() and not force:
-        raise OutputError(f"{out} already exists (use --force to replace it)")
     files = collect(paths)
     if not files:
         raise click.UsageError("no submission files found")

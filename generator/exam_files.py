@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from generator.atomic import RUN_LOCK, staging_folder
 from generator.errors import OutputError
 from generator.formats import (
     write_pages,
@@ -135,7 +135,7 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
     if "pdf" in formats:
         pdflatex()
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=exam_dir))
+        staging, lock = staging_folder(exam_dir, ".export-")
     except OSError as error:
         raise OutputError(f"cannot write to {exam_dir}: {error.strerror or error}") from None
     try:
@@ -143,7 +143,9 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
         if "pdf" in formats:
             compile_all(sources)
         made = sorted(
-            str(path.relative_to(staging)) for path in staging.rglob("*") if path.is_file()
+            str(path.relative_to(staging))
+            for path in staging.rglob("*")
+            if path.is_file() and path.name != RUN_LOCK
         )
         # name a sheet or key first: the shared assets say little
         existing = sorted(
@@ -162,4 +164,5 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
         raise OutputError(f"cannot write {exam_dir}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        os.close(lock)
     return made

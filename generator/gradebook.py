@@ -210,8 +210,12 @@ def grade_class(
             (staging / name).write_text(text, encoding="utf-8")
         done.append(summary)
 
-    write_folder(out, fill, force)
+    write_folder(out, fill, force, is_grading_folder, "a grading folder")
     return done[0]
+
+
+def is_grading_folder(folder: Path) -> bool:
+    return (folder / "report.json").is_file()
 
 
 def _write(

@@ -16,7 +16,7 @@ from generator.atomic import write_file
 from generator.errors import OutputError
 from generator.exam_files import index_json, shard
 from generator.manifest import is_fresh, read_key
-from generator.processes import tune_collector
+from generator.processes import start_worker
 
 CHUNK = 20  # shards per task
 SERIAL_BELOW = 60  # fewer shards than this: starting workers costs more than it saves
@@ -52,7 +52,9 @@ def refresh_key_shards(
                 _write_shards(span)
         else:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, context, initializer=tune_collector) as pool:
+            with ProcessPoolExecutor(
+                workers, context, initializer=start_worker, initargs=(os.getpid(),)
+            ) as pool:
                 for _ in pool.map(_write_shards, spans):
                     pass  # a worker's OutputError is raised here
     finally:

@@ -30,6 +30,11 @@ def read_key(path: Path, roster_only: bool = False) -> dict[str, Any]:
     return data
 
 
+def is_exam_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an exam (or practice set) that generate wrote."""
+    return (folder / "instructor" / "key.json").is_file()
+
+
 def is_fresh(derived: Path, key_file: Path) -> bool:
     """Whether a file derived from key.json was written after it: a hand edit of key.json,
     or a drop recorded there, makes every older derived file stale."""

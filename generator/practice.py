@@ -19,6 +19,7 @@ from generator.assemble import Student, assemble
 from generator.atomic import write_folder
 from generator.exam_files import blank_submission, key_shards, to_json
 from generator.formats import PRACTICE_LAYOUT, latex_sources, write_exam_wide, write_variant_pages
+from generator.manifest import is_exam_folder
 from generator.pdf import compile_all, pdflatex
 from generator.spec import ExamSpec, QuestionSpec
 
@@ -68,5 +69,5 @@ def write_practice(
         if "pdf" in formats:
             compile_all(latex_sources(root))
 
-    write_folder(target, fill, force)
+    write_folder(target, fill, force, is_exam_folder, "a practice folder")
     return target

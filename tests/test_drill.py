@@ -235,7 +235,7 @@ def test_a_practice_submission_is_graded_where_it_lies(run, tmp_path, monkeypatc
             submission["answers"][question["id"]][part["id"]] = part["key"]
     (folder / "submission.json").write_text(json.dumps(submission))
     monkeypatch.chdir(folder)
-    result = run("grade", "submission.json")
+    result = run("grade", "submission.json", "--key", "instructor/key.json")
     assert "Total: 2 / 2 (100.0%)" in result.output
 
 
