@@ -404,7 +404,8 @@ def practice(
     if "html" in chosen:
         click.echo("  self-check.html  answer boxes that check themselves, in any browser")
     click.echo(
-        "  submission.json  fill in, then run there: grade submission.json --key instructor/key.json"
+        "  submission.json  fill in, then run there: "
+        "grade submission.json --key instructor/key.json"
     )
 
 
@@ -433,6 +434,13 @@ _grade_options = [
     ),
     click.option("--force", is_flag=True, help="Replace an existing --out folder."),
     click.option(
+        "--prefer",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(path_type=Path),
+        help="Of several files claiming one student, grade this one. Repeatable.",
+    ),
+    click.option(
         "--workers",
         type=click.IntRange(1, 256),
         default=None,
@@ -455,6 +463,7 @@ def _grade(
     exams: Path,
     out: Path | None,
     force: bool,
+    prefer: tuple[Path, ...],
     workers: int | None,
     as_json: bool,
     no_feedback: bool,
@@ -465,8 +474,12 @@ def _grade(
     grade submission.json             one submission: points and feedback on screen
     grade submissions/ --out grades   a class: gradebook.csv, feedback/, report.json
 
-    Exit status: 0 when every submission was graded, 1 when some could not be (each is
-    named on stderr and in report.json; the rest are graded), 2 for bad usage or a bad key.
+    Two files claiming one student are never settled by file order: the student is marked
+    conflict, every claiming file is listed with its points, and --prefer FILE keeps one.
+
+    Exit status: 0 when every submission was graded, 1 when some could not be or a student
+    is in conflict (each is named on stderr and in report.json; the rest are graded), 2 for
+    bad usage or a bad key.
     """
     from generator.grading import grade, report_text
     from generator.submission import find_key, read_submission
@@ -483,7 +496,14 @@ def _grade(
             click.echo(report_text(report))
         return
     _grade_batch(
-        list(paths), key_path, exams, out or Path("grades"), force, workers, not no_feedback
+        list(paths),
+        key_path,
+        exams,
+        out or Path("grades"),
+        force,
+        workers,
+        not no_feedback,
+        [str(path) for path in prefer],
     )
 
 
@@ -495,9 +515,10 @@ def _grade_batch(
     force: bool,
     workers: int | None,
     feedback: bool = True,
+    prefer: list[str] = (),
 ) -> None:
     from generator.batch import collect
-    from generator.gradebook import grade_class
+    from generator.gradebook import conflict_line, grade_class
 
     files = collect(paths)
     if not files:
@@ -515,17 +536,21 @@ def _grade_batch(
             workers=workers,
             progress=bar.update,
             feedback=feedback,
+            prefer=prefer,
         )
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
+    for conflict in summary.conflicts:
+        click.echo(f"conflict: {conflict_line(conflict)}", err=True)
     graded = sum(exam["graded"] for exam in summary.exams)
     missing = sum(len(exam["missing"]) for exam in summary.exams)
     written = "gradebook, feedback/, report.json" if feedback else "gradebook, report.json"
+    conflicts = f", {len(summary.conflicts)} in conflict" if summary.conflicts else ""
     click.echo(
         f"Graded {graded} submission(s) into {out}/: {written}"
-        f" ({len(summary.errors)} could not be graded, {missing} missing)"
+        f" ({len(summary.errors)} could not be graded, {missing} missing{conflicts})"
     )
-    if summary.errors:
+    if summary.errors or summary.conflicts:
         sys.exit(1)
 
 
@@ -537,6 +562,20 @@ def _grade_batch(
     type=click.Path(path_type=Path),
     default=None,
     help="The exam's instructor/key.json (default: found from the exam id).",
+)
+@click.option(
+    "--exams",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder generate wrote the exams to, where keys are found by exam id.",
+)
+@click.option(
+    "--prefer",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Of several files claiming one student, grade this one (added to earlier choices).",
 )
 @click.option(
     "--drop",
@@ -551,7 +590,12 @@ def _grade_batch(
     help="Processes to write the students' grading keys again and grade (default: one per core).",
 )
 def regrade(
-    grades: Path, key_path: Path | None, drop: tuple[str, ...], workers: int | None
+    grades: Path,
+    key_path: Path | None,
+    exams: Path,
+    prefer: tuple[Path, ...],
+    drop: tuple[str, ...],
+    workers: int | None,
 ) -> None:
     """Grade a class again after a key fix, and show what changed per student.
 
@@ -560,7 +604,7 @@ def regrade(
     submission files are graded again; GRADES is replaced and gains changes.json.
     """
     from generator.exam_files import to_json
-    from generator.gradebook import grade_class
+    from generator.gradebook import conflict_line, grade_class
     from generator.key_refresh import refresh_key_shards
     from generator.manifest import read_key
     from generator.regrade import (
@@ -574,9 +618,9 @@ def regrade(
 
     before = previous_report(grades)
     files = sources_of(before)
-    exams = [exam["exam_id"] for exam in before["exams"]]
-    if key_path is None and len(exams) == 1 and files:
-        key_path = find_key(files[0], exams[0], Path("output"))
+    exam_ids = [exam["exam_id"] for exam in before["exams"]]
+    if key_path is None and len(exam_ids) == 1 and files:
+        key_path = find_key(files[0], exam_ids[0], exams)
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
     manifest = drop_questions(key_path, read_key(key_path), list(drop)) if drop else None
@@ -587,14 +631,17 @@ def regrade(
         found.extend(changes(before, summary.submissions))
         return {"changes.json": to_json({"changes": found})}
 
+    chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
     summary = grade_class(
-        files, key_path, Path("output"), grades, True, workers=workers, extra=changes_file
+        files, key_path, exams, grades, True, workers=workers, extra=changes_file, prefer=chosen
     )
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
-    if summary.errors:
+    for conflict in summary.conflicts:
+        click.echo(f"conflict: {conflict_line(conflict)}", err=True)
+    if summary.errors or summary.conflicts:
         sys.exit(1)
 
 

@@ -2,8 +2,12 @@
 JSON report, staged in a temporary folder and moved into place in one rename.
 
 Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
-duplicate), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
+conflict), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
 (``ID (dropped)`` for a question the instructor dropped).
+
+Two files that claim one student are never settled by file order: neither is graded into the
+gradebook, the student's status is ``conflict``, and report.json lists every claiming file
+with its points until the instructor keeps one (``--prefer FILE``) or removes the others.
 Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 """
 
@@ -20,9 +24,10 @@ from typing import Any, BinaryIO
 
 from generator.atomic import write_folder
 from generator.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
+from generator.errors import printable
 from generator.exam_files import to_json
 from generator.feedback import write_assets
-from generator.grading import format_points
+from generator.grading import format_points, format_score
 
 # A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
 # is written with a leading apostrophe, which spreadsheets show as text and do not print.
@@ -35,7 +40,7 @@ def spreadsheet_text(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list[str]) -> str:
+def _gradebook(index: dict[str, Any], reports: dict[str, dict], conflicts: set[str]) -> str:
     questions = index["questions"]
     dropped = set(index.get("dropped", []))
     buffer = io.StringIO()
@@ -52,10 +57,12 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list
     maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
     for variant in index["variants"]:
         report = reports.get(variant["variant_id"])
-        if report is None:
+        if variant["variant_id"] in conflicts:  # the instructor settles it: no points yet
+            status, total, points = "conflict", "", [""] * len(questions)
+        elif report is None:
             status, total, points = "missing", "0", [""] * len(questions)
         else:
-            status = "duplicate" if variant["variant_id"] in duplicates else "graded"
+            status = "graded"
             total = format_points(report["points"])
             points = [
                 "" if q["id"] in dropped else format_points(got)
@@ -69,13 +76,16 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], duplicates: list
 
 @dataclass
 class Summary:
-    """A graded class: per exam the students graded, missing and submitting twice; the
-    outcome kept for each student; every file that could not be graded, with the reason."""
+    """A graded class: per exam the students graded, missing and in conflict; the outcome
+    kept for each student; every file that could not be graded, with the reason; and each
+    student claimed by several files, with every file's points."""
 
     exams: list[dict[str, Any]]
     errors: list[dict[str, str]]
     kept: list[Outcome]
     question_ids: dict[str, list[str]]  # by exam id, in the order reports list questions
+    conflicts: list[dict[str, Any]]
+    preferred: list[str]  # the files the instructor chose (``--prefer``), as given
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
@@ -95,7 +105,10 @@ class Summary:
         """report.json: the exams, the errors and every kept report in full, copied from
         the files the workers wrote under ``reports``, not parsed and written again. A
         worker's reports are one comma-separated run, copied whole where all are kept."""
-        head = to_json({"exams": self.exams, "errors": self.errors}, compact=True).rstrip()
+        head = {"exams": self.exams, "errors": self.errors, "conflicts": self.conflicts}
+        if self.preferred:
+            head["preferred"] = self.preferred
+        head = to_json(head, compact=True).rstrip()
         with path.open("wb", buffering=0) as out:
             out.write(f'{head[:-1]},"submissions":['.encode())
             for n, (name, start, end) in enumerate(self._runs()):
@@ -135,43 +148,78 @@ def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
         out.write(source.read(end - start))
 
 
-def summarize(outcomes: list[Outcome], indexes: dict[str, dict[str, Any]]) -> Summary:
-    """Sort the outcomes: a student's first submission counts, later ones are errors."""
-    graded: dict[str, dict[str, Outcome]] = {exam_id: {} for exam_id in indexes}
-    duplicates: dict[str, list[str]] = {exam_id: [] for exam_id in indexes}
+def summarize(
+    outcomes: list[Outcome], indexes: dict[str, dict[str, Any]], prefer: list[str] = ()
+) -> Summary:
+    """Sort the outcomes by student. A student claimed by one graded file is kept; one
+    claimed by several is a conflict, kept only where one of them is in ``prefer``."""
+    claims: dict[tuple[str, str], list[Outcome]] = {}
     errors = []
     for outcome in outcomes:
         if outcome.error:
             errors.append({"submission": outcome.source, "error": outcome.error})
             continue
         report = outcome.report
-        first = graded[report["exam_id"]].get(report["variant_id"])
-        if first is not None:
-            duplicates[report["exam_id"]].append(report["variant_id"])
-            errors.append(
-                {
-                    "submission": outcome.source,
-                    "error": f"{outcome.source}: student {report['student_id']} also submitted "
-                    f"{first.source}; the first file is graded",
-                }
-            )
+        claims.setdefault((report["exam_id"], report["variant_id"]), []).append(outcome)
+    chosen = {os.path.realpath(path) for path in prefer}
+    graded: dict[str, dict[str, Outcome]] = {exam_id: {} for exam_id in indexes}
+    conflicts = []
+    for (exam_id, variant_id), claiming in claims.items():
+        if len(claiming) > 1:
+            claiming = [o for o in claiming if os.path.realpath(o.source) in chosen] or claiming
+        if len(claiming) == 1:
+            graded[exam_id][variant_id] = claiming[0]
             continue
-        graded[report["exam_id"]][report["variant_id"]] = outcome
+        first = claiming[0].report
+        files = [
+            {
+                "submission": o.source,
+                "points": o.report["points"],
+                "max_points": o.report["max_points"],
+            }
+            for o in claiming
+        ]
+        conflicts.append(
+            {
+                "exam_id": exam_id,
+                "variant_id": variant_id,
+                "student_id": first["student_id"],
+                "files": files,
+            }
+        )
+    in_conflict = {
+        exam_id: [c["variant_id"] for c in conflicts if c["exam_id"] == exam_id]
+        for exam_id in indexes
+    }
     exams = [
         {
             "exam_id": exam_id,
             "title": indexes[exam_id]["title"],
             "graded": len(kept),
             "missing": [
-                v["student_id"] for v in indexes[exam_id]["variants"] if v["variant_id"] not in kept
+                v["student_id"]
+                for v in indexes[exam_id]["variants"]
+                if v["variant_id"] not in kept and v["variant_id"] not in in_conflict[exam_id]
             ],
-            "duplicates": duplicates[exam_id],
+            "conflicts": in_conflict[exam_id],
         }
         for exam_id, kept in graded.items()
     ]
     kept = [o for kept in graded.values() for o in kept.values()]
     ids = {exam_id: [q["id"] for q in index["questions"]] for exam_id, index in indexes.items()}
-    return Summary(exams, errors, kept, ids)
+    return Summary(exams, errors, kept, ids, conflicts, list(prefer))
+
+
+def conflict_line(conflict: dict[str, Any]) -> str:
+    """One line for the instructor: the student, every file claiming them, and its points."""
+    files = ", ".join(
+        f"{printable(f['submission'])} ({format_score(f['points'], f['max_points'])})"
+        for f in conflict["files"]
+    )
+    return (
+        f"student {conflict['student_id']} is claimed by {len(conflict['files'])} files, "
+        f"none graded: {files}; keep one with --prefer FILE, or remove the others"
+    )
 
 
 def grade_class(
@@ -185,6 +233,7 @@ def grade_class(
     progress: Callable[[int], None] = lambda n: None,
     feedback: bool = True,
     extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
+    prefer: list[str] = (),
 ) -> Summary:
     """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
     report.json and the ``extra`` files made from the summary. Everything is staged in a
@@ -201,7 +250,7 @@ def grade_class(
         outcomes, indexes = grade_many(
             paths, key, search, workers, progress, folder if feedback else None, reports
         )
-        summary = summarize(outcomes, indexes)
+        summary = summarize(outcomes, indexes, prefer)
         _write(staging, summary, indexes, reports)
         shutil.rmtree(reports)
         if feedback:
@@ -230,7 +279,8 @@ def _write(
         }
         name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
         (staging / name).write_text(
-            _gradebook(indexes[exam["exam_id"]], reports, exam["duplicates"]), encoding="utf-8"
+            _gradebook(indexes[exam["exam_id"]], reports, set(exam["conflicts"])),
+            encoding="utf-8",
         )
     summary.write_json(staging / "report.json", report_files)
 

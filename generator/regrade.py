@@ -20,7 +20,7 @@ def previous_report(grades: Path) -> dict[str, Any]:
     the field, never met halfway through."""
     source = grades / "report.json"
     report = read_json(source, 2_000_000_000, SubmissionError)
-    problem = _report_problem(report)
+    problem = _report_problem(report) or _settling_problem(report)
     if problem:
         raise SubmissionError(str(source), f"not a report written by grade: {problem}")
     return report
@@ -71,6 +71,24 @@ def _report_problem(value: Any, kind: str = "report", where: str = "") -> str | 
     return None
 
 
+def _settling_problem(report: dict[str, Any]) -> str | None:
+    """What is wrong with the conflicts and --prefer choices, which reports of examgen
+    before them lack."""
+    preferred = report.get("preferred", [])
+    if not isinstance(preferred, list) or not all(isinstance(p, str) for p in preferred):
+        return "preferred must be a list of file names"
+    conflicts = report.get("conflicts", [])
+    if not isinstance(conflicts, list):
+        return "conflicts must be a list"
+    for n, conflict in enumerate(conflicts):
+        files = conflict.get("files") if isinstance(conflict, dict) else None
+        if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("submission"), str) for f in files
+        ):
+            return f"conflicts[{n}].files must list objects with a submission"
+    return None
+
+
 def _is(value: Any, kind: str) -> bool:
     if kind == _NUMBER:
         return type(value) in (int, float) and math.isfinite(value)
@@ -80,6 +98,7 @@ def _is(value: Any, kind: str) -> bool:
 def sources_of(report: dict[str, Any]) -> list[Path]:
     """Every file the last grading was given, failed ones included: they may be fixed now."""
     names = [s["submission"] for s in report["submissions"]]
+    names += [f["submission"] for c in report.get("conflicts", []) for f in c["files"]]
     names += [e["submission"] for e in report["errors"]]
     return [Path(name) for name in dict.fromkeys(names)]
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import generator.batch as batch
 from generator.batch import grade_many
-from generator.cli import grade_main
+from generator.cli import grade_main, main
 from generator.errors import OutputError
 
 
@@ -118,8 +118,8 @@ def test_batch_totals_equal_grading_each_file_alone(classroom, tmp_path, run):
 def test_report_json_holds_each_kept_report_once_in_order(
     classroom, tmp_path, run, monkeypatch, kernel_copy
 ):
-    """Bad files and second submissions between good ones split the runs of reports that
-    report.json copies; where the kernel cannot copy, the bytes go through memory."""
+    """Bad files and set-aside second submissions between good ones split the runs of
+    reports that report.json copies; where the kernel cannot copy, the bytes go through memory."""
     _exam, subs = classroom
     (subs / "v002-again.json").write_text((subs / "v002.json").read_text())
     (subs / "v004-broken.json").write_text("{not json")
@@ -131,7 +131,7 @@ def test_report_json_holds_each_kept_report_once_in_order(
         monkeypatch.setattr(os, "copy_file_range", cannot, raising=False)
 
     monkeypatch.setattr(batch, "CHUNK", 4)  # runs that end inside and between workers' files
-    grade(str(subs), "--out", "grades", "--workers", "2")
+    grade(str(subs), "--out", "grades", "--workers", "2", "--prefer", str(subs / "v002.json"))
     report = json.loads((tmp_path / "grades" / "report.json").read_text())
     assert [s["student_id"] for s in report["submissions"]] == [f"v{n:03d}" for n in range(1, 11)]
     for submission in report["submissions"][:3]:
@@ -166,15 +166,54 @@ def test_one_bad_file_never_stops_the_batch(classroom, tmp_path):
     assert len(report["errors"]) == 3 and report["exams"][0]["graded"] == 10
 
 
-def test_a_second_submission_by_the_same_student_is_flagged(classroom, tmp_path):
-    _exam, subs = classroom
-    (subs / "v001-copy.json").write_text((subs / "v001.json").read_text())
+def test_two_files_claiming_one_student_are_never_settled_by_file_order(classroom, tmp_path):
+    """A blank copy of a classmate's submission that sorts first once took their grade."""
+    exam, subs = classroom
+    blank = (exam / "students" / "v001" / "submission.json").read_text()
+    (subs / "a-copy.json").write_text(blank)  # sorts before v001.json
     result = grade(str(subs), "--out", "grades")
-    assert result.exit_code == 1 and "also submitted" in result.output
+    assert result.exit_code == 1
+    (line,) = [line for line in result.output.splitlines() if line.startswith("conflict:")]
+    assert "student v001 is claimed by 2 files, none graded" in line
+    assert "a-copy.json (0 / 100)" in line and "v001.json (100 / 100)" in line
+    assert "--prefer FILE" in line
     rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
-    assert rows["v001"]["status"] == "duplicate"
+    assert rows["v001"]["status"] == "conflict" and rows["v001"]["total"] == ""
+    assert rows["v002"]["status"] == "graded"
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    (conflict,) = report["conflicts"]
+    assert [Path(f["submission"]).name for f in conflict["files"]] == ["a-copy.json", "v001.json"]
+    assert [f["points"] for f in conflict["files"]] == [0, 100]
+    assert "v001" not in {s["student_id"] for s in report["submissions"]}
     feedback = sorted(p.name for p in (tmp_path / "grades" / "feedback").iterdir() if p.is_file())
-    assert feedback == sorted(f"v{n:03d}.{ext}" for n in range(1, 11) for ext in ("md", "html"))
+    assert feedback == sorted(f"v{n:03d}.{ext}" for n in range(2, 11) for ext in ("md", "html"))
+
+
+def test_the_instructor_settles_a_conflict_with_prefer_and_regrade_keeps_it(classroom, tmp_path):
+    exam, subs = classroom
+    (subs / "a-copy.json").write_text((exam / "students" / "v001" / "submission.json").read_text())
+    result = grade(str(subs), "--out", "grades", "--prefer", str(subs / "v001.json"))
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
+    assert rows["v001"]["status"] == "graded" and rows["v001"]["total"] == "100"
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert report["conflicts"] == [] and report["preferred"] == [str(subs / "v001.json")]
+    result = CliRunner().invoke(main, ["regrade", "grades"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
+    assert rows["v001"]["total"] == "100"
+
+
+def test_regrade_still_sees_both_files_of_a_conflict(classroom, tmp_path):
+    exam, subs = classroom
+    (subs / "a-copy.json").write_text((exam / "students" / "v001" / "submission.json").read_text())
+    grade(str(subs), "--out", "grades")
+    result = CliRunner().invoke(
+        main, ["regrade", "grades", "--prefer", str(subs / "a-copy.json")], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in gradebook_rows(tmp_path / "grades")}
+    assert rows["v001"]["status"] == "graded" and rows["v001"]["total"] == "0"
 
 
 def test_an_existing_gradebook_is_never_silently_overwritten(classroom, tmp_path):
@@ -357,7 +396,7 @@ def test_regrade_refuses_an_unknown_question(classroom, run):
     assert result.exit_code == 2 and "no question 'q99' to drop" in result.output
 
 
-def test_the_first_submission_keeps_its_feedback_when_a_later_one_was_written_first(
+def test_the_preferred_submission_keeps_its_feedback_when_another_was_written_first(
     classroom, tmp_path, monkeypatch
 ):
     import generator.gradebook as gradebook
@@ -374,7 +413,7 @@ def test_the_first_submission_keeps_its_feedback_when_a_later_one_was_written_fi
         return real(paths, key, search, workers, progress, feedback, reports)
 
     monkeypatch.setattr(gradebook, "grade_many", claimed_first)
-    grade(str(subs), "--out", "grades", "--workers", "1")
+    grade(str(subs), "--out", "grades", "--workers", "1", "--prefer", str(subs / "v001.json"))
     folder = tmp_path / "grades" / "feedback"
     first = (folder / "v001.md").read_text()
     assert "feedback for v001" in first and "is not true or false" not in first
