@@ -6,6 +6,7 @@ it and the submissions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from fractions import Fraction
@@ -71,6 +72,11 @@ def assemble_variant(
     # family -> identities already in this variant, for the families asked more than once
     families = [q.family for q in spec.questions]
     asked: dict[str, set[str]] = {f: set() for f in families if families.count(f) > 1}
+    for question in spec.questions:  # a fixed item is taken before any is drawn at random
+        family = registry.get(question.family)
+        if question.family in asked and question.givens_fix_everything(family):
+            with contextlib.suppress(GivenError):  # drawing it then names what is wrong
+                asked[question.family].add(family.identity(family.read_givens(question.givens)))
     return {
         "student_id": student.id,
         "name": student.name,

@@ -312,8 +312,10 @@ def drill(
     """
     from generator import drill as drills
     from generator import progress as progress_files
+    from generator.guard import check_settings
     from generator.seeding import new_seed
 
+    check_settings()
     path = progress_path or progress_files.default_path()
     try:
         progress = progress_files.load(path)
@@ -482,9 +484,11 @@ def _grade(
     bad usage or a bad key.
     """
     from generator.grading import grade, report_text
+    from generator.guard import check_settings
     from generator.submission import find_key, read_submission
     from generator.variant_key import key_for
 
+    check_settings()
     if len(paths) == 1 and not paths[0].is_dir() and out is None:
         source = str(paths[0])
         data = read_submission(paths[0])
@@ -605,6 +609,7 @@ def regrade(
     """
     from generator.exam_files import to_json
     from generator.gradebook import conflict_line, grade_class
+    from generator.guard import check_settings
     from generator.key_refresh import refresh_key_shards
     from generator.manifest import read_key
     from generator.regrade import (
@@ -616,6 +621,7 @@ def regrade(
     )
     from generator.submission import find_key
 
+    check_settings()
     before = previous_report(grades)
     files = sources_of(before)
     exam_ids = [exam["exam_id"] for exam in before["exams"]]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from generator.answers import CORRECT, AnswerType, Score, answer_type_from_json
+from generator.guard import submission_budget
 from generator.submission import check_answers
 from generator.variant_key import check_student
 
@@ -23,7 +24,13 @@ Points = int | Fraction
 def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[str, Any]:
     """The report of ``submission``, read from ``source``, graded against its variant's
     ``key``. Refuses, naming the file, a submission of another exam or student, or with
-    answers to questions or parts the variant does not have."""
+    answers to questions or parts the variant does not have. Its answers' comparisons
+    share one time budget (``generator.guard``)."""
+    with submission_budget():
+        return _grade(key, submission, source)
+
+
+def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[str, Any]:
     check_student(key, submission, source)
     types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]

@@ -10,10 +10,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import registry
 from generator.atomic import write_file
 from generator.errors import ExamgenError
+from generator.input_files import read_bytes
 
 PROGRESS_FORMAT = 1
+MAX_SESSION = 500  # questions: drill --count's most
 MAX_PROGRESS_BYTES = 1_000_000
 
 
@@ -74,7 +77,7 @@ class ProgressProblem(ExamgenError):
 def load(path: Path) -> Progress:
     """The progress in ``path``; empty when the file does not exist yet."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, MAX_PROGRESS_BYTES + 1)  # a FIFO is refused, not waited on
     except FileNotFoundError:
         return Progress()
     except OSError as error:
@@ -111,12 +114,30 @@ def _from_json(raw: Any) -> Progress:
             families=[str(f) for f in s["families"]],
             count=int(s["count"]),
             done=int(s["done"]),
-            tally={str(k): [int(n) for n in v][:3] for k, v in s["tally"].items()},
+            tally={str(k): _tally(v) for k, v in s["tally"].items()},
             last=None if s.get("last") is None else str(s["last"]),
         )
-        if not session.families or session.count < 1 or not 0 <= session.done <= session.count:
+        if not session.families or not 1 <= session.count <= MAX_SESSION:
             raise ValueError("the session is inconsistent")
+        if not 0 <= session.done <= session.count:
+            raise ValueError("the session is inconsistent")
+        unknown = set(session.families) - set(registry.names())
+        if unknown:
+            raise ValueError(
+                f"the session asks a family examgen does not have: {sorted(unknown)[0]}"
+            )
     return Progress(families, session)
+
+
+def _tally(value: Any) -> list[int]:
+    """A family's right, hinted and missed parts in the session."""
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or not all(type(n) is int and n >= 0 for n in value)
+    ):
+        raise ValueError("a tally must be three whole numbers: right, hinted, missed")
+    return value
 
 
 def set_aside(path: Path) -> Path:

@@ -15,6 +15,7 @@ op = "pool"
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -22,9 +23,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from generator import registry
 from generator.errors import ExamgenError, SpecError
-from generator.family import DIFFICULTIES, REQUIRED, Family
+from generator.family import DIFFICULTIES, Family
 from generator.input_files import read_text
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
@@ -57,12 +60,29 @@ class QuestionSpec:
     rubric: dict[str, float] = field(default_factory=dict)
     format: str = "free"  # "free" response, or "choice": multiple choice on the main part
     tolerance: dict[str, float] = field(default_factory=dict)  # rtol/atol for real answers
+    fixed: bool = False  # the givens fix the whole instance (``fixes_everything``)
 
     def givens_fix_everything(self, family: Any) -> bool:
-        """Every student gets the same instance, so asking it again is the spec's choice."""
-        return all(
-            name in self.givens for name in family.givens if family.givens[name].default is REQUIRED
-        )
+        return self.fixed
+
+
+_PROBES = 4  # draws that must all give one instance for the givens to fix it
+
+
+def fixes_everything(givens: dict[str, Any], family: Family, difficulty: str) -> bool:
+    """Whether ``givens`` leave ``family`` nothing to draw: every student then gets the same
+    instance, which an exam asks once. Decided by drawing, as families choose themselves
+    which givens they sample (some sample givens that have defaults)."""
+    if not givens:
+        return False
+    instances = []
+    for seed in range(_PROBES):
+        try:
+            raw = {**family.draw(np.random.default_rng(seed), difficulty, givens), **givens}
+            instances.append(family.read_givens(raw))
+        except ExamgenError:
+            continue
+    return bool(instances) and all(instance == instances[0] for instance in instances)
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,12 @@ def parse(text: str, source: str) -> ExamSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecError(source, f"not valid TOML: {error}") from None
+    except ValueError:  # tomllib's only other: Python's limit on digits in one integer
+        raise SpecError(
+            source, "not valid TOML here: a number has more than 4,300 digits"
+        ) from None
+    except RecursionError:
+        raise SpecError(source, "not valid TOML here: arrays or tables nested too deeply") from None
     _no_unknown(data, _TOP_FIELDS, source, "")
     title = _text(data, "title", source, "", required=True)
     slug = _slug(str(data.get("name", title)))
@@ -121,6 +147,7 @@ def parse(text: str, source: str) -> ExamSpec:
     duplicate = next((qid for qid in ids if ids.count(qid) > 1), None)
     if duplicate:
         raise SpecError(source, f"question id '{duplicate}' is used twice", "questions")
+    _no_question_twice(questions, source)
     return ExamSpec(
         source=source,
         name=slug or "exam",
@@ -154,12 +181,16 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
     givens = raw.get("givens", {})
     if not isinstance(givens, dict):
         raise SpecError(source, "must be a table of given = value", f"{where}.givens")
-    for given in givens:
+    for given, value in givens.items():
         if given not in family.givens:
             known = ", ".join(family.givens)
             raise SpecError(
                 source, f"{family_name} has no given '{given}' (known: {known})", f"{where}.givens"
             )
+        try:
+            family.givens[given].read(value)
+        except (ValueError, TypeError, ArithmeticError, KeyError, RecursionError) as error:
+            raise SpecError(source, str(error), f"{where}.givens.{given}") from None
     rubric = raw.get("rubric", {})
     if not isinstance(rubric, dict):
         raise SpecError(source, "must be a table such as { wrong = -1 }", f"{where}.rubric")
@@ -169,7 +200,7 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
             raise SpecError(
                 source, f"unknown rubric field (allowed: {allowed})", f"{where}.rubric.{name}"
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1000:
+        if _not_a_number(value) or abs(value) > 1000:
             raise SpecError(source, "must be a number of points", f"{where}.rubric.{name}")
     if rubric.get("wrong", 0) > 0 or rubric.get("per_error", 0) < 0:
         raise SpecError(
@@ -189,6 +220,13 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
             "must be a table such as { rtol = 0.05, atol = 0.001 } with non-negative numbers",
             f"{where}.tolerance",
         )
+    fixed = fixes_everything(givens, family, difficulty)
+    if count > 1 and fixed:
+        raise SpecError(
+            source,
+            f"the givens fix the whole question, so count = {count} would ask it {count} times",
+            f"{where}.count",
+        )
     answer_format = raw.get("format", "free")
     if answer_format not in ("free", "choice"):
         raise SpecError(source, "must be free or choice", f"{where}.format")
@@ -205,10 +243,43 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
     return [
         QuestionSpec(
-            qid, family_name, points, difficulty, title, givens, rubric, answer_format, tolerance
+            qid,
+            family_name,
+            points,
+            difficulty,
+            title,
+            givens,
+            rubric,
+            answer_format,
+            tolerance,
+            fixed,
         )
         for qid in ids
     ]
+
+
+def _no_question_twice(questions: list[QuestionSpec], source: str) -> None:
+    """Refuse two entries whose givens fix one and the same question: an exam never asks
+    an item twice."""
+    seen: dict[tuple[str, str], str] = {}
+    for question in questions:
+        if not question.fixed:
+            continue
+        identity = (question.family, repr(sorted(question.givens.items())))
+        if identity in seen:
+            raise SpecError(
+                source,
+                f"asks the same question as {seen[identity]}: its givens fix it whole",
+                f"question {question.id}",
+            )
+        seen[identity] = question.id
+
+
+def _not_a_number(value: Any) -> bool:
+    """Not a finite TOML number (TOML allows nan and inf; no points or rubric is either)."""
+    return (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+    )
 
 
 def _slug(text: str, limit: int = 40) -> str:
