@@ -48,8 +48,12 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 def _bounded(value: Fraction) -> Fraction:
-    if len(str(abs(value.numerator))) > MAX_DIGITS or len(str(value.denominator)) > MAX_DIGITS:
+    if len(str(abs(value.numerator))) > MAX_DIGITS:
         raise ArithmeticParseError("a number in the expression is too large")
+    if len(str(value.denominator)) > MAX_DIGITS:  # 1e-40: exact, but past the digits kept
+        raise ArithmeticParseError(
+            f"a number in the expression is too small or too precise (over {MAX_DIGITS} digits)"
+        )
     return value
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.formats import asset_files, write_files
-from generator.formatting import cell
+from generator.formatting import cell, student_cell
 from generator.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
 from generator.grading import format_score, part_points
 
@@ -142,10 +142,10 @@ def _row(graded: dict[str, Any], keyed: dict[str, Any]) -> tuple[str, str]:
     if answer == key:
         answer_md, answer_html = key_md, key_html
     else:
-        answer_md, answer_html = cell(answer), escape(answer)
+        answer_md, answer_html = student_cell(answer), escape(answer)
     if feedback and status != "blank":
         verdict = f"{status}: {feedback}"
-        verdict_md, verdict_html = cell(verdict), escape(verdict)
+        verdict_md, verdict_html = student_cell(verdict), escape(verdict)
     else:
         verdict_md = verdict_html = status
     return (

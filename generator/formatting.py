@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -10,6 +12,17 @@ from typing import Any
 def cell(text: Any) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+# What Markdown would read as markup in a student's text: HTML, and the punctuation of
+# emphasis, code, links and images (CommonMark lets a backslash escape any of them).
+_MARKUP = re.compile(r"([\\`*_\[\]~])")
+
+
+def student_cell(text: str) -> str:
+    """A student's text as a Markdown table cell that shows it as written: raw HTML and
+    Markdown markup escaped, as the HTML pages escape it."""
+    return cell(_MARKUP.sub(r"\\\1", html.escape(text, quote=False)))
 
 
 def short_number(value: float | int | Fraction) -> str:

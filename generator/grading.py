@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from generator.answers import CORRECT, AnswerType, Score, answer_type_from_json
+from generator.errors import printable
 from generator.guard import submission_budget
 from generator.submission import check_answers
 from generator.variant_key import check_student
@@ -244,11 +245,11 @@ def report_text(report: dict[str, Any]) -> str:
     points, most = report["points"], report["max_points"]
     percent = 100 * points / most if most else 0.0
     lines += ["", f"Total: {format_score(points, most)} ({percent:.1f}%)"]
-    return "\n".join(lines)
+    # feedback may quote an answer: nothing a student wrote may rewrite the terminal
+    return "\n".join(map(printable, lines))
 
 
 def _shown(answer: Any) -> str:
     text = json.dumps(answer, ensure_ascii=False) if not isinstance(answer, str) else answer
-    # A hostile answer must not rewrite the terminal: show control characters escaped.
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    text = " ".join(text.split())  # one line; report_text escapes what a terminal acts on
     return text if len(text) <= 60 else text[:57] + "..."

@@ -234,3 +234,41 @@ def test_a_roster_name_with_a_unicode_line_break_is_one_student(run, tmp_path):
         ("a1", "Ann\u2028Smith"),
         ("a2", "Bo\u0085b"),
     ]
+
+
+def test_markdown_feedback_shows_a_students_html_and_markup_as_text(run, exam, tmp_path):
+    subs = class_with(exam, tmp_path, {})
+    data = filled_submission(exam, "v001")
+    data["answers"]["q1"]["output"] = "<img src=x onerror=alert(1)> [link](javascript:x) *b*"
+    (subs / "v001.json").write_text(json.dumps(data))
+    assert grade(subs, "--out", tmp_path / "grades").exit_code == 0
+    page = (tmp_path / "grades" / "feedback" / "v001.md").read_text()
+    assert "<img" not in page and "[link]" not in page and "*b*" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; \\[link\\](javascript:x) \\*b\\*" in page
+
+
+def test_a_feedback_line_on_the_terminal_escapes_what_the_answer_carried(run, exam, tmp_path):
+    data = filled_submission(exam, "v001")
+    data["answers"]["q3"]["weights"] = "\x1b]0;owned\x07"  # quoted back by the feedback
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    result = grade(tmp_path / "s.json")
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;owned\\x07" in result.output
+
+
+def test_a_tiny_number_is_called_too_small_not_too_large():
+    from generator.answers import parse_real
+
+    assert "too small or too precise" in parse_real("1e-40").message
+    assert "too large" in parse_real("1e40 * 1e40").message
+
+
+def test_a_file_name_that_is_not_utf8_is_named_escaped_and_the_class_goes_on(run, exam, tmp_path):
+    subs = class_with(exam, tmp_path, {})
+    name = os.fsdecode(b"bad-\xff.json")
+    (subs / name).write_text(json.dumps(filled_submission(exam, "v002")))
+    result = grade(subs, "--out", tmp_path / "grades")
+    assert result.exit_code == 1
+    one_line_error(result, "bad-\\udcff.json", "not UTF-8")
+    assert graded_ids(tmp_path / "grades") == ["v001", "v002", "v003"]
+    json.loads((tmp_path / "grades" / "report.json").read_text())  # UTF-8 throughout
