@@ -14,15 +14,19 @@ def cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-# What Markdown would read as markup in a student's text: HTML, and the punctuation of
-# emphasis, code, links and images (CommonMark lets a backslash escape any of them).
-_MARKUP = re.compile(r"([\\`*_\[\]~])")
+# What Markdown would read as markup in a student's text: HTML, the punctuation of emphasis
+# and code, and the "](" that makes a bracket a link or an image (CommonMark lets a
+# backslash escape any of them). Brackets alone stay, as matrices are written with them.
+_MARKUP = re.compile(r"[\\`*_~]|\](?=\()")
+_ESCAPED = re.compile(r"[\\`*_~<>&]|\]\(")
 
 
 def student_cell(text: str) -> str:
     """A student's text as a Markdown table cell that shows it as written: raw HTML and
     Markdown markup escaped, as the HTML pages escape it."""
-    return cell(_MARKUP.sub(r"\\\1", html.escape(text, quote=False)))
+    if _ESCAPED.search(text) is None:  # most answers: numbers, shapes and matrices
+        return cell(text)
+    return cell(_MARKUP.sub(lambda m: "\\" + m[0], html.escape(text, quote=False)))
 
 
 def short_number(value: float | int | Fraction) -> str:

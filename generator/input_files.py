@@ -78,14 +78,14 @@ def read_bytes(path: Path, most: int, line: int = 0) -> bytes:
     Opened without blocking, so a FIFO among the files is refused, never waited on."""
     handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        mode = os.fstat(handle).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(0, "is a directory")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise NotAFile(0, "not a regular file")
         chunks, got = [], 0
         # a regular file's size is known: one read of it, not of ``most`` bytes of memory
-        size = line or os.fstat(handle).st_size + 1
+        size = line or status.st_size + 1
         while got < most and (chunk := os.read(handle, min(size, most - got))):
             chunks.append(chunk)
             got += len(chunk)
