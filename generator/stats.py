@@ -8,6 +8,8 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from generator.errors import printable
+
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 _DIAGNOSIS = re.compile(r"this is the answer (.+) gives")
 
@@ -59,7 +61,8 @@ def item_analysis(report: dict[str, Any]) -> dict[str, Any]:
                 entry["lower"].append(fraction)
             for part in q["parts"]:
                 if part["status"] in ("wrong", "partial", "invalid"):
-                    answer = " ".join(str(part["answer"]).split())[:60]
+                    # a student's text, shown in a terminal and on a page: escaped
+                    answer = printable(" ".join(str(part["answer"]).split())[:60])
                     entry["wrong"][part["id"]][answer] += 1
                     found = _DIAGNOSIS.search(part["feedback"] or "")
                     if found:
@@ -146,4 +149,4 @@ def stats_text(stats: dict[str, Any]) -> str:
         f"  {f['family']:<24} {f['difficulty']:.2f} over {f['questions']} question(s)"
         for f in stats["families"]
     ]
-    return "\n".join(lines)
+    return "\n".join(map(printable, lines))  # a family or id from a hand-edited report too

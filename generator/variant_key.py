@@ -39,6 +39,7 @@ import orjson
 from generator.answers import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError, quoted
 from generator.frames import pages_bytes, read_pages, slot_count
+from generator.ids import is_exam_id, is_student_id
 from generator.input_files import read_bytes
 from generator.manifest import fresh_shard, read_key
 
@@ -150,6 +151,9 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
         ) from None
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
         return None
+    if not (is_exam_id(key.get("exam_id")) and is_student_id(key.get("student_id"))):
+        # they name the feedback's folder and files: a hand edit must not reach outside
+        raise KeyFileError(str(path), "not a grading key: delete it to grade from key.json")
     return key
 
 

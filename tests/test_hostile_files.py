@@ -272,3 +272,30 @@ def test_a_file_name_that_is_not_utf8_is_named_escaped_and_the_class_goes_on(run
     one_line_error(result, "bad-\\udcff.json", "not UTF-8")
     assert graded_ids(tmp_path / "grades") == ["v001", "v002", "v003"]
     json.loads((tmp_path / "grades" / "report.json").read_text())  # UTF-8 throughout
+
+
+def test_stats_shows_a_students_answer_escaped_on_the_terminal_and_page(run, exam, tmp_path):
+    data = filled_submission(exam, "v001")
+    data["answers"]["q1"]["output"] = "\x1b[2J\x1b[31mowned"
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    assert grade(tmp_path / "s.json", "--out", tmp_path / "grades").exit_code == 0
+    result = CliRunner().invoke(
+        __import__("generator.cli").cli.main, ["stats", str(tmp_path / "grades")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\\x1b[2J\\x1b[31mowned" in result.output
+    assert "\x1b" not in (tmp_path / "grades" / "stats.html").read_text()
+
+
+def test_a_hand_edited_shard_naming_a_path_is_refused(run, exam, tmp_path):
+    data = filled_submission(exam, "v001")
+    shard = exam / "instructor" / "variants" / f"{data['variant_id']}.json"
+    head, _, pages = shard.read_bytes().partition(b"\n")
+    layout = json.loads(head)
+    layout["student_id"] = "../../../X"
+    shard.write_bytes(json.dumps(layout).encode() + b"\n" + pages)
+    (tmp_path / "s.json").write_text(json.dumps({**data, "student_id": "../../../X"}))
+    result = grade(tmp_path / "s.json", "--out", tmp_path / "grades")
+    assert result.exit_code == 1
+    one_line_error(result, shard.name, "not a grading key")
+    assert not list(tmp_path.parent.glob("X*")) and not (tmp_path / "X").exists()
