@@ -57,8 +57,7 @@ def write_folder(
     _check_replaceable(target, force, is_ours, what)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(target.parent)
-        staging, lock = _staging(target.parent, f".{target.name}-")
+        staging, lock = staging_folder(target.parent, f".{target.name}-")
     except OSError as error:
         raise OutputError(f"cannot write to {target.parent}: {error.strerror or error}") from None
     try:
@@ -70,9 +69,13 @@ def write_folder(
                 retired, retired_lock = _staging(target.parent, f".{target.name}-old-")
                 try:
                     os.replace(target, retired / "old")
-                    os.replace(staging, target)
-                finally:
+                    try:
+                        os.replace(staging, target)
+                    except OSError:
+                        os.replace(retired / "old", target)  # the old folder stays
+                        raise
                     shutil.rmtree(retired, ignore_errors=True)
+                finally:
                     os.close(retired_lock)
             else:
                 os.rename(staging, target)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -519,7 +519,7 @@ def _grade_batch(
     force: bool,
     workers: int | None,
     feedback: bool = True,
-    prefer: list[str] = (),
+    prefer: Sequence[str] = (),
 ) -> None:
     from generator.batch import collect
     from generator.gradebook import conflict_line, grade_class

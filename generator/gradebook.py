@@ -4,11 +4,11 @@ JSON report, staged in a temporary folder and moved into place in one rename.
 Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
 conflict), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
 (``ID (dropped)`` for a question the instructor dropped).
+Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 
 Two files that claim one student are never settled by file order: neither is graded into the
 gradebook, the student's status is ``conflict``, and report.json lists every claiming file
 with its points until the instructor keeps one (``--prefer FILE``) or removes the others.
-Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import csv
 import io
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -105,10 +105,14 @@ class Summary:
         """report.json: the exams, the errors and every kept report in full, copied from
         the files the workers wrote under ``reports``, not parsed and written again. A
         worker's reports are one comma-separated run, copied whole where all are kept."""
-        head = {"exams": self.exams, "errors": self.errors, "conflicts": self.conflicts}
+        header: dict[str, Any] = {
+            "exams": self.exams,
+            "errors": self.errors,
+            "conflicts": self.conflicts,
+        }
         if self.preferred:
-            head["preferred"] = self.preferred
-        head = to_json(head, compact=True).rstrip()
+            header["preferred"] = self.preferred
+        head = to_json(header, compact=True).rstrip()
         with path.open("wb", buffering=0) as out:
             out.write(f'{head[:-1]},"submissions":['.encode())
             for n, (name, start, end) in enumerate(self._runs()):
@@ -149,7 +153,7 @@ def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
 
 
 def summarize(
-    outcomes: list[Outcome], indexes: dict[str, dict[str, Any]], prefer: list[str] = ()
+    outcomes: list[Outcome], indexes: dict[str, dict[str, Any]], prefer: Sequence[str] = ()
 ) -> Summary:
     """Sort the outcomes by student. A student claimed by one graded file is kept; one
     claimed by several is a conflict, kept only where one of them is in ``prefer``."""
@@ -233,7 +237,7 @@ def grade_class(
     progress: Callable[[int], None] = lambda n: None,
     feedback: bool = True,
     extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
-    prefer: list[str] = (),
+    prefer: Sequence[str] = (),
 ) -> Summary:
     """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
     report.json and the ``extra`` files made from the summary. Everything is staged in a

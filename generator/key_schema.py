@@ -1,7 +1,7 @@
 """What an instructor's key.json must hold before anything reads it.
 
 A key is examgen's own file, but instructors edit it by hand to correct a key or drop a
-question, so grade, regrade, export and stats read it against this schema first: a field
+question, so grade, regrade and export read it against this schema first: a field
 of the wrong type, a missing one or an id that could leave its folder is refused on one line
 naming the field (``variants[3].questions[2].parts[0].key: ...``), never met halfway
 through a class as a traceback.
