@@ -225,11 +225,11 @@ def generate(
 
     SPEC is a TOML exam spec or the name of a built-in exam (default: 'default').
     """
-    from generator import spec as specs
-    from generator.build import generate_exam
-    from generator.formats import parse_formats
-    from generator.roster import numbered_students, read_roster
-    from generator.seeding import new_seed
+    from generator.exam import spec as specs
+    from generator.exam.roster import numbered_students, read_roster
+    from generator.exam.seeding import new_seed
+    from generator.exam_folder.build import generate_exam
+    from generator.exam_folder.formats import parse_formats
 
     if variants is not None and roster is not None:
         raise click.UsageError("give --variants or --roster, not both")
@@ -275,8 +275,8 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
 
     EXAM_DIR is the exam's directory (output/EXAM_ID).
     """
-    from generator.exam_files import export_exam
-    from generator.formats import parse_formats
+    from generator.exam_folder.files import export_exam
+    from generator.exam_folder.formats import parse_formats
 
     chosen = parse_formats(formats)
     made = export_exam(exam_dir, chosen, force)
@@ -310,10 +310,10 @@ def drill(
     worked solution. Families you miss come back more often. An empty answer skips a part;
     Ctrl-C or Ctrl-D ends the session with a summary, and --resume continues it.
     """
-    from generator import drill as drills
-    from generator import progress as progress_files
-    from generator.guard import check_settings
-    from generator.seeding import new_seed
+    from generator.answers.guard import check_settings
+    from generator.exam.seeding import new_seed
+    from generator.practice import drill as drills
+    from generator.practice import progress as progress_files
 
     check_settings()
     path = progress_path or progress_files.default_path()
@@ -388,10 +388,10 @@ def practice(
     `grade submission.json --key instructor/key.json` there to have it checked as an exam
     would be.
     """
-    from generator.drill import choose_families
-    from generator.formats import parse_formats
-    from generator.practice import practice_spec, write_practice
-    from generator.seeding import new_seed
+    from generator.exam.seeding import new_seed
+    from generator.exam_folder.formats import parse_formats
+    from generator.practice.drill import choose_families
+    from generator.practice.sets import practice_spec, write_practice
 
     if not families and topic is None:
         raise click.UsageError("name what to practise: --family F (or --topic T)")
@@ -483,10 +483,10 @@ def _grade(
     is in conflict (each is named on stderr and in report.json; the rest are graded), 2 for
     bad usage or a bad key.
     """
-    from generator.grading import grade, report_text
-    from generator.guard import check_settings
-    from generator.submission import find_key, read_submission
-    from generator.variant_key import key_for
+    from generator.answers.guard import check_settings
+    from generator.grading.scoring import grade, report_text
+    from generator.grading.submission import find_key, read_submission
+    from generator.grading.variant_key import key_for
 
     check_settings()
     if len(paths) == 1 and not paths[0].is_dir() and out is None:
@@ -521,8 +521,8 @@ def _grade_batch(
     feedback: bool = True,
     prefer: Sequence[str] = (),
 ) -> None:
-    from generator.batch import collect
-    from generator.gradebook import conflict_line, grade_class
+    from generator.grading.batch import collect
+    from generator.grading.gradebook import conflict_line, grade_class
 
     files = collect(paths)
     if not files:
@@ -607,19 +607,19 @@ def regrade(
     part's "key" in instructor/key.json, or drop a question with --drop. The same
     submission files are graded again; GRADES is replaced and gains changes.json.
     """
-    from generator.exam_files import to_json
-    from generator.gradebook import conflict_line, grade_class
-    from generator.guard import check_settings
-    from generator.key_refresh import refresh_key_shards
-    from generator.manifest import read_key
-    from generator.regrade import (
+    from generator.answers.guard import check_settings
+    from generator.exam.manifest import read_key
+    from generator.exam_folder.refresh import refresh_key_shards
+    from generator.files.encoding import to_json
+    from generator.grading.gradebook import conflict_line, grade_class
+    from generator.grading.regrade import (
         change_lines,
         changes,
         drop_questions,
         previous_report,
         sources_of,
     )
-    from generator.submission import find_key
+    from generator.grading.submission import find_key
 
     check_settings()
     before = previous_report(grades)
@@ -661,12 +661,12 @@ def stats(grades: Path) -> None:
     """
     import base64
 
-    from generator.atomic import write_file
-    from generator.exam_files import to_json
-    from generator.png import bar_chart
-    from generator.regrade import previous_report
-    from generator.render import html_environment
-    from generator.stats import item_analysis, stats_text
+    from generator.files.encoding import to_json
+    from generator.files.writing import write_file
+    from generator.grading.regrade import previous_report
+    from generator.grading.stats import item_analysis, stats_text
+    from generator.render.pages import html_environment
+    from generator.render.png import bar_chart
 
     result = item_analysis(previous_report(grades))
     if not result["students"]:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from generator.answers import AnswerType
+from generator.answers.types import AnswerType
 from generator.errors import GivenError
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -37,7 +37,7 @@ class Part:
     answer: AnswerType
     key: Any
     # error carried forward: how this part follows from a student's earlier answer, for the
-    # grader's follow-through rule (see generator.follow_through)
+    # grader's follow-through rule (see generator.grading.follow_through)
     follows: dict[str, Any] | None = None
 
 

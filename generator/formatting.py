@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterable
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 
@@ -50,3 +51,16 @@ def matrix_text(rows: Iterable[Iterable[Any]]) -> str:
 def shape_text(shape: Iterable[int]) -> str:
     """32x32x10: a shape as the course writes it."""
     return "x".join(map(str, shape))
+
+
+@lru_cache(maxsize=4096)  # a class's reports and feedback show a few dozen amounts
+def format_points(value: float | Fraction) -> str:
+    """Points without noise: 4, 2.5, 3.33."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@lru_cache(maxsize=1024)  # likewise: a class's pages show a few dozen scores
+def format_score(points: float | Fraction, most: float | Fraction) -> str:
+    """Points out of the most there are: 2.5 / 4."""
+    return f"{format_points(points)} / {format_points(most)}"

@@ -29,7 +29,8 @@ def _load() -> None:
     import generator.families as package
 
     for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
+        if not module.ispkg:  # families/common/ holds what families share
+            importlib.import_module(f"{package.__name__}.{module.name}")
     for entry in entry_points(group="examgen.families"):
         entry.load()
     _loaded = True

@@ -30,14 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator import spec
-from generator.answers import answer_type_from_json
-from generator.assemble import Student
-from generator.build import generate_exam
-from generator.grading import grade
-from generator.roster import numbered_students
-from generator.submission import read_submission
-from generator.variant_key import key_for
+from generator.answers.types import answer_type_from_json
+from generator.exam import spec
+from generator.exam.assemble import Student
+from generator.exam.roster import numbered_students
+from generator.exam_folder.build import generate_exam
+from generator.grading.scoring import grade
+from generator.grading.submission import read_submission
+from generator.grading.variant_key import key_for
 
 Row = tuple[str, float, str]
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -242,7 +242,7 @@ def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
 _STEP = """
 import sys
 from pathlib import Path
-from generator import batch, feedback, grading, processes, submission, variant_key
+from generator.grading import batch as batch, feedback, grading, processes, submission, variant_key
 key, step, n = Path(sys.argv[1]), sys.argv[3], int(sys.argv[4])
 paths = sorted(Path(sys.argv[2]).iterdir())[:400]
 subs = [submission.read_submission(p) for p in paths]
@@ -304,13 +304,13 @@ def startup_rows(repeat: int) -> list[Row]:
 def drill_rows() -> list[Row]:
     """One drill answer checked after start-up: a number, and an expression once sympy has
     warmed up while the student read the question (as the drill arranges)."""
-    from generator import drill as drills
-    from generator.answers import answer_type_from_json
-    from generator.equivalence import warm_up
-    from generator.grading import score_part
-    from generator.guard import prepare
-    from generator.progress import Session
-    from generator.seeding import secret_key
+    from generator.answers.equivalence import warm_up
+    from generator.answers.guard import prepare
+    from generator.answers.types import answer_type_from_json
+    from generator.exam.seeding import secret_key
+    from generator.grading.scoring import score_part
+    from generator.practice import drill as drills
+    from generator.practice.progress import Session
 
     key = secret_key("bench")
     rows = []

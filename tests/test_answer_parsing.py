@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.answers import Integer, Shape, SpatialSize, answer_type_from_json
-from generator.arithmetic import ArithmeticParseError, evaluate
+from generator.answers.arithmetic import ArithmeticParseError, evaluate
+from generator.answers.types import Integer, Shape, SpatialSize, answer_type_from_json
 
 
 @pytest.mark.parametrize(

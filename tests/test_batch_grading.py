@@ -13,10 +13,10 @@ from conftest import filled_submission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import generator.batch as batch
-from generator.batch import grade_many
+import generator.grading.batch as batch
 from generator.cli import grade_main, main
 from generator.errors import OutputError
+from generator.grading.batch import grade_many
 
 
 @pytest.fixture
@@ -257,8 +257,8 @@ def test_a_crash_halfway_leaves_no_half_written_output(classroom, tmp_path, monk
         monkeypatch.setattr(Path, method, failing_on_the_fifth_file(getattr(Path, method)))
     monkeypatch.setattr(batch, "write_new", failing_on_the_fifth_file(batch.write_new))
     with pytest.raises(OutputError, match="No space left on device"):
-        from generator.batch import collect
-        from generator.gradebook import grade_class
+        from generator.grading.batch import collect
+        from generator.grading.gradebook import grade_class
 
         grade_class(collect([subs]), None, Path("output"), tmp_path / "grades", False, workers=1)
     assert not (tmp_path / "grades").exists()
@@ -399,7 +399,7 @@ def test_regrade_refuses_an_unknown_question(classroom, run):
 def test_the_preferred_submission_keeps_its_feedback_when_another_was_written_first(
     classroom, tmp_path, monkeypatch
 ):
-    import generator.gradebook as gradebook
+    import generator.grading.gradebook as gradebook
 
     _exam, subs = classroom
     later = json.loads((subs / "v001.json").read_text())

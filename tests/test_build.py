@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-import generator.build as build
-from generator import spec
-from generator.assemble import Student, assemble
-from generator.build import generate_exam
-from generator.exam_files import to_json
+import generator.exam_folder.build as build
+from generator.exam import spec
+from generator.exam.assemble import Student, assemble
+from generator.exam_folder.build import generate_exam
+from generator.files.encoding import to_json
 
 
 def tree(root):

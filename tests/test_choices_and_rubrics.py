@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from conftest import filled_submission
 
-from generator import bank, registry
-from generator.answers import MultiSelect, TrueFalse
-from generator.assemble import Student, assemble
-from generator.spec import parse
+from generator import registry
+from generator.answers.types import MultiSelect, TrueFalse
+from generator.exam.assemble import Student, assemble
+from generator.exam.spec import parse
+from generator.families.common import bank
 
 # The midterm review's own examples, in points out of 4.
 MULTI_SELECT_EXAMPLES = [
@@ -126,7 +127,7 @@ def test_every_numeric_family_can_be_asked_as_multiple_choice(family):
 
 @pytest.mark.parametrize("family", NUMERIC)
 def test_distractors_never_grade_as_correct(family):
-    from generator.answers import answer_type_from_json
+    from generator.answers.types import answer_type_from_json
 
     manifest = exam(
         f'title = "t"\n[[questions]]\nfamily = "{family}"\ncount = 3\n',

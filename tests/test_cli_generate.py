@@ -219,7 +219,8 @@ def test_the_default_exam_has_the_midterms_structure_and_points(run, tmp_path):
     assert (len(true_false), sum(q["points"] for q in true_false)) == (10, 20)
     assert (len(choice), sum(q["points"] for q in choice)) == (10, 40)
     assert sum(q["points"] for q in short) == 40
-    from generator import registry, spec
+    from generator import registry
+    from generator.exam import spec
 
     families = {q["family"] for q in short} | {q["family"] for q in choice}
     numeric = {name for name in registry.names() if not name.startswith("concept")}

@@ -10,12 +10,12 @@ import time
 
 import pytest
 
-from generator import drill as drills
 from generator import registry
-from generator.answers import answer_type_from_json
-from generator.plain_math import plain_formula
-from generator.progress import FamilyRecord, Progress, Session, load
-from generator.seeding import secret_key
+from generator.answers.types import answer_type_from_json
+from generator.exam.seeding import secret_key
+from generator.practice import drill as drills
+from generator.practice.progress import FamilyRecord, Progress, Session, load
+from generator.render.plain_math import plain_formula
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from generator import registry
-from generator.answers import answer_type_from_json
+from generator.answers.types import answer_type_from_json
 from generator.family import DIFFICULTIES
 
 SEEDS = range(100)  # per difficulty: 300 instances per family

@@ -2,10 +2,10 @@
 
 import pytest
 
-from generator import spec
-from generator.assemble import Student, assemble
-from generator.grading import grade
-from generator.variant_key import variant_key
+from generator.exam import spec
+from generator.exam.assemble import Student, assemble
+from generator.grading.scoring import grade
+from generator.grading.variant_key import variant_key
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_a_right_earlier_row_gives_no_excuse(midterm):
     ],
 )
 def test_trivial_earlier_answers_earn_no_follow_through(midterm, earlier):
-    from generator.layerspec import parse_layer
+    from generator.families.common.layerspec import parse_layer
     from solvers.network import apply_layer
 
     shape = tuple(int(d) for d in earlier["row2.shape"].split("x"))

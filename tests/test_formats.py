@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.answers import answer_type_from_json
+from generator.answers.types import answer_type_from_json
 from generator.errors import FormatError
-from generator.formats import parse_formats
-from generator.markup import LatexError, escape_latex, to_html, to_latex
+from generator.exam_folder.formats import parse_formats
+from generator.render.markup import LatexError, escape_latex, to_html, to_latex
 
 HOSTILE = '<b>Ann & "Bo"</b> 100%_x\\y #1 {z} ~ ^ $5'
 
@@ -390,14 +390,14 @@ def test_export_of_a_folder_that_is_not_an_exam_says_so(run, tmp_path):
 
 
 def test_moodle_cloze_escapes_the_characters_cloze_reserves():
-    from generator.moodle import cloze_escape
+    from generator.exports.moodle import cloze_escape
 
     assert cloze_escape('a}b#c~d/e"f\\g') == 'a\\}b\\#c\\~d\\/e\\"f\\\\g'
 
 
 def test_moodle_tolerance_never_narrows_examgens_bound():
-    from generator.answers import Real
-    from generator.moodle import tolerance
+    from generator.answers.types import Real
+    from generator.exports.moodle import tolerance
 
     for key in (1, 0.3, 123.456, 1e-7, -2.5):
         bound = max(Fraction("1e-4"), Fraction("0.01") * abs(Fraction(repr(float(key)))))
@@ -561,8 +561,8 @@ def test_every_canvas_key_of_the_default_exam_round_trips(default_exam):
 
 def test_html_steps_render_as_the_markdown_list_would(default_exam):
     """Keys render a solution's steps one line at a time: the same HTML as the list."""
-    from generator.markup import to_inline_html
-    from generator.render import render_question
+    from generator.render.markup import to_inline_html
+    from generator.render.pages import render_question
 
     _exam, key = default_exam
     families = {q["id"]: q["family"] for q in key["questions"]}
@@ -581,7 +581,7 @@ markdown_lines = st.text(
 
 def agrees_with_markdown_it(fast_path, text):
     """The fast path gives up, or gives markdown-it's HTML, for KaTeX pages and for LMS."""
-    from generator.markup import _delimiting_parser, _inline_formula, _lms_formula, _parser
+    from generator.render.markup import _delimiting_parser, _inline_formula, _lms_formula, _parser
 
     for formula, parser in ((_inline_formula, _parser()), (_lms_formula, _delimiting_parser())):
         fast = fast_path(text, formula)
@@ -591,7 +591,7 @@ def agrees_with_markdown_it(fast_path, text):
 @given(markdown_lines)
 @settings(max_examples=3000, deadline=None)
 def test_a_line_rendered_without_markdown_it_is_what_markdown_it_renders(text):
-    from generator.markup import _simple_paragraph
+    from generator.render.markup import _simple_paragraph
 
     agrees_with_markdown_it(_simple_paragraph, text)
 
@@ -619,7 +619,7 @@ markdown_blocks = st.lists(
 @given(markdown_blocks, st.sampled_from(["\n\n", "\n", "\n\n\n"]))
 @settings(max_examples=3000, deadline=None)
 def test_paragraphs_and_lists_rendered_without_markdown_it_are_what_it_renders(blocks, gap):
-    from generator.markup import _simple_markdown
+    from generator.render.markup import _simple_markdown
 
     agrees_with_markdown_it(_simple_markdown, gap.join(blocks))
 
@@ -660,13 +660,13 @@ def markdown_tables(draw):
 @given(markdown_tables())
 @settings(max_examples=3000, deadline=None)
 def test_tables_rendered_without_markdown_it_are_what_it_renders(text):
-    from generator.markup import _simple_markdown
+    from generator.render.markup import _simple_markdown
 
     agrees_with_markdown_it(_simple_markdown, text)
 
 
 def test_examgens_tables_are_rendered_without_markdown_it():
-    from generator.markup import _inline_formula, _parser, _simple_markdown
+    from generator.render.markup import _inline_formula, _parser, _simple_markdown
 
     text = (
         "Consider:\n\n| # | Layer | Volume |\n|---|-------|--------|\n| 0 | INPUT | 32x32x3 |\n"
@@ -679,8 +679,8 @@ def test_examgens_tables_are_rendered_without_markdown_it():
 def test_most_lines_of_an_exam_are_rendered_without_markdown_it(default_exam):
     """Every question, label, hint and step of the default exam: the fast path agrees with
     markdown-it wherever it answers, and it answers for most of them."""
-    from generator.markup import _inline_formula, _parser, _simple_markdown
-    from generator.render import render_question
+    from generator.render.markup import _inline_formula, _parser, _simple_markdown
+    from generator.render.pages import render_question
 
     _exam, key = default_exam
     families = {q["id"]: q["family"] for q in key["questions"]}

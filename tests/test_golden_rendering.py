@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import spec
-from generator.assemble import Student, assemble
-from generator.render import render_variant
+from generator.exam import spec
+from generator.exam.assemble import Student, assemble
+from generator.render.pages import render_variant
 
 GOLDEN = Path(__file__).parent / "golden"
 

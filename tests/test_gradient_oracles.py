@@ -10,8 +10,8 @@ import sympy as sp
 from conftest import sampled
 
 from generator import registry
-from generator.answers import Expression
-from generator.expressions import parse, to_sympy
+from generator.answers.expressions import parse, to_sympy
+from generator.answers.types import Expression
 
 DIFFICULTIES = ["easy", "medium", "hard"]
 mpmath.mp.dps = 40

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-import generator.guard as guard
-from generator.answers import Expression
-from generator.guard import Guard, Timeout
+import generator.answers.guard as guard
+from generator.answers.guard import Guard, Timeout
+from generator.answers.types import Expression
 
 
 def slow_equivalent(*args):
@@ -31,10 +31,10 @@ def test_a_failure_in_the_child_is_reported_not_raised_as_is():
 
 
 def test_a_timed_out_expression_is_graded_invalid_and_grading_goes_on(monkeypatch):
-    import generator.equivalence
+    import generator.answers.equivalence
 
     monkeypatch.setattr(guard, "_guard", Guard(timeout=0.3))
-    monkeypatch.setattr(generator.equivalence, "equivalent", slow_equivalent)
+    monkeypatch.setattr(generator.answers.equivalence, "equivalent", slow_equivalent)
     score = Expression(["x"]).grade("x^2", "x*x")
     assert score.status == "invalid" and "took longer than" in score.feedback
     monkeypatch.undo()
@@ -44,11 +44,11 @@ def test_a_timed_out_expression_is_graded_invalid_and_grading_goes_on(monkeypatc
 def test_a_submissions_comparisons_share_one_budget_then_are_not_made(monkeypatch):
     """Six answers built to stall once held one submission for 12 s: past the budget the
     rest are graded invalid at once, with the reason."""
-    import generator.equivalence
+    import generator.answers.equivalence
 
     monkeypatch.setenv("EXAMGEN_SUBMISSION_BUDGET", "1")
     monkeypatch.setattr(guard, "_guard", Guard(timeout=0.6))
-    monkeypatch.setattr(generator.equivalence, "equivalent", slow_equivalent)
+    monkeypatch.setattr(generator.answers.equivalence, "equivalent", slow_equivalent)
     started = time.monotonic()
     with guard.submission_budget():
         scores = [Expression(["x"]).grade("x^2", "x*x") for _ in range(6)]

@@ -15,7 +15,7 @@ from conftest import filled_submission
 
 from generator.cli import grade_main
 from generator.errors import ExamgenError, quoted
-from generator.gradebook import spreadsheet_text
+from generator.grading.gradebook import spreadsheet_text
 
 
 def grade(*args):
@@ -257,7 +257,7 @@ def test_a_feedback_line_on_the_terminal_escapes_what_the_answer_carried(run, ex
 
 
 def test_a_tiny_number_is_called_too_small_not_too_large():
-    from generator.answers import parse_real
+    from generator.answers.types import parse_real
 
     assert "too small or too precise" in parse_real("1e-40").message
     assert "too large" in parse_real("1e40 * 1e40").message

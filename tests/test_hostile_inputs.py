@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from generator import bank
 from generator.errors import SpecError
-from generator.spec import parse
+from generator.exam.spec import parse
+from generator.families.common import bank
 
 SPEC = 'title = "t"\n[[questions]]\nfamily = "{family}"\n'
 TF_ITEM = next(item.id for item in bank.items().values() if item.kind == "tf")
@@ -40,8 +40,8 @@ def test_a_spec_python_or_the_sampler_would_choke_on_is_one_line(text, field, wo
 
 
 def test_random_items_never_repeat_a_fixed_one_in_the_same_exam():
-    from generator.assemble import assemble
-    from generator.roster import numbered_students
+    from generator.exam.assemble import assemble
+    from generator.exam.roster import numbered_students
 
     text = (
         SPEC.format(family="concept_tf")
@@ -55,8 +55,8 @@ def test_random_items_never_repeat_a_fixed_one_in_the_same_exam():
 
 
 def test_a_family_that_samples_givens_with_defaults_is_not_taken_as_fixed():
-    from generator.assemble import assemble
-    from generator.roster import numbered_students
+    from generator.exam.assemble import assemble
+    from generator.exam.roster import numbered_students
 
     spec = parse(SPEC.format(family="conv_params") + "count = 3\n", "exam.toml")
     assert not any(q.fixed for q in spec.questions)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import filled_submission
 
-from generator.atomic import RUN_LOCK, remove_stale_staging, write_folder
 from generator.errors import OutputError
+from generator.files.writing import RUN_LOCK, remove_stale_staging, write_folder
 
 GRADE = "from generator.cli import grade_main; grade_main()"
 EXAMGEN = "from generator.cli import main; main()"

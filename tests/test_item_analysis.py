@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from conftest import filled_submission
 
-from generator.png import bar_chart
-from generator.stats import item_analysis
+from generator.grading.stats import item_analysis
+from generator.render.png import bar_chart
 
 
 def submission(student, total, q1, answer="7"):

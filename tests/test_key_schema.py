@@ -112,7 +112,7 @@ def test_a_broken_key_is_refused_on_one_line_naming_the_field(
 
 
 def test_the_key_generate_writes_passes_the_schema(graded):
-    from generator.manifest import read_key
+    from generator.exam.manifest import read_key
 
     read_key(graded / "instructor" / "key.json")  # no error
 

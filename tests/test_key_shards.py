@@ -8,17 +8,17 @@ from conftest import filled_submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import generator.batch as batch_module
-import generator.key_refresh as key_refresh
-import generator.manifest as manifest_module
-import generator.variant_key as variant_key_module
-from generator.answers import Expression, Real, answer_type_from_json
-from generator.feedback import feedback_pages
-from generator.frames import pages_bytes, read_frame, read_pages, slot
-from generator.grading import grade, score_part
-from generator.manifest import is_fresh
-from generator.render import rendered_questions
-from generator.variant_key import read_variant_key, variant_key
+import generator.exam.manifest as manifest_module
+import generator.exam_folder.refresh as key_refresh
+import generator.grading.batch as batch_module
+import generator.grading.variant_key as variant_key_module
+from generator.answers.types import Expression, Real, answer_type_from_json
+from generator.exam.manifest import is_fresh
+from generator.grading.feedback import feedback_pages
+from generator.grading.frames import pages_bytes, read_frame, read_pages, slot
+from generator.grading.scoring import grade, score_part
+from generator.grading.variant_key import read_variant_key, variant_key
+from generator.render.pages import rendered_questions
 
 
 def test_each_variant_has_a_shard_that_matches_the_key(exam):

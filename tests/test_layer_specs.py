@@ -2,8 +2,8 @@
 
 import pytest
 
+from generator.families.common.layerspec import LayerSpecError, describe, parse_layer, shorthand
 from generator.family import dims, split_top_level, volume
-from generator.layerspec import LayerSpecError, describe, parse_layer, shorthand
 from solvers.network import FC, BatchNorm, Conv, Flatten, Pool, ReLU
 
 

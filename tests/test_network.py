@@ -16,10 +16,10 @@ from oracle import (
     receptive_field_1d,
 )
 
-from generator.arithmetic import evaluate
+from generator.answers.arithmetic import evaluate
+from generator.families.common.layerspec import parse_layer
 from generator.families.network_table import NetworkTable
 from generator.families.receptive_field import ReceptiveField
-from generator.layerspec import parse_layer
 from solvers.conv import same_padding
 from solvers.network import (
     FC,

@@ -163,9 +163,9 @@ def test_an_exam_and_its_key_compile_to_pdfs_with_the_right_text(run, tmp_path):
 
 
 def test_pdf_without_latex_says_what_to_install_and_writes_nothing(run, tmp_path, monkeypatch):
-    import generator.pdf
+    import generator.render.pdf
 
-    monkeypatch.setattr(generator.pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(generator.render.pdf.shutil, "which", lambda name: None)
     result = run("generate", "-n", "1", "--seed", "x", "--format", "pdf")
     assert result.exit_code == 2
     assert "needs pdflatex" in result.output and "apt install" in result.output
@@ -173,7 +173,7 @@ def test_pdf_without_latex_says_what_to_install_and_writes_nothing(run, tmp_path
 
 
 def test_a_latex_failure_names_the_file_and_the_error(tmp_path):
-    from generator.pdf import compile_pdf
+    from generator.render.pdf import compile_pdf
 
     program = tool("pdflatex")
     source = tmp_path / "broken.tex"

@@ -12,8 +12,8 @@ import time
 import pytest
 from test_rendered_pages import CHROMIUM_FLAGS, tool
 
-from generator.answers import answer_type_from_json
-from generator.grading import score_part
+from generator.answers.types import answer_type_from_json
+from generator.grading.scoring import score_part
 
 
 class Browser:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.answers import Expression, Matrix, Real
-from generator.expressions import ExpressionError, parse
+from generator.answers.expressions import ExpressionError, parse
+from generator.answers.types import Expression, Matrix, Real
 
 XYZ = Expression(["x", "y", "z"])
 
@@ -271,7 +271,7 @@ def test_parsing_never_calls_sympify_or_eval(monkeypatch):
 
 
 def test_the_parser_round_trips_what_it_prints():
-    from generator.expressions import to_text
+    from generator.answers.expressions import to_text
 
     for text in [
         "(x + y)*z",
@@ -310,7 +310,7 @@ fractions = st.fractions(max_denominator=10**6, min_value=-(10**9), max_value=10
 def test_tolerance_check_agrees_with_exact_arithmetic(value, key, rtol, atol):
     from fractions import Fraction
 
-    from generator.answers import Tolerance
+    from generator.answers.types import Tolerance
 
     close = Tolerance(rtol, atol)
     rtol, atol = Fraction(rtol), Fraction(atol)
@@ -324,7 +324,7 @@ def test_tolerance_check_agrees_with_exact_arithmetic(value, key, rtol, atol):
 def test_tolerance_check_survives_numbers_too_large_for_floats():
     from fractions import Fraction
 
-    from generator.answers import Tolerance
+    from generator.answers.types import Tolerance
 
     huge = Fraction(10) ** 400
     assert Tolerance(0, 0)(huge, huge)
@@ -347,8 +347,8 @@ decimal_texts = st.builds(
 @given(decimal_texts)
 @settings(max_examples=500, deadline=None)
 def test_a_typed_decimal_keeps_its_exact_value_when_read_as_a_float(text):
-    from generator.answers import Invalid, exact, parse_real
-    from generator.arithmetic import ArithmeticParseError, evaluate
+    from generator.answers.arithmetic import ArithmeticParseError, evaluate
+    from generator.answers.types import Invalid, exact, parse_real
 
     try:
         expected = evaluate(text)
@@ -363,7 +363,7 @@ def test_a_typed_decimal_keeps_its_exact_value_when_read_as_a_float(text):
 def test_a_typed_answer_at_the_tolerance_edge_is_judged_exactly(key, rtol, atol):
     from fractions import Fraction
 
-    from generator.answers import Real
+    from generator.answers.types import Real
 
     real = Real(float(rtol), float(atol))
     edge = key + max(Fraction(atol), Fraction(rtol) * abs(key))
@@ -380,7 +380,7 @@ def test_long_lists_of_plain_numbers_that_fail_at_their_end_are_refused_at_once(
     # hanging the suite.
     numbers = ",".join(["11111"] * 30)
     code = (
-        "from generator.answers import Matrix\n"
+        "from generator.answers.types import Matrix\n"
         f"print(Matrix(2, 2).read('[{numbers};x]'))\n"
         f"print(Matrix(None, 30).read('[{numbers}x]'))\n"
     )

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real
+from generator.answers.types import Real
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.activations import sigmoid
 
 

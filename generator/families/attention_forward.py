@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
 from generator.formatting import matrix_text, short_number
 from generator.registry import register

@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Expression, Real
-from generator.expressions import (
+from generator.answers.expressions import (
     ExpressionError,
     children,
     parse,
@@ -17,10 +16,11 @@ from generator.expressions import (
     to_sympy,
     to_text,
 )
+from generator.answers.types import Expression, Real
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.backprop import RULES, Backprop, GraphError, run
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
@@ -70,7 +70,7 @@ def read_expr(value: Any) -> str:
 
 def _names_in(text: str) -> set[str]:
     """Every name in the text that is not a function or constant is a variable."""
-    from generator.expressions import FUNCTIONS
+    from generator.answers.expressions import FUNCTIONS
 
     reserved = set(FUNCTIONS) | {"ln", "sigma", "e", "E", "pi"}
     return {

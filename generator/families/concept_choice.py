@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from generator import bank
-from generator.answers import MultiSelect
+from generator.answers.types import MultiSelect
+from generator.families.common import bank
 from generator.families.concept_tf import read_item, read_topic
 from generator.family import Family, Given, Part, Solution
 from generator.registry import register

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from generator import bank
-from generator.answers import TrueFalse
+from generator.answers.types import TrueFalse
+from generator.families.common import bank
 from generator.family import Family, Given, Part, Solution
 from generator.registry import register
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, choice, real, whole
 from generator.formatting import matrix_text, short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.conv_values import conv_forward
 
 MODES = ("cross-correlation", "convolution")

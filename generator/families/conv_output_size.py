@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import SpatialSize
+from generator.answers.types import SpatialSize
+from generator.families.common.worked import pair_steps
 from generator.family import Family, Given, Mistake, Part, Solution, as_pair, choice, pair, whole
 from generator.registry import register
-from generator.worked import pair_steps
 from solvers.conv import (
     SizeError,
     output_size_working,

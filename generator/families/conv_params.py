@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Integer
+from generator.answers.types import Integer
+from generator.families.common.worked import product_text
 from generator.family import (
     Family,
     Given,
@@ -22,7 +23,6 @@ from generator.family import (
     whole,
 )
 from generator.registry import register
-from generator.worked import product_text
 from solvers.conv import SizeError, conv_param_counts, fc_param_counts
 
 

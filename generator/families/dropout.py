@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
 from generator.family import Family, Given, Mistake, Part, Solution, real, real_vector
 from generator.formatting import short_number, vector_text
 from generator.registry import register

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, Real
+from generator.answers.types import Matrix, Real
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real, real_vector
 from generator.formatting import short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.regularization import clip_by_norm
 
 

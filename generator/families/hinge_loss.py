@@ -6,16 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from generator.classifier_scores import (
+from generator.families.common.classifier_scores import (
     batch_loss_parts,
     check_labels,
     labels_list,
     sample_scores,
 )
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real, real_matrix
 from generator.formatting import short_number, vector_text
 from generator.registry import register
-from generator.worked import term
 from solvers.losses import hinge
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
+from generator.families.common.worked import term
 from generator.family import (
     Family,
     Given,
@@ -19,7 +20,6 @@ from generator.family import (
 )
 from generator.formatting import short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.activations import sigmoid
 
 ACTIVATIONS = {

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
+from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
 from generator.formatting import matrix_text, shape_text, short_number
 from generator.registry import register
-from generator.worked import term
 from solvers.matrix import matmul_gradients
 
 

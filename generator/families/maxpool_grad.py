@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
 from generator.family import (
     Family,
     Given,

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
 from generator.families.two_layer_network import TwoLayerNetwork
 from generator.family import Mistake, Part, Solution
 from generator.registry import register

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Integer, Shape
+from generator.answers.types import Integer, Shape
+from generator.families.common.layerspec import LayerSpecError, parse_layer, shorthand
+from generator.families.common.worked import pair_steps, product_text
 from generator.family import Family, Given, Mistake, Part, Solution, choice, split_top_level, volume
 from generator.formatting import shape_text
-from generator.layerspec import LayerSpecError, parse_layer, shorthand
 from generator.registry import register
-from generator.worked import pair_steps, product_text
 from solvers.network import FC, BatchNorm, Conv, Flatten, LayerError, Pool, ReLU, TableRow, table
 
 

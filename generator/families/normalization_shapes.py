@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Integer, Shape
+from generator.answers.types import Integer, Shape
 from generator.family import Family, Given, Mistake, Part, Solution, choice, dims
 from generator.formatting import shape_text
 from generator.registry import register

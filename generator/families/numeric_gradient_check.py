@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real
-from generator.expressions import ExpressionError, evaluate, parse, to_sympy, to_text
+from generator.answers.expressions import ExpressionError, evaluate, parse, to_sympy, to_text
+from generator.answers.types import Real
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register

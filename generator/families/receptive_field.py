@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Integer
+from generator.answers.types import Integer
+from generator.families.common.layerspec import parse_layer, shorthand
 from generator.families.network_table import read_layers
 from generator.family import Family, Given, Mistake, Part, Solution
-from generator.layerspec import parse_layer, shorthand
 from generator.registry import register
 from solvers.network import (
     BatchNorm,

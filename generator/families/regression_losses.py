@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix, Real
+from generator.answers.types import Matrix, Real
 from generator.family import Family, Given, Mistake, Part, Solution, choice, real_vector
 from generator.formatting import short_number, vector_text
 from generator.registry import register

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
+from generator.answers.types import Matrix
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix, real_vector
 from generator.formatting import vector_text
 from generator.registry import register

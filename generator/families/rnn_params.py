@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Integer
+from generator.answers.types import Integer
 from generator.family import Family, Given, Mistake, Part, Solution, choice, whole
 from generator.registry import register
 from solvers.rnn import BIASES, GATES, rnn_param_counts

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real
+from generator.answers.types import Real
 from generator.family import Family, Given, Mistake, Part, Solution, real, whole
 from generator.formatting import short_number
 from generator.registry import register

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Matrix
-from generator.classifier_scores import (
+from generator.answers.types import Matrix
+from generator.families.common.classifier_scores import (
     batch_loss_parts,
     check_labels,
     labels_list,

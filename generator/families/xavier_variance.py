@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Real
+from generator.answers.types import Real
 from generator.family import (
     Family,
     Given,

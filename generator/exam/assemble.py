@@ -1,0 +1,214 @@
+"""Exam assembly: sample and solve every question of every variant into one manifest.
+
+The manifest is the single source of truth: rendering reads only it, and grading reads only
+it and the submissions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from generator import registry
+from generator.answers.types import Invalid, MultiSelect
+from generator.errors import GivenError, SpecError
+from generator.exam.manifest import MANIFEST_FORMAT
+from generator.exam.seeding import keyed_id, question_rng, secret_key
+from generator.exam.spec import ExamSpec, QuestionSpec
+from generator.family import Mistake, Part, Solution
+
+MAX_DRAWS = 200  # fixed givens can make most draws invalid; past this the spec is at fault
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str = ""
+
+
+def exam_id(spec: ExamSpec, key: bytes) -> str:
+    return f"{spec.name}-{keyed_id(key, 'exam', spec.text, length=8)}"
+
+
+def assemble(spec: ExamSpec, seed: str, students: list[Student]) -> dict[str, Any]:
+    """The whole manifest: the header and every student's variant."""
+    header = exam_header(spec, seed)
+    key = secret_key(seed)
+    return {
+        **header,
+        "variants": [assemble_variant(spec, key, header["exam_id"], s) for s in students],
+    }
+
+
+def exam_header(spec: ExamSpec, seed: str) -> dict[str, Any]:
+    """The manifest without its variants: the same for every student."""
+    return {
+        "format": MANIFEST_FORMAT,
+        "exam_id": exam_id(spec, secret_key(seed)),
+        "title": spec.title,
+        "instructions": spec.instructions,
+        "seed": seed,
+        "questions": [
+            {
+                "id": q.id,
+                "family": q.family,
+                "title": q.title,
+                "points": q.points,
+                "difficulty": q.difficulty,
+            }
+            for q in spec.questions
+        ],
+    }
+
+
+def assemble_variant(
+    spec: ExamSpec, key: bytes, identifier: str, student: Student
+) -> dict[str, Any]:
+    """One student's variant. It depends only on the seed's key, the student and the
+    questions, so variants can be assembled apart, in any order, in parallel."""
+    # family -> identities already in this variant, for the families asked more than once
+    families = [q.family for q in spec.questions]
+    asked: dict[str, set[str]] = {f: set() for f in families if families.count(f) > 1}
+    for question in spec.questions:  # a fixed item is taken before any is drawn at random
+        family = registry.get(question.family)
+        if question.family in asked and question.givens_fix_everything(family):
+            with contextlib.suppress(GivenError):  # drawing it then names what is wrong
+                asked[question.family].add(family.identity(family.read_givens(question.givens)))
+    return {
+        "student_id": student.id,
+        "name": student.name,
+        "variant_id": keyed_id(key, "variant", identifier, student.id),
+        "questions": [_question(spec, q, key, student.id, asked) for q in spec.questions],
+    }
+
+
+def _question(
+    spec: ExamSpec, question: QuestionSpec, key: bytes, student_id: str, asked: dict[str, set[str]]
+) -> dict:
+    family = registry.get(question.family)
+    rng = question_rng(key, student_id, question.id)
+    taken = asked.get(question.family)
+    reason = "too few distinct instances for its count"
+    for _ in range(MAX_DRAWS):
+        raw = {**family.draw(rng, question.difficulty, question.givens), **question.givens}
+        try:
+            params = family.read_givens(raw)
+            solution = family.solve(params)
+        except GivenError as error:
+            reason = str(error)
+            continue
+        identity = None if taken is None else family.identity(params)
+        if taken and identity in taken and not question.givens_fix_everything(family):
+            continue  # the same question twice in one exam: draw another
+        parts = family.parts(params, solution)
+        mistakes = family.mistakes(params, solution)
+        known = {p.id: _distinct(p, mistakes.get(p.id, [])) for p in parts}
+        entry = {"id": question.id, "params": params, "answers": solution.answers}
+        if question.format == "choice":
+            choice = _as_choice(
+                family.choice_part_for(params, solution), parts, known, solution, question, rng
+            )
+            if choice is None:
+                reason = "too few distinct mistakes to make multiple-choice options"
+                continue
+            entry.update(choice)
+        else:
+            entry["parts"] = [_part(p, question, known[p.id]) for p in parts]
+            entry["steps"] = solution.steps
+        if taken is not None:
+            taken.add(identity)
+        return entry
+    raise SpecError(
+        spec.source,
+        f"no valid instance with these givens ({reason})",
+        f"question {question.id}.givens",
+    )
+
+
+def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str, Any]:
+    """A part as the manifest stores it, with the spec's rubric and its known mistakes."""
+    answer_type = part.answer.to_json()
+    rubric = question.rubric
+    points = Fraction(question.points).limit_denominator(10**6)
+    if answer_type["kind"] == "truefalse" and "wrong" in rubric:
+        answer_type["wrong"] = str(Fraction(rubric["wrong"]).limit_denominator(10**6) / points)
+    if answer_type["kind"] in ("real", "matrix"):
+        answer_type.update(question.tolerance)
+    if answer_type["kind"] == "multiselect":
+        for name in ("per_error", "floor"):
+            if name in rubric:
+                value = Fraction(rubric[name]).limit_denominator(10**6) / points
+                answer_type[name] = str(value)
+    entry = {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
+    if part.follows:
+        entry["follows"] = part.follows
+    if known:
+        entry["mistakes"] = [{"value": m.value, "diagnosis": m.diagnosis} for m in known]
+    return entry
+
+
+def _plain_json(value: Any) -> Any:
+    """A value as the manifest stores it, read back: lists for tuples, floats for numpy's
+    floats; a dump and a load, without the text in between for the usual values."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(item) for item in value]
+    return json.loads(json.dumps(value))
+
+
+def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
+    """Mistakes whose answers differ from the key and from each other, as the part's own
+    comparison judges, so none could be graded correct."""
+    answer = part.answer
+    seen = [answer.read(part.key)]
+    kept: list[Mistake] = []
+    for mistake in mistakes:
+        value = _plain_json(mistake.value)
+        parsed = answer.read(value)
+        if isinstance(parsed, Invalid):
+            continue
+        if any(answer.agrees(parsed, other) for other in seen):
+            continue
+        kept.append(Mistake(value, mistake.diagnosis))
+        seen.append(parsed)
+    return kept
+
+
+def _as_choice(
+    part_id: str | None,
+    parts: list[Part],
+    known: dict[str, list[Mistake]],
+    solution: Solution,
+    question: QuestionSpec,
+    rng: Any,
+) -> dict[str, Any] | None:
+    """The question as multiple choice: the key and up to three distractors from real
+    mistakes, shuffled; None when the instance has fewer than two distinct mistakes."""
+    part = next((p for p in parts if p.id == part_id), None)
+    if part is None:  # the spec check lets only families with a choice part get here
+        raise ValueError(f"{question.family} names no part {part_id!r} to ask as choice")
+    distractors = known[part.id][:3]
+    if len(distractors) < 2:
+        return None
+    options = [(part.key, "")] + [(m.value, m.diagnosis) for m in distractors]
+    shown = [options[int(i)] for i in rng.permutation(len(options))]
+    letters = "ABCD"
+    key_letter = letters[next(n for n, (_, why) in enumerate(shown) if not why)]
+    texts = [part.answer.display(value) for value, _ in shown]
+    choice_part = Part("answer", part.label, MultiSelect(len(shown)), key_letter)
+    wrong = [Mistake(letters[n], why) for n, (_, why) in enumerate(shown) if why]
+    lines = [
+        f"({letters[n]}) {text}: " + (why or "correct")
+        for n, (text, (_, why)) in enumerate(zip(texts, shown, strict=True))
+    ]
+    return {
+        "choice": {"part": part.id, "label": part.label, "options": texts},
+        "parts": [_part(choice_part, question, wrong)],
+        "steps": [*solution.steps, "The options: " + "; ".join(lines)],
+    }

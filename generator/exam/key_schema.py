@@ -1,0 +1,210 @@
+"""What an instructor's key.json must hold before anything reads it.
+
+A key is examgen's own file, but instructors edit it by hand to correct a key or drop a
+question, so grade, regrade and export read it against this schema first: a field
+of the wrong type, a missing one or an id that could leave its folder is refused on one line
+naming the field (``variants[3].questions[2].parts[0].key: ...``), never met halfway
+through a class as a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from generator.answers.types import AnswerType, answer_type_from_json
+from generator.errors import BrokenKeyError, quoted
+from generator.ids import (
+    EXAM_ID_RULE,
+    STUDENT_ID_RULE,
+    is_exam_id,
+    is_student_id,
+    is_variant_id,
+)
+
+MAX_POINTS = 1000  # a question's, as specs allow
+_GIVES = ("shape", "params")
+_ROUNDINGS = ("exact", "floor", "ceil")
+
+
+class _Problem(Exception):
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+
+
+def check_key(data: Any, source: str, roster_only: bool = False) -> None:
+    """Refuse, naming ``source`` and the field, a key.json (or, with ``roster_only``, an
+    index.json, whose variants are only the roster) that examgen could not use."""
+    try:
+        _check_header(data, roster_only)
+        _check_variants(data, roster_only)
+    except _Problem as problem:
+        raise BrokenKeyError(source, f"not a usable key: {problem}") from None
+
+
+def _check_header(data: dict[str, Any], roster_only: bool) -> None:
+    if not is_exam_id(data.get("exam_id")):
+        raise _Problem("exam_id", f"must be {EXAM_ID_RULE}")
+    _text(data, "title")
+    for name in ("instructions", "seed"):
+        if name in data and not isinstance(data[name], str):
+            raise _Problem(name, "must be a string")
+    questions = data["questions"]
+    if not questions:
+        raise _Problem("questions", "must list at least one question")
+    seen: set[str] = set()
+    for n, question in enumerate(questions):
+        where = f"questions[{n}]"
+        _object(question, where)
+        qid = _text(question, "id", where)
+        if not qid or qid in seen:
+            raise _Problem(f"{where}.id", f"{quoted(qid)} is empty or used twice")
+        seen.add(qid)
+        family = _text(question, "family", where)
+        if not roster_only:  # a gradebook names no family: grading imports none
+            _family(family, f"{where}.family")
+        _text(question, "title", where)
+        points = question.get("points")
+        if not _is_number(points) or not 0 < points <= MAX_POINTS:
+            raise _Problem(f"{where}.points", f"must be a number above 0 and at most {MAX_POINTS}")
+    dropped = data.get("dropped", [])
+    if not isinstance(dropped, list) or any(qid not in seen for qid in dropped):
+        raise _Problem("dropped", "must be a list of the key's question ids")
+
+
+def _check_variants(data: dict[str, Any], roster_only: bool) -> None:
+    ids = [q["id"] for q in data["questions"]]
+    variants, students = set(), set()
+    for n, variant in enumerate(data["variants"]):
+        where = f"variants[{n}]"
+        _object(variant, where)
+        variant_id = variant.get("variant_id")
+        if not is_variant_id(variant_id) or variant_id in variants:
+            raise _Problem(f"{where}.variant_id", "must be 10 hex digits, unique in the key")
+        variants.add(variant_id)
+        student_id = variant.get("student_id")
+        if not is_student_id(student_id) or student_id in students:
+            raise _Problem(f"{where}.student_id", f"must be {STUDENT_ID_RULE}, unique in the key")
+        students.add(student_id)
+        _text(variant, "name", where)
+        if not roster_only:
+            _check_questions(variant.get("questions"), ids, f"{where}.questions")
+
+
+def _check_questions(questions: Any, ids: list[str], where: str) -> None:
+    if (
+        not isinstance(questions, list)
+        or [q.get("id") if isinstance(q, dict) else None for q in questions] != ids
+    ):
+        raise _Problem(where, f"must be the key's questions in order ({', '.join(ids)})")
+    for n, question in enumerate(questions):
+        here = f"{where}[{n}]"
+        if not isinstance(question.get("params"), dict):
+            raise _Problem(f"{here}.params", "must be an object")
+        parts = question.get("parts")
+        if not isinstance(parts, list) or not parts:
+            raise _Problem(f"{here}.parts", "must be a list of at least one part")
+        for m, part in enumerate(parts):
+            _object(part, f"{here}.parts[{m}]")
+        part_ids = [part.get("id") for part in parts]
+        for m, part in enumerate(parts):
+            _check_part(part, part_ids, f"{here}.parts[{m}]")
+
+
+def _check_part(part: dict[str, Any], part_ids: list[Any], where: str) -> None:
+    part_id = _text(part, "id", where)
+    if not part_id or part_ids.count(part_id) > 1:
+        raise _Problem(f"{where}.id", f"{quoted(part_id)} is empty or used twice")
+    answer_type = _answer_type(part.get("type"), f"{where}.type")
+    if "key" not in part:
+        raise _Problem(f"{where}.key", "is missing")
+    _readable(answer_type, part["key"], f"{where}.key")
+    mistakes = part.get("mistakes", [])
+    if not isinstance(mistakes, list):
+        raise _Problem(f"{where}.mistakes", "must be a list of {value, diagnosis}")
+    for n, mistake in enumerate(mistakes):
+        here = f"{where}.mistakes[{n}]"
+        _object(mistake, here)
+        if "value" not in mistake:
+            raise _Problem(f"{here}.value", "is missing")
+        _readable(answer_type, mistake["value"], f"{here}.value")
+        _text(mistake, "diagnosis", here)
+    if "follows" in part:
+        _check_follows(part["follows"], part_ids, answer_type, f"{where}.follows")
+
+
+def _check_follows(rule: Any, part_ids: list[Any], answer_type: AnswerType, where: str) -> None:
+    """Error carried forward: a total of earlier rows, or a row computed from the one
+    before through a layer (``generator.grading.follow_through``)."""
+    from generator.families.common.layerspec import LayerSpecError, parse_layer
+
+    _object(rule, where)
+    if "sum_of" in rule:
+        rows = rule["sum_of"]
+        if not isinstance(rows, list) or not rows or any(row not in part_ids for row in rows):
+            raise _Problem(f"{where}.sum_of", "must list parts of this question")
+        return
+    if rule.get("from") not in part_ids:
+        raise _Problem(f"{where}.from", "must name a part of this question")
+    try:
+        parse_layer(rule.get("layer"))
+    except LayerSpecError as error:
+        raise _Problem(f"{where}.layer", str(error)) from None
+    index = rule.get("index")
+    if type(index) is not int or index < 1:
+        raise _Problem(f"{where}.index", "must be a whole number from 1")
+    if rule.get("rounding") not in _ROUNDINGS:
+        raise _Problem(f"{where}.rounding", f"must be one of {', '.join(_ROUNDINGS)}")
+    if rule.get("gives") not in _GIVES:
+        raise _Problem(f"{where}.gives", f"must be one of {', '.join(_GIVES)}")
+    from generator.answers.types import Shape
+
+    _readable(Shape(), rule.get("input"), f"{where}.input")
+
+
+def _answer_type(data: Any, where: str) -> AnswerType:
+    if not isinstance(data, dict):
+        raise _Problem(where, 'must be an answer type such as {"kind": "integer"}')
+    for name, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Problem(f"{where}.{name}", "must be a finite number")
+        if name in ("rtol", "atol") and not (_is_number(value) and value >= 0):
+            raise _Problem(f"{where}.{name}", "must be a number of at least 0")
+    try:
+        return answer_type_from_json(data)
+    except (TypeError, ValueError, ArithmeticError, AttributeError) as error:
+        raise _Problem(where, f"not an answer type examgen knows ({error})") from None
+
+
+def _readable(answer_type: AnswerType, value: Any, where: str) -> None:
+    problem = answer_type.json_problem(value)
+    if problem is None:
+        try:
+            answer_type.read_key(value)
+            return
+        except (TypeError, ValueError, ArithmeticError, AttributeError) as error:
+            problem = str(error)
+    raise _Problem(where, f"not a valid {answer_type.kind} ({problem})")
+
+
+def _family(name: str, where: str) -> None:
+    from generator import registry
+
+    if name not in registry.names():
+        raise _Problem(where, f"{quoted(name)} is not a problem family examgen knows")
+
+
+def _object(value: Any, where: str) -> None:
+    if not isinstance(value, dict):
+        raise _Problem(where, "must be an object")
+
+
+def _text(data: dict[str, Any], name: str, where: str = "") -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise _Problem(f"{where}.{name}" if where else name, "must be a string")
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)

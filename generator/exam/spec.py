@@ -1,0 +1,324 @@
+"""Exam specs: a TOML file (or a built-in exam's name) saying which questions an exam asks.
+
+```toml
+title = "ConvNet shapes quiz"
+instructions = "Show your work."        # optional
+[[questions]]
+family = "conv_output_size"
+points = 4
+count = 2                               # optional: two questions from this entry
+difficulty = "medium"                   # optional: easy, medium (default) or hard
+[questions.givens]                      # optional: fix some givens, sample the rest
+op = "pool"
+```
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from generator import registry
+from generator.errors import ExamgenError, SpecError
+from generator.family import DIFFICULTIES, Family
+from generator.files.reading import read_text
+
+_TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
+_QUESTION_FIELDS = {
+    "id",
+    "family",
+    "points",
+    "count",
+    "difficulty",
+    "title",
+    "givens",
+    "rubric",
+    "format",
+    "tolerance",
+}
+_RUBRIC_FIELDS = {"wrong", "per_error", "floor"}
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
+MAX_QUESTIONS = 200
+MAX_SPEC_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: str
+    family: str
+    points: int | float
+    difficulty: str
+    title: str
+    givens: dict[str, Any] = field(default_factory=dict)
+    rubric: dict[str, float] = field(default_factory=dict)
+    format: str = "free"  # "free" response, or "choice": multiple choice on the main part
+    tolerance: dict[str, float] = field(default_factory=dict)  # rtol/atol for real answers
+    fixed: bool = False  # the givens fix the whole instance (``fixes_everything``)
+
+    def givens_fix_everything(self, family: Any) -> bool:
+        return self.fixed
+
+
+_PROBES = 4  # draws that must all give one instance for the givens to fix it
+
+
+def fixes_everything(givens: dict[str, Any], family: Family, difficulty: str) -> bool:
+    """Whether ``givens`` leave ``family`` nothing to draw: every student then gets the same
+    instance, which an exam asks once. Decided by drawing, as families choose themselves
+    which givens they sample (some sample givens that have defaults)."""
+    if not givens:
+        return False
+    instances = []
+    for seed in range(_PROBES):
+        try:
+            raw = {**family.draw(np.random.default_rng(seed), difficulty, givens), **givens}
+            instances.append(family.read_givens(raw))
+        except ExamgenError:
+            continue
+    return bool(instances) and all(instance == instances[0] for instance in instances)
+
+
+@dataclass(frozen=True)
+class ExamSpec:
+    source: str  # the file or built-in name, for messages
+    name: str  # slug used in the exam id
+    title: str
+    instructions: str
+    seed: str | None
+    questions: tuple[QuestionSpec, ...]
+    text: str  # the spec as written, hashed into the exam id
+
+
+def builtin_names() -> list[str]:
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in files("templates").joinpath("exams").iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def load(spec: str | None) -> ExamSpec:
+    """Read a spec file, or the built-in exam of that name; the default exam when None."""
+    name = spec or "default"
+    path = Path(name)
+    if spec is not None and (path.suffix == ".toml" or path.exists()):
+        return parse(read_text(path, MAX_SPEC_BYTES, SpecError), name)
+    if name not in builtin_names():
+        raise SpecError(
+            name, f"no such file or built-in exam (built-in: {', '.join(builtin_names())})"
+        )
+    text = files("templates").joinpath("exams", f"{name}.toml").read_text(encoding="utf-8")
+    return parse(text, f"built-in exam '{name}'")
+
+
+def parse(text: str, source: str) -> ExamSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(source, f"not valid TOML: {error}") from None
+    except ValueError:  # tomllib's only other: Python's limit on digits in one integer
+        raise SpecError(
+            source, "not valid TOML here: a number has more than 4,300 digits"
+        ) from None
+    except RecursionError:
+        raise SpecError(source, "not valid TOML here: arrays or tables nested too deeply") from None
+    _no_unknown(data, _TOP_FIELDS, source, "")
+    title = _text(data, "title", source, "", required=True)
+    slug = _slug(str(data.get("name", title)))
+    seed = data.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))):
+        raise SpecError(source, "must be a whole number or a string", "seed")
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        raise SpecError(source, "needs at least one [[questions]] table", "questions")
+    questions: list[QuestionSpec] = []
+    for index, raw in enumerate(raw_questions, start=1):
+        questions += _questions(raw, index, source)
+        if len(questions) > MAX_QUESTIONS:
+            raise SpecError(source, f"more than {MAX_QUESTIONS} questions", "questions")
+    ids = [q.id for q in questions]
+    duplicate = next((qid for qid in ids if ids.count(qid) > 1), None)
+    if duplicate:
+        raise SpecError(source, f"question id '{duplicate}' is used twice", "questions")
+    _no_question_twice(questions, source)
+    return ExamSpec(
+        source=source,
+        name=slug or "exam",
+        title=title,
+        instructions=_text(data, "instructions", source, ""),
+        seed=None if seed is None else str(seed),
+        questions=tuple(questions),
+        text=text,
+    )
+
+
+def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
+    where = f"questions[{index}]"
+    if not isinstance(raw, dict):
+        raise SpecError(source, "must be a table", where)
+    _no_unknown(raw, _QUESTION_FIELDS, source, where + ".")
+    family_name = _text(raw, "family", source, where + ".", required=True)
+    try:
+        family = registry.get(family_name)
+    except ExamgenError as error:
+        raise SpecError(source, str(error), f"{where}.family") from None
+    points = raw.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
+        raise SpecError(source, "must be a number above 0 and at most 1000", f"{where}.points")
+    count = raw.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
+        raise SpecError(source, "must be a whole number from 1 to 50", f"{where}.count")
+    difficulty = raw.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        raise SpecError(source, f"must be one of {', '.join(DIFFICULTIES)}", f"{where}.difficulty")
+    givens = raw.get("givens", {})
+    if not isinstance(givens, dict):
+        raise SpecError(source, "must be a table of given = value", f"{where}.givens")
+    for given, value in givens.items():
+        if given not in family.givens:
+            known = ", ".join(family.givens)
+            raise SpecError(
+                source, f"{family_name} has no given '{given}' (known: {known})", f"{where}.givens"
+            )
+        try:
+            family.givens[given].read(value)
+        except (ValueError, TypeError, ArithmeticError, KeyError, RecursionError) as error:
+            raise SpecError(source, str(error), f"{where}.givens.{given}") from None
+    rubric = raw.get("rubric", {})
+    if not isinstance(rubric, dict):
+        raise SpecError(source, "must be a table such as { wrong = -1 }", f"{where}.rubric")
+    for name, value in rubric.items():
+        if name not in _RUBRIC_FIELDS:
+            allowed = ", ".join(sorted(_RUBRIC_FIELDS))
+            raise SpecError(
+                source, f"unknown rubric field (allowed: {allowed})", f"{where}.rubric.{name}"
+            )
+        if _not_a_number(value) or abs(value) > 1000:
+            raise SpecError(source, "must be a number of points", f"{where}.rubric.{name}")
+    if rubric.get("wrong", 0) > 0 or rubric.get("per_error", 0) < 0:
+        raise SpecError(
+            source, "wrong is a penalty (<= 0) and per_error a deduction (>= 0)", f"{where}.rubric"
+        )
+    tolerance = raw.get("tolerance", {})
+    if (
+        not isinstance(tolerance, dict)
+        or set(tolerance) - {"rtol", "atol"}
+        or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1e6
+            for v in tolerance.values()
+        )
+    ):
+        raise SpecError(
+            source,
+            "must be a table such as { rtol = 0.05, atol = 0.001 } with non-negative numbers",
+            f"{where}.tolerance",
+        )
+    fixed = fixes_everything(givens, family, difficulty)
+    if count > 1 and fixed:
+        raise SpecError(
+            source,
+            f"the givens fix the whole question, so count = {count} would ask it {count} times",
+            f"{where}.count",
+        )
+    answer_format = raw.get("format", "free")
+    if answer_format not in ("free", "choice"):
+        raise SpecError(source, "must be free or choice", f"{where}.format")
+    if (
+        answer_format == "choice"
+        and family.choice_part is None
+        and (type(family).choice_part_for is Family.choice_part_for)
+    ):
+        raise SpecError(source, f"{family_name} has no multiple-choice version", f"{where}.format")
+    base_id = raw.get("id", f"q{index}")
+    if not isinstance(base_id, str) or not _ID.fullmatch(base_id):
+        raise SpecError(source, "must be a letter then letters, digits, - or _", f"{where}.id")
+    title = _text(raw, "title", source, where + ".") or family.title
+    ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
+    return [
+        QuestionSpec(
+            qid,
+            family_name,
+            points,
+            difficulty,
+            title,
+            givens,
+            rubric,
+            answer_format,
+            tolerance,
+            fixed,
+        )
+        for qid in ids
+    ]
+
+
+def _no_question_twice(questions: list[QuestionSpec], source: str) -> None:
+    """Refuse two entries whose givens fix one and the same question: an exam never asks
+    an item twice."""
+    seen: dict[tuple[str, str], str] = {}
+    for question in questions:
+        if not question.fixed:
+            continue
+        identity = (question.family, repr(sorted(question.givens.items())))
+        if identity in seen:
+            raise SpecError(
+                source,
+                f"asks the same question as {seen[identity]}: its givens fix it whole",
+                f"question {question.id}",
+            )
+        seen[identity] = question.id
+
+
+def _not_a_number(value: Any) -> bool:
+    """Not a finite TOML number (TOML allows nan and inf; no points or rubric is either)."""
+    return (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+    )
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    """Lower-case words joined by hyphens, cut at a word boundary."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or (words[0][:limit] if words else "")
+
+
+def _letter(n: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[n] if n < 26 else f"_{n + 1}"
+
+
+# Texts go into every page: a control character (NUL marks slots in feedback frames) is a
+# mistake in the spec, never wanted on a sheet. Line breaks and tabs are whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _text(data: dict[str, Any], key: str, source: str, where: str, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise SpecError(source, "is missing", where + key)
+        return ""
+    if not isinstance(value, str) or len(value) > 5000:
+        raise SpecError(source, "must be a string (at most 5000 characters)", where + key)
+    if _CONTROL.search(value):
+        raise SpecError(source, "holds a control character", where + key)
+    return value
+
+
+def _no_unknown(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise SpecError(
+                source, f"unknown field (allowed: {', '.join(sorted(allowed))})", where + key
+            )

@@ -1,0 +1,127 @@
+"""Generating a class's exam: assembly, rendering and writing, in parallel across the cores.
+
+Each variant depends only on the seed, the student and the questions, so workers take
+students in chunks and do everything for them: assemble the variant, render its sheet and
+key, write its files and its key shard. They return the variant as JSON text, which the
+parent appends to key.json as the chunks come back, in order: nothing holds the whole
+class's key in memory, and the files are the same bytes whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from generator.exam.assemble import Student, assemble_variant, exam_header
+from generator.exam.manifest import is_exam_folder, read_key, roster_entry
+from generator.exam.seeding import secret_key
+from generator.exam.spec import ExamSpec
+from generator.exam_folder.files import index_json, key_opening, write_variant_files
+from generator.exam_folder.formats import DEFAULT_FORMATS, latex_sources, write_exam_wide
+from generator.files.encoding import to_json
+from generator.files.writing import write_folder
+from generator.processes import start_worker
+from generator.render.pdf import compile_all, pdflatex
+
+CHUNK = 10  # students per task: a smooth progress bar, and workers finish together
+SERIAL_BELOW = 60  # fewer students than this: starting workers costs more than it saves
+
+# What every worker needs, set once per worker process by _start.
+_JOB: dict[str, Any] = {}
+
+
+def _start_worker(
+    parent: int, spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]
+) -> None:
+    start_worker(parent)
+    _start(spec, seed, root, formats)
+
+
+def _start(spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]) -> None:
+    header = exam_header(spec, seed)
+    _JOB.update(spec=spec, key=secret_key(seed), header=header, root=root, formats=formats)
+
+
+def _build(students: list[Student]) -> list[tuple[str, dict[str, Any]]]:
+    """Assemble and write these students' variants; each one's JSON text, for key.json,
+    and its roster entry, for index.json."""
+    built = []
+    for student in students:
+        variant = assemble_variant(_JOB["spec"], _JOB["key"], _JOB["header"]["exam_id"], student)
+        text = to_json(variant, compact=True).rstrip("\n")
+        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"])
+        built.append((text, roster_entry(variant)))
+    return built
+
+
+def generate_exam(
+    spec: ExamSpec,
+    seed: str,
+    students: list[Student],
+    out: Path,
+    force: bool = False,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    workers: int | None = None,
+    progress: Callable[[int], None] = lambda n: None,
+) -> Path:
+    """Write the exam for ``students`` under ``out/EXAM_ID`` and return that directory.
+
+    Everything is written to a staging folder and moved into place in one rename: an
+    interrupted run, or a sheet LaTeX cannot compile, leaves nothing; an existing exam is
+    replaced only with ``force``."""
+    if "pdf" in formats:
+        pdflatex()  # no LaTeX: say so before any work
+    header = exam_header(spec, seed)
+    target = out / header["exam_id"]
+    chunks = [students[i : i + CHUNK] for i in range(0, len(students), CHUNK)]
+    workers = 1 if len(students) < SERIAL_BELOW else workers or os.cpu_count() or 1
+
+    def fill(root: Path) -> None:
+        (root / "instructor" / "keys").mkdir(parents=True)
+        (root / "instructor" / "variants").mkdir()
+        started = time.time_ns()
+        key_file = root / "instructor" / "key.json"
+        with key_file.open("w", encoding="utf-8") as stream:
+            stream.write(key_opening(header))
+            roster: list[dict[str, Any]] = []
+            for built in _chunks_built(spec, seed, root, formats, chunks, workers):
+                stream.write(("," if roster else "") + ",".join(text for text, _ in built))
+                roster += [entry for _, entry in built]
+                progress(len(built))
+            stream.write("]}\n")
+        # key.json is as old as the run: every shard written since is fresh against it
+        os.utime(key_file, ns=(started, started))
+        (root / "instructor" / "index.json").write_text(
+            index_json({**header, "variants": roster}), encoding="utf-8"
+        )
+        needs_whole = {"moodle", "qti"} & set(formats)
+        write_exam_wide(read_key(key_file) if needs_whole else header, root, formats)
+        if "pdf" in formats:
+            compile_all(latex_sources(root))
+
+    write_folder(target, fill, force, is_exam_folder, "an exam folder")
+    return target
+
+
+def _chunks_built(
+    spec: ExamSpec,
+    seed: str,
+    root: Path,
+    formats: tuple[str, ...],
+    chunks: list[list[Student]],
+    workers: int,
+) -> Any:
+    if workers <= 1:
+        _start(spec, seed, root, formats)
+        yield from map(_build, chunks)
+        return
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)),
+        initializer=_start_worker,
+        initargs=(os.getpid(), spec, seed, root, formats),
+    ) as pool:
+        yield from pool.map(_build, chunks)

@@ -1,0 +1,146 @@
+"""The files of a generated exam, and adding formats to one already written (export).
+``generator.exam_folder.build`` writes a whole exam, all or nothing, from these pieces.
+
+```
+OUT/EXAM_ID/
+  students/STEM/sheet.md         hand these out: the question sheet
+  students/STEM/submission.json  and the blank submission the student fills in
+  instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
+  instructor/variants/ID.json    each variant's grading key (generator.grading.variant_key)
+  instructor/index.json          key.json without the questions: the roster, for gradebooks
+  instructor/keys/STEM.md        readable answer key with worked solutions, per variant
+```
+
+and the files of the other formats asked for (``--format``; see ``generator.exam_folder.formats``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.errors import OutputError
+from generator.exam.manifest import read_key, roster_entry
+from generator.exam_folder.formats import (
+    write_pages,
+    write_variant_pages,
+)
+from generator.files.encoding import to_json
+from generator.files.writing import RUN_LOCK, staging_folder
+from generator.grading.variant_key import shard_bytes, variant_key
+from generator.render.pdf import compile_all, pdflatex
+
+
+def shard(
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    rendered: list[dict[str, Any]] | None = None,
+) -> tuple[str, bytes]:
+    """A variant's grading key (``generator.grading.variant_key``), by path under instructor/, so
+    grading a submission need not parse the whole class's key. ``rendered``, the variant's
+    questions when the caller has rendered them already, saves rendering them again."""
+    from generator.render.pages import rendered_questions
+
+    if rendered is None:
+        rendered = rendered_questions(manifest, variant)
+    return f"variants/{variant['variant_id']}.json", shard_bytes(
+        variant_key(manifest, variant, rendered)
+    )
+
+
+def key_opening(manifest: dict[str, Any]) -> str:
+    """A key file's compact JSON up to its first variant: ``{...,"variants":[``. The
+    variants follow, comma-separated, then ``]}``: files of any size are written as a stream,
+    in the bytes to_json would give."""
+    header = {name: value for name, value in manifest.items() if name != "variants"}
+    return to_json({**header, "variants": []}, compact=True)[: -len("]}\n")]
+
+
+def index_json(manifest: dict[str, Any]) -> str:
+    """index.json: the header and roster, all a gradebook needs."""
+    roster = [roster_entry(v) for v in manifest["variants"]]
+    return to_json({**manifest, "variants": roster}, compact=True)
+
+
+def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Files derived from key.json, by path under instructor/, each to be written after it
+    so it is newer: every variant's shard, then index.json."""
+    for variant in manifest["variants"]:
+        yield shard(manifest, variant)
+    yield "index.json", index_json(manifest).encode()
+
+
+def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "exam_id": manifest["exam_id"],
+        "variant_id": variant["variant_id"],
+        "student_id": variant["student_id"],
+        "answers": {q["id"]: {part["id"]: "" for part in q["parts"]} for q in variant["questions"]},
+    }
+
+
+def stem(variant: dict[str, Any]) -> str:
+    return variant["student_id"]
+
+
+def write_variant_files(
+    header: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+) -> None:
+    """A variant's files: the student's blank submission, its key shard (written after
+    key.json, or with key.json dated earlier, so it is fresh), and its sheet and key in each
+    per-variant format, all from one rendering of its questions."""
+    from generator.render.pages import rendered_questions
+
+    folder = root / "students" / stem(variant)
+    folder.mkdir(parents=True)
+    (folder / "submission.json").write_text(
+        to_json(blank_submission(header, variant)), encoding="utf-8"
+    )
+    rendered = rendered_questions(header, variant)
+    name, data = shard(header, variant, rendered)
+    (root / "instructor" / name).write_bytes(data)
+    write_variant_pages(header, variant, root, formats, questions=rendered)
+
+
+def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -> list[str]:
+    """Add ``formats`` to an exam generated earlier, from its key.json alone. The files are
+    made in a staging folder and moved into place only when all are made; existing files
+    are replaced only with ``force``. Returns the paths written, relative to the exam."""
+    manifest = read_key(exam_dir / "instructor" / "key.json")
+    if "pdf" in formats:
+        pdflatex()
+    try:
+        staging, lock = staging_folder(exam_dir, ".export-")
+    except OSError as error:
+        raise OutputError(f"cannot write to {exam_dir}: {error.strerror or error}") from None
+    try:
+        sources = write_pages(manifest, staging, formats)
+        if "pdf" in formats:
+            compile_all(sources)
+        made = sorted(
+            str(path.relative_to(staging))
+            for path in staging.rglob("*")
+            if path.is_file() and path.name != RUN_LOCK
+        )
+        # name a sheet or key first: the shared assets say little
+        existing = sorted(
+            (name for name in made if (exam_dir / name).exists()),
+            key=lambda name: (name.startswith("assets/"), name),
+        )
+        if existing and not force:
+            raise OutputError(
+                f"{exam_dir / existing[0]} already exists, with {len(existing) - 1} other "
+                "file(s) of these formats (use --force to replace them)"
+            )
+        for name in made:
+            (exam_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, exam_dir / name)
+    except OSError as error:
+        raise OutputError(f"cannot write {exam_dir}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        os.close(lock)
+    return made

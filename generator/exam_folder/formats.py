@@ -1,0 +1,151 @@
+"""The formats an exam is written in, and the files each one adds to an exam directory.
+
+```
+md      students/ID/sheet.md        instructor/keys/ID.md
+html    students/ID/sheet.html      instructor/keys/ID.html   assets/ (KaTeX, shared)
+tex     students/ID/sheet.tex       instructor/keys/ID.tex
+pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files compiled)
+moodle  instructor/moodle.xml       one question category per question, a variant in each
+qti     instructor/canvas-qti.zip   QTI 1.2 for a Canvas classic quiz, a group per question
+```
+
+Every file is made from the manifest alone, so ``examgen export`` can add a format to an
+exam generated earlier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import FormatError
+from generator.render.assets import asset_files, write_files
+
+FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
+DEFAULT_FORMATS = ("md",)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the sheet and key of each per-variant format go, and where the pages find the
+    shared KaTeX assets from there."""
+
+    pages: dict[str, dict[str, str]]  # format -> template layout -> path ({stem}: student)
+    assets: str
+
+
+EXAM_LAYOUT = Layout(
+    {
+        "md": {"sheet": "students/{stem}/sheet.md", "key": "instructor/keys/{stem}.md"},
+        "html": {
+            "sheet.html": "students/{stem}/sheet.html",
+            "key.html": "instructor/keys/{stem}.html",
+        },
+        "tex": {
+            "sheet.tex": "students/{stem}/sheet.tex",
+            "key.tex": "instructor/keys/{stem}.tex",
+        },
+    },
+    assets="../../assets",
+)
+# A practice set: one variant, its sheet and solutions side by side at the top.
+PRACTICE_LAYOUT = Layout(
+    {
+        "md": {"sheet": "practice.md", "key": "solutions.md"},
+        "html": {
+            "sheet.html": "practice.html",
+            "key.html": "solutions.html",
+            "selfcheck.html": "self-check.html",
+        },
+        "tex": {"sheet.tex": "practice.tex", "key.tex": "solutions.tex"},
+    },
+    assets="assets",
+)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``md,html,pdf`` as a tuple in a fixed order; pdf brings tex, which it is made from."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise FormatError(
+            f"--format: unknown format '{unknown[0] if unknown else text}' "
+            f"(choose from {', '.join(FORMATS)}, comma-separated)"
+        )
+    if "pdf" in names:
+        names.append("tex")
+    return tuple(name for name in FORMATS if name in names)
+
+
+def variant_pages(
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    formats: tuple[str, ...],
+    layout: Layout = EXAM_LAYOUT,
+    questions: list[dict[str, Any]] | None = None,
+) -> dict[str, str]:
+    """The sheet and key of one variant in each per-variant format, by path in the exam;
+    ``questions``, when given, are the variant's questions rendered already."""
+    from generator.render.pages import render_layouts
+
+    wanted = {
+        name: path.format(stem=variant["student_id"])
+        for format_name in formats
+        for name, path in layout.pages.get(format_name, {}).items()
+    }
+    if not wanted:
+        return {}
+    rendered = render_layouts(
+        manifest, variant, tuple(wanted), {"assets": layout.assets}, questions
+    )
+    return {path: rendered[name] for name, path in wanted.items()}
+
+
+def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    """The files of the whole exam that are not per variant: assets, Moodle XML, QTI zip."""
+    if "html" in formats:
+        yield from asset_files()
+    if "moodle" in formats:
+        from generator.exports.moodle import moodle_xml
+
+        yield "instructor/moodle.xml", moodle_xml(manifest).encode()
+    if "qti" in formats:
+        from generator.exports.qti import qti_zip
+
+        yield "instructor/canvas-qti.zip", qti_zip(manifest)
+
+
+def write_variant_pages(
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    root: Path,
+    formats: tuple[str, ...],
+    layout: Layout = EXAM_LAYOUT,
+    questions: list[dict[str, Any]] | None = None,
+) -> None:
+    """Write one variant's sheet and key in each per-variant format under ``root``."""
+    for path, text in variant_pages(manifest, variant, formats, layout, questions).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:
+    """Write the files of ``formats`` that are not per variant under ``root``."""
+    write_files(root, exam_files(manifest, formats))
+
+
+def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write every file of ``formats`` under ``root``, a staging folder; returns the LaTeX
+    sources written, for pdf to compile."""
+    for variant in manifest["variants"]:
+        write_variant_pages(manifest, variant, root, formats)
+    write_exam_wide(manifest, root, formats)
+    return latex_sources(root)
+
+
+def latex_sources(root: Path) -> list[Path]:
+    """The LaTeX sheets and keys written under ``root``, for pdf to compile."""
+    return sorted(root.rglob("*.tex"))

@@ -1,0 +1,313 @@
+"""Canvas QTI 1.2: a zip of ``imsmanifest.xml`` and one assessment, importable as a classic
+quiz (Settings > Import Course Content > QTI .zip file).
+
+Each exam question becomes a question group that picks one item, with one item per distinct
+variant, so each student sees one variant. Items use Canvas's question types:
+
+- one number: ``numerical_question``, correct within examgen's tolerance (a range);
+- true/false: ``true_false_question`` (Canvas quizzes give no negative points, so the
+  midterm's −1 for a wrong answer is not carried over);
+- select every correct option: ``multiple_answers_question``;
+- a shape or size, or an expression: ``short_answer_question`` listing the spellings
+  examgen accepts;
+- several parts, or a matrix: ``fill_in_multiple_blanks_question``, one blank per part
+  (per entry for a matrix). Canvas matches blanks as text, so a number there must be typed as
+  the key shows it; the item says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from typing import Any
+
+from generator.answers.types import answer_type_from_json
+from generator.exports.moodle import key_spellings, number, tolerance_bound
+from generator.formatting import short_number
+from generator.render.markup import to_inline_lms_html, to_lms_html
+from generator.render.pages import render_question
+
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+# Fixed for reproducible zips: the same key gives the same bytes.
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def ident(*parts: str) -> str:
+    """A stable identifier: QTI idents must be unique and start with a letter."""
+    return "g" + hashlib.sha256("/".join(parts).encode()).hexdigest()[:24]
+
+
+def qti_zip(manifest: dict[str, Any]) -> bytes:
+    quiz_id = ident(manifest["exam_id"])
+    files = {
+        "imsmanifest.xml": _manifest_xml(manifest, quiz_id),
+        f"{quiz_id}/{quiz_id}.xml": assessment_xml(manifest, quiz_id),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, _ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+def _xml(root: ET.Element) -> str:
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _manifest_xml(manifest: dict[str, Any], quiz_id: str) -> str:
+    root = ET.Element(
+        "manifest", {"identifier": ident("manifest", manifest["exam_id"]), "xmlns": CP}
+    )
+    metadata = ET.SubElement(root, "metadata")
+    ET.SubElement(metadata, "schema").text = "IMS Content"
+    ET.SubElement(metadata, "schemaversion").text = "1.1.3"
+    ET.SubElement(root, "organizations")
+    resources = ET.SubElement(root, "resources")
+    resource = ET.SubElement(
+        resources,
+        "resource",
+        {"identifier": quiz_id, "type": "imsqti_xmlv1p2", "href": f"{quiz_id}/{quiz_id}.xml"},
+    )
+    ET.SubElement(resource, "file", {"href": f"{quiz_id}/{quiz_id}.xml"})
+    return _xml(root)
+
+
+def _metadata(parent: ET.Element, fields: dict[str, str]) -> None:
+    block = ET.SubElement(parent, "qtimetadata")
+    for label, entry in fields.items():
+        field = ET.SubElement(block, "qtimetadatafield")
+        ET.SubElement(field, "fieldlabel").text = label
+        ET.SubElement(field, "fieldentry").text = entry
+
+
+def assessment_xml(manifest: dict[str, Any], quiz_id: str) -> str:
+    root = ET.Element("questestinterop", {"xmlns": QTI})
+    assessment = ET.SubElement(root, "assessment", {"ident": quiz_id, "title": manifest["title"]})
+    _metadata(assessment, {"cc_maxattempts": "1"})
+    root_section = ET.SubElement(assessment, "section", {"ident": "root_section"})
+    for info in manifest["questions"]:
+        group = ET.SubElement(
+            root_section,
+            "section",
+            {
+                "ident": ident(manifest["exam_id"], info["id"]),
+                "title": f"{info['id']}. {info['title']}",
+            },
+        )
+        selection = ET.SubElement(ET.SubElement(group, "selection_ordering"), "selection")
+        ET.SubElement(selection, "selection_number").text = "1"
+        extension = ET.SubElement(selection, "selection_extension")
+        ET.SubElement(extension, "points_per_item").text = number(info["points"])
+        seen: set[str] = set()
+        for variant in manifest["variants"]:
+            question = next(q for q in variant["questions"] if q["id"] == info["id"])
+            item = _item(info, question)
+            signature = ET.tostring(item, encoding="unicode")
+            if signature in seen:
+                continue
+            seen.add(signature)
+            item.set("ident", ident(manifest["exam_id"], info["id"], str(len(seen))))
+            item.set("title", f"{info['id']} · variant {len(seen)}")
+            group.append(item)
+    return _xml(root)
+
+
+def _item(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
+    rendered = render_question(info["family"], question)
+    parts = question["parts"]
+    types = [answer_type_from_json(part["type"]) for part in parts]
+    text = rendered["question"]
+    single = len(parts) == 1 and types[0].kind != "matrix"
+    kind = types[0].kind if single else "blanks"
+    item = ET.Element("item", {"ident": "", "title": ""})
+    if kind in ("integer", "real"):
+        qtype, text = "numerical_question", f"{text}\n\n{parts[0]['label']}"
+    elif kind == "truefalse":
+        qtype = "true_false_question"
+    elif kind == "multiselect":
+        qtype = "multiple_answers_question"
+    elif kind in ("shape", "spatial_size", "expression"):
+        qtype, text = "short_answer_question", f"{text}\n\n{parts[0]['label']}"
+    else:
+        qtype = "fill_in_multiple_blanks_question"
+    _metadata(
+        ET.SubElement(item, "itemmetadata"),
+        {"question_type": qtype, "points_possible": number(info["points"])},
+    )
+    presentation = ET.SubElement(item, "presentation")
+    processing = ET.SubElement(item, "resprocessing")
+    outcomes = ET.SubElement(processing, "outcomes")
+    ET.SubElement(
+        outcomes,
+        "decvar",
+        {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"},
+    )
+    if qtype == "fill_in_multiple_blanks_question":
+        text = _blanks(presentation, processing, text, parts, types)
+    elif qtype == "numerical_question":
+        _numerical(presentation, processing, types[0], parts[0]["key"])
+    elif qtype == "true_false_question":
+        _choices(
+            presentation,
+            processing,
+            ["True", "False"],
+            {"True" if parts[0]["key"] else "False"},
+            single=True,
+        )
+    elif qtype == "multiple_answers_question":
+        choice = rendered["choice"]
+        letters = "ABCDEFGHIJ"[: types[0].options]
+        options = (
+            [
+                f"({letter}) {option}"
+                for letter, option in zip(letters, choice["options"], strict=True)
+            ]
+            if choice
+            else list(letters)
+        )
+        keyed = {options[letters.index(letter)] for letter in parts[0]["key"]}
+        _choices(presentation, processing, options, keyed, single=False)
+    else:
+        _short_answer(presentation, processing, types[0], parts[0]["key"])
+    material = ET.Element("material")
+    ET.SubElement(material, "mattext", {"texttype": "text/html"}).text = to_lms_html(text)
+    presentation.insert(0, material)
+    feedback = ET.SubElement(item, "itemfeedback", {"ident": "general_fb"})
+    flow = ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material")
+    ET.SubElement(flow, "mattext", {"texttype": "text/html"}).text = to_lms_html(
+        rendered["solution"]
+    )
+    return item
+
+
+def _full_marks(processing: ET.Element, condition: ET.Element, score: str = "100") -> None:
+    respcondition = ET.SubElement(processing, "respcondition", {"continue": "No"})
+    respcondition.append(condition)
+    ET.SubElement(respcondition, "setvar", {"action": "Set", "varname": "SCORE"}).text = score
+
+
+def _numerical(
+    presentation: ET.Element, processing: ET.Element, answer_type: Any, key: Any
+) -> None:
+    response = ET.SubElement(
+        presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}
+    )
+    render = ET.SubElement(response, "render_fib", {"fibtype": "Decimal"})
+    ET.SubElement(render, "response_label", {"ident": "answer1"})
+    value = float(key)
+    bound = tolerance_bound(answer_type, value)
+    condition = ET.Element("conditionvar")
+    either = ET.SubElement(condition, "or")
+    ET.SubElement(either, "varequal", {"respident": "response1"}).text = number(key)
+    within = ET.SubElement(either, "and")
+    ET.SubElement(within, "vargte", {"respident": "response1"}).text = repr(value - bound)
+    ET.SubElement(within, "varlte", {"respident": "response1"}).text = repr(value + bound)
+    _full_marks(processing, condition)
+
+
+def _choices(
+    presentation: ET.Element,
+    processing: ET.Element,
+    options: list[str],
+    keyed: set[str],
+    single: bool,
+) -> None:
+    response = ET.SubElement(
+        presentation,
+        "response_lid",
+        {"ident": "response1", "rcardinality": "Single" if single else "Multiple"},
+    )
+    render = ET.SubElement(response, "render_choice")
+    labels = {}
+    for n, option in enumerate(options, start=1):
+        labels[option] = f"choice{n}"
+        label = ET.SubElement(render, "response_label", {"ident": labels[option]})
+        material = ET.SubElement(label, "material")
+        ET.SubElement(material, "mattext", {"texttype": "text/html"}).text = to_inline_lms_html(
+            option
+        )
+    condition = ET.Element("conditionvar")
+    if single:
+        (right,) = keyed
+        ET.SubElement(condition, "varequal", {"respident": "response1"}).text = labels[right]
+    else:
+        every = ET.SubElement(condition, "and")
+        for option in options:
+            test = ET.Element("varequal", {"respident": "response1"})
+            test.text = labels[option]
+            if option in keyed:
+                every.append(test)
+            else:
+                ET.SubElement(every, "not").append(test)
+    _full_marks(processing, condition)
+
+
+def _short_answer(
+    presentation: ET.Element, processing: ET.Element, answer_type: Any, key: Any
+) -> None:
+    response = ET.SubElement(
+        presentation, "response_str", {"ident": "response1", "rcardinality": "Single"}
+    )
+    render = ET.SubElement(response, "render_fib")
+    ET.SubElement(render, "response_label", {"ident": "answer1", "rshuffle": "No"})
+    condition = ET.Element("conditionvar")
+    for spelling in key_spellings(answer_type, key):
+        ET.SubElement(condition, "varequal", {"respident": "response1"}).text = spelling
+    _full_marks(processing, condition)
+
+
+def _blanks(
+    presentation: ET.Element,
+    processing: ET.Element,
+    text: str,
+    parts: list[dict[str, Any]],
+    types: list[Any],
+) -> str:
+    """One blank per part, per entry of a matrix; returns the question text with the
+    ``[blank]`` markers Canvas replaces with boxes."""
+    blanks: list[tuple[str, list[str]]] = []
+    lines = []
+    for part, answer_type in zip(parts, types, strict=True):
+        if answer_type.kind == "matrix":
+            rows = [part["key"]] if answer_type.rows is None else part["key"]
+            markers = []
+            for r, row in enumerate(rows, start=1):
+                cells = []
+                for c, value in enumerate(row, start=1):
+                    where = f"{r}_{c}" if answer_type.rows is not None else f"{c}"
+                    name = f"{part['id']}_{where}"
+                    blanks.append((name, [short_number(value)]))
+                    cells.append(f"[{name}]")
+                markers.append(" ".join(cells))
+            lines.append(f"- `{part['id']}`: {part['label']}: " + " / ".join(markers))
+        else:
+            name = part["id"]
+            blanks.append((name, key_spellings(answer_type, part["key"])))
+            lines.append(f"- `{part['id']}`: {part['label']}: [{name}]")
+    share = f"{100 / len(blanks):.4f}"
+    for n, (name, accepted) in enumerate(blanks, start=1):
+        response = ET.SubElement(presentation, "response_lid", {"ident": f"response_{name}"})
+        ET.SubElement(ET.SubElement(response, "material"), "mattext").text = name
+        render = ET.SubElement(response, "render_choice")
+        for m, spelling in enumerate(accepted, start=1):
+            label = ET.SubElement(render, "response_label", {"ident": f"b{n}_{m}"})
+            ET.SubElement(
+                ET.SubElement(label, "material"), "mattext", {"texttype": "text/plain"}
+            ).text = spelling
+        for m, _spelling in enumerate(accepted, start=1):
+            respcondition = ET.SubElement(processing, "respcondition")
+            condition = ET.SubElement(respcondition, "conditionvar")
+            ET.SubElement(
+                condition, "varequal", {"respident": f"response_{name}"}
+            ).text = f"b{n}_{m}"
+            ET.SubElement(
+                respcondition, "setvar", {"action": "Add", "varname": "SCORE"}
+            ).text = share
+    note = "Type numbers as the key writes them: up to six significant digits, no trailing zeros."
+    return text + "\n\n" + "\n".join(lines) + f"\n\n_{note}_"

@@ -1,0 +1,168 @@
+"""A student's feedback, as Markdown and as HTML: per question the text the student saw,
+each part's answer, key, points and feedback, and the worked solution.
+
+Everything but the student's points and answers is the same for every submission of a
+variant, so generation lays both pages out once, with numbered slots where those go, and
+keeps them in the variant's grading key (``feedback_frames``; see ``variant_key``).
+Grading fills the slots (``feedback_pages``): a class's feedback is written without running
+a template. The HTML shows the question and solution as the answer key did, formulas
+typeset by KaTeX. Each part's table row is made here, in one string per row, because a
+class's feedback has hundreds of thousands of rows.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.formatting import cell, format_score, student_cell
+from generator.grading.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
+from generator.grading.scoring import part_points
+from generator.render.assets import asset_files, write_files
+
+# Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
+# (``write_assets``). A page sent on its own shows its formulas as TeX source.
+ASSETS = "assets"
+
+
+def write_assets(folder: Path) -> None:
+    """KaTeX and the script that runs it, for the HTML feedback pages in ``folder``."""
+    write_files(folder, asset_files())
+
+
+def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Frame]:
+    """The feedback pages of ``key``'s variant, by format, with slots for the student's
+    part; ``texts`` are each question's text and solution in Markdown (``text``,
+    ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them.
+
+    Slot 0 is the total; each question not dropped has a slot for its points, then one
+    per part (``points_slots``), holding the part's row for a student who typed the shown
+    key."""
+    from generator.render.pages import environment, html_environment  # jinja2: not for grading
+
+    markdown, html = [], []
+    holding: dict[str, dict[int, bytes]] = {name: {} for name in FORMATS}
+    questions = key["questions"]
+    for score, question, text in zip(points_slots(questions), questions, texts, strict=True):
+        parts = question["parts"]
+        numbered = [] if score is None else list(enumerate(parts, start=score + 1))
+        shown = part_points(question["points"], len(parts))
+        for number, part in numbered:
+            right = {
+                "id": part["id"],
+                "answer": part["shown"],
+                "status": "correct",
+                "points": shown,
+                "max_points": shown,
+                "feedback": "",
+            }
+            for name, row in zip(FORMATS, _row(right, part), strict=True):
+                holding[name][number] = row.encode()
+        common = {
+            "id": question["id"],
+            "title": question["title"],
+            "dropped": question["dropped"],
+            "score": None if score is None else _slot(score),
+            "rows": Markup("\n").join(_slot(number) for number, _ in numbered),
+        }
+        markdown.append({**common, "text": text["text"], "solution": text["solution"]})
+        html.append(
+            {
+                **common,
+                # examgen's own HTML, made at generation from its templates' Markdown
+                "text": Markup(text["text_html"]),
+                "solution": Markup(text["solution_html"]),
+            }
+        )
+    pages = (
+        environment()
+        .get_template("sheets/feedback.md.j2")
+        .render(key=key, total=_slot(0), questions=markdown),
+        html_environment()
+        .get_template("sheets/feedback.html.j2")
+        .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
+    )
+    frames = {
+        name: read_frame(page.encode(), slot_count(questions), holding[name])
+        for name, page in zip(FORMATS, pages, strict=True)
+    }
+    if None in frames.values():
+        raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
+    return frames
+
+
+def _slot(number: int) -> Markup:
+    return Markup(slot(number))
+
+
+def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
+    in UTF-8: the key's ``feedback`` frames, filled. A part answered with its shown key
+    and given full marks keeps the row its slot holds."""
+    total = (0, format_score(report["points"], report["max_points"]).encode())
+    markdown, html = [total], [total]  # points are digits: nothing to escape
+    questions = key["questions"]
+    slots = points_slots(questions)
+    for number, graded, question in zip(slots, report["questions"], questions, strict=True):
+        if number is None:  # dropped
+            continue
+        score = (number, format_score(graded["points"], graded["max_points"]).encode())
+        markdown.append(score)
+        html.append(score)
+        rows = zip(graded["parts"], question["parts"], strict=True)
+        for row_number, (row, part) in enumerate(rows, start=number + 1):
+            if (
+                row["status"] == "correct"
+                and row["answer"] == part["shown"]
+                and not row["feedback"]
+                and row["points"] == row["max_points"]
+            ):
+                continue
+            row_md, row_html = _row(row, part)
+            markdown.append((row_number, row_md.encode()))
+            html.append((row_number, row_html.encode()))
+    frames = key["feedback"]
+    return frames["md"].filled(markdown), frames["html"].filled(html)
+
+
+def _row(graded: dict[str, Any], keyed: dict[str, Any]) -> tuple[str, str]:
+    """A part's table row, in Markdown and in HTML: its id, the answer, the key, the
+    points and the status with its feedback. The id, points and status are examgen's own
+    words and digits: only the answer, the key and the feedback (which may quote the
+    answer) are escaped; the key was, at generation (``escaped_key``)."""
+    part_id, key, status = graded["id"], keyed["shown"], graded["status"]
+    feedback = graded["feedback"]
+    answer = _answer(graded["answer"])
+    points = format_score(graded["points"], graded["max_points"])
+    key_md, key_html = keyed.get("shown_escaped") or (key, key)
+    if answer == key:
+        answer_md, answer_html = key_md, key_html
+    else:
+        answer_md, answer_html = student_cell(answer), escape(answer)
+    if feedback and status != "blank":
+        verdict = f"{status}: {feedback}"
+        verdict_md, verdict_html = student_cell(verdict), escape(verdict)
+    else:
+        verdict_md = verdict_html = status
+    return (
+        f"| {part_id} | {answer_md} | {key_md} | {points} | {verdict_md} |",
+        f'<tr class="{status}"><td>{part_id}</td><td>{answer_html}</td><td>{key_html}</td>'
+        f"<td>{points}</td><td>{verdict_html}</td></tr>",
+    )
+
+
+def escaped_key(shown: str) -> list[str] | None:
+    """The key as the feedback tables write it, as a Markdown cell and in HTML, when either
+    differs from ``shown``: the grading key keeps it (``shown_escaped``)."""
+    escaped = [cell(shown), escape(shown)]
+    return None if escaped == [shown, shown] else escaped
+
+
+def _answer(raw: Any) -> str:
+    if raw is None or raw == "":
+        return "(blank)"
+    return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)

@@ -1,0 +1,121 @@
+"""Feedback pages laid out without the student's part, as grading keys hold them.
+
+Generation renders each variant's feedback pages once with numbered slots where a student's
+points and answers go (``generator.grading.feedback``); grading fills them. This module is the
+layout's format alone, so reading a grading key needs no template engine.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+FORMATS = ("md", "html")  # the pages of a grading key, in the order a shard holds them
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A page laid out without the student's part, in UTF-8: its ``text``, each slot
+    holding what it shows until it is filled, and ``cuts``, where slot ``n`` starts and
+    ends in the text (``cuts[2n]``, ``cuts[2n + 1]``). Slots come in the order of their
+    numbers, all of them. A part's slot holds its row as it reads when the student typed
+    the shown key, so grading writes only the rows of other answers; points hold nothing.
+    The numbers are ``generator.grading.feedback``'s: 0 is the total, then per question its
+    points and one slot per part."""
+
+    text: bytes
+    cuts: array[int]
+
+    def filled(self, values: list[tuple[int, bytes]]) -> bytes:
+        """The page with each slot numbered in ``values``, in increasing order, holding
+        the bytes given."""
+        text, cuts = self.text, self.cuts
+        pieces, done = [], 0  # where the text not yet copied begins
+        for number, value in values:
+            start = cuts[2 * number]
+            if start < done:
+                raise ValueError("slots filled out of order")  # examgen's bug
+            pieces += (text[done:start], value)
+            done = cuts[2 * number + 1]
+        pieces.append(text[done:])
+        return b"".join(pieces)
+
+
+def points_slots(questions: list[dict[str, Any]]) -> Iterator[int | None]:
+    """The number of each question's points slot, its parts' slots following it; None for
+    a dropped question, whose page shows neither."""
+    number = 1
+    for question in questions:
+        if question["dropped"]:
+            yield None
+        else:
+            yield number
+            number += 1 + len(question["parts"])
+
+
+def slot_count(questions: list[dict[str, Any]]) -> int:
+    """How many slots the feedback pages of a grading key's ``questions`` have: the total,
+    and for each question not dropped, its points and its parts'."""
+    return 1 + sum(1 + len(q["parts"]) for q in questions if not q["dropped"])
+
+
+def slot(number: int) -> str:
+    """Slot ``number`` as a rendered page marks it: ``NUL number NUL``. examgen's texts
+    hold no NUL (a spec's are refused)."""
+    return f"\x00{number}\x00"
+
+
+def read_frame(data: bytes, slots: int, holding: dict[int, bytes]) -> Frame | None:
+    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them, each
+    holding what ``holding`` gives for its number (else nothing); None when it is not a
+    page with slots 0 to ``slots`` - 1 in order."""
+    pieces: list[Any] = data.split(b"\x00")
+    if pieces[1::2] != [str(number).encode() for number in range(slots)]:
+        return None
+    cuts, length = array("q"), 0
+    for n, piece in enumerate(pieces):
+        if n % 2:
+            piece = pieces[n] = holding.get(n // 2, b"")
+            cuts += array("q", (length, length + len(piece)))
+        length += len(piece)
+    return Frame(b"".join(pieces), cuts)
+
+
+def pages_bytes(frames: dict[str, Frame]) -> tuple[list[bytes], list[list[int]]]:
+    """A variant's pages as a shard holds them, in ``FORMATS`` order: each page's text, and
+    where its slots start and end (``Frame.cuts``, ``read_pages``). Grading finds the slots
+    from these instead of searching the text for them: that search was a tenth of its
+    work."""
+    return [frames[name].text for name in FORMATS], [frames[name].cuts.tolist() for name in FORMATS]
+
+
+def read_pages(
+    data: bytes, start: int, sizes: Any, places: Any, slots: int
+) -> dict[str, Frame] | None:
+    """The pages, by format, that end ``data`` from byte ``start`` on (``pages_bytes``):
+    texts of ``sizes`` bytes each, with ``slots`` slots starting and ending at ``places``.
+    None when they are not."""
+    if (
+        type(sizes) is not list
+        or type(places) is not list
+        or not len(sizes) == len(places) == len(FORMATS)
+        or not {type(size) for size in sizes} <= {int}
+        or min(sizes) < 0
+        or start + sum(sizes) != len(data)
+    ):
+        return None
+    frames = {}
+    for name, size, at in zip(FORMATS, sizes, places, strict=True):
+        try:
+            cuts = array("q", at)  # ints alone, as 64-bit integers
+        except (TypeError, OverflowError):
+            return None
+        if len(cuts) != 2 * slots or (
+            slots and (cuts[0] < 0 or cuts[-1] > size or at != sorted(at))
+        ):
+            return None
+        frames[name] = Frame(data[start : start + size], cuts)
+        start += size
+    return frames

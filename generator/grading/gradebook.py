@@ -1,0 +1,314 @@
+"""What batch grading writes: a gradebook CSV, per-student feedback (Markdown and HTML) and a
+JSON report, staged in a temporary folder and moved into place in one rename.
+
+Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
+conflict), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
+(``ID (dropped)`` for a question the instructor dropped).
+Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
+
+Two files that claim one student are never settled by file order: neither is graded into the
+gradebook, the student's status is ``conflict``, and report.json lists every claiming file
+with its points until the instructor keeps one (``--prefer FILE``) or removes the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from generator.errors import printable
+from generator.files.encoding import to_json
+from generator.files.writing import write_folder
+from generator.formatting import format_points, format_score
+from generator.grading.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
+from generator.grading.feedback import write_assets
+
+# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
+# is written with a leading apostrophe, which spreadsheets show as text and do not print.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: ``=HYPERLINK(...)`` becomes
+    ``'=HYPERLINK(...)``. Only for text: examgen's own numbers (a total of -1) stay numbers."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _gradebook(index: dict[str, Any], reports: dict[str, dict], conflicts: set[str]) -> str:
+    questions = index["questions"]
+    dropped = set(index.get("dropped", []))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    headers = [
+        spreadsheet_text(
+            f"{q['id']} (dropped)"
+            if q["id"] in dropped
+            else f"{q['id']} ({format_points(q['points'])})"
+        )
+        for q in questions
+    ]
+    writer.writerow(["student_id", "name", "variant_id", "status", "total", "max_points", *headers])
+    maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
+    for variant in index["variants"]:
+        report = reports.get(variant["variant_id"])
+        if variant["variant_id"] in conflicts:  # the instructor settles it: no points yet
+            status, total, points = "conflict", "", [""] * len(questions)
+        elif report is None:
+            status, total, points = "missing", "0", [""] * len(questions)
+        else:
+            status = "graded"
+            total = format_points(report["points"])
+            points = [
+                "" if q["id"] in dropped else format_points(got)
+                for q, got in zip(questions, report["question_points"], strict=True)
+            ]
+        ids = (variant["student_id"], variant["name"], variant["variant_id"])
+        row = [*map(spreadsheet_text, ids), status, total]
+        writer.writerow([*row, maximum, *points])
+    return buffer.getvalue()
+
+
+@dataclass
+class Summary:
+    """A graded class: per exam the students graded, missing and in conflict; the outcome
+    kept for each student; every file that could not be graded, with the reason; and each
+    student claimed by several files, with every file's points."""
+
+    exams: list[dict[str, Any]]
+    errors: list[dict[str, str]]
+    kept: list[Outcome]
+    question_ids: dict[str, list[str]]  # by exam id, in the order reports list questions
+    conflicts: list[dict[str, Any]]
+    preferred: list[str]  # the files the instructor chose (``--prefer``), as given
+
+    @property
+    def submissions(self) -> list[dict[str, Any]]:
+        """Each kept report's ids and points, per question too (``{"id", "points"}``)."""
+        reports = []
+        for outcome in self.kept:
+            report = {name: v for name, v in outcome.report.items() if name != "question_points"}
+            ids = self.question_ids[report["exam_id"]]
+            points = outcome.report["question_points"]
+            report["questions"] = [
+                {"id": qid, "points": got} for qid, got in zip(ids, points, strict=True)
+            ]
+            reports.append(report)
+        return reports
+
+    def write_json(self, path: Path, reports: Path) -> None:
+        """report.json: the exams, the errors and every kept report in full, copied from
+        the files the workers wrote under ``reports``, not parsed and written again. A
+        worker's reports are one comma-separated run, copied whole where all are kept."""
+        header: dict[str, Any] = {
+            "exams": self.exams,
+            "errors": self.errors,
+            "conflicts": self.conflicts,
+        }
+        if self.preferred:
+            header["preferred"] = self.preferred
+        head = to_json(header, compact=True).rstrip()
+        with path.open("wb", buffering=0) as out:
+            out.write(f'{head[:-1]},"submissions":['.encode())
+            for n, (name, start, end) in enumerate(self._runs()):
+                if n:
+                    out.write(b",")
+                with (reports / name).open("rb", buffering=0) as source:
+                    _copy_range(source, out, start, end)
+            out.write(b"]}\n")
+
+    def _runs(self) -> list[tuple[str, int, int]]:
+        """The kept reports' bytes as runs: file, start, end; in order, and each as long
+        as consecutive kept reports sit side by side in one file."""
+        runs: list[tuple[str, int, int]] = []
+        for outcome in self.kept:
+            name, start, end = outcome.text_at
+            if runs and runs[-1][0] == name and runs[-1][2] + 1 == start:  # after a comma
+                runs[-1] = (name, runs[-1][1], end)
+            else:
+                runs.append((name, start, end))
+        return runs
+
+
+def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
+    """Append bytes ``start`` to ``end`` of ``source`` to ``out``: in the kernel where it
+    can, as report.json for a large class runs to a hundred megabytes."""
+    copy = getattr(os, "copy_file_range", None)
+    while start < end and copy is not None:
+        try:
+            copied = copy(source.fileno(), out.fileno(), end - start, start)
+        except OSError:  # a file system or kernel that cannot: copy through memory
+            copied = 0
+        if not copied:
+            break
+        start += copied
+    if start < end:
+        source.seek(start)
+        out.write(source.read(end - start))
+
+
+def summarize(
+    outcomes: list[Outcome], indexes: dict[str, dict[str, Any]], prefer: Sequence[str] = ()
+) -> Summary:
+    """Sort the outcomes by student. A student claimed by one graded file is kept; one
+    claimed by several is a conflict, kept only where one of them is in ``prefer``."""
+    claims: dict[tuple[str, str], list[Outcome]] = {}
+    errors = []
+    for outcome in outcomes:
+        if outcome.error:
+            errors.append({"submission": outcome.source, "error": outcome.error})
+            continue
+        report = outcome.report
+        claims.setdefault((report["exam_id"], report["variant_id"]), []).append(outcome)
+    chosen = {os.path.realpath(path) for path in prefer}
+    graded: dict[str, dict[str, Outcome]] = {exam_id: {} for exam_id in indexes}
+    conflicts = []
+    for (exam_id, variant_id), claiming in claims.items():
+        if len(claiming) > 1:
+            claiming = [o for o in claiming if os.path.realpath(o.source) in chosen] or claiming
+        if len(claiming) == 1:
+            graded[exam_id][variant_id] = claiming[0]
+            continue
+        first = claiming[0].report
+        files = [
+            {
+                "submission": o.source,
+                "points": o.report["points"],
+                "max_points": o.report["max_points"],
+            }
+            for o in claiming
+        ]
+        conflicts.append(
+            {
+                "exam_id": exam_id,
+                "variant_id": variant_id,
+                "student_id": first["student_id"],
+                "files": files,
+            }
+        )
+    in_conflict = {
+        exam_id: [c["variant_id"] for c in conflicts if c["exam_id"] == exam_id]
+        for exam_id in indexes
+    }
+    exams = [
+        {
+            "exam_id": exam_id,
+            "title": indexes[exam_id]["title"],
+            "graded": len(kept),
+            "missing": [
+                v["student_id"]
+                for v in indexes[exam_id]["variants"]
+                if v["variant_id"] not in kept and v["variant_id"] not in in_conflict[exam_id]
+            ],
+            "conflicts": in_conflict[exam_id],
+        }
+        for exam_id, kept in graded.items()
+    ]
+    kept = [o for kept in graded.values() for o in kept.values()]
+    ids = {exam_id: [q["id"] for q in index["questions"]] for exam_id, index in indexes.items()}
+    return Summary(exams, errors, kept, ids, conflicts, list(prefer))
+
+
+def conflict_line(conflict: dict[str, Any]) -> str:
+    """One line for the instructor: the student, every file claiming them, and its points."""
+    files = ", ".join(
+        f"{printable(f['submission'])} ({format_score(f['points'], f['max_points'])})"
+        for f in conflict["files"]
+    )
+    return (
+        f"student {conflict['student_id']} is claimed by {len(conflict['files'])} files, "
+        f"none graded: {files}; keep one with --prefer FILE, or remove the others"
+    )
+
+
+def grade_class(
+    paths: list[Path],
+    key: Path | None,
+    search: Path,
+    out: Path,
+    force: bool,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] = lambda n: None,
+    feedback: bool = True,
+    extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
+    prefer: Sequence[str] = (),
+) -> Summary:
+    """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
+    report.json and the ``extra`` files made from the summary. Everything is staged in a
+    temporary folder, where the workers write feedback as they grade, and moved into place
+    in one rename: a crash halfway leaves nothing."""
+    done: list[Summary] = []
+
+    def fill(staging: Path) -> None:
+        folder = staging / "feedback"
+        if feedback:
+            folder.mkdir()
+        reports = staging / ".reports"
+        reports.mkdir()
+        outcomes, indexes = grade_many(
+            paths, key, search, workers, progress, folder if feedback else None, reports
+        )
+        summary = summarize(outcomes, indexes, prefer)
+        _write(staging, summary, indexes, reports)
+        shutil.rmtree(reports)
+        if feedback:
+            _name_feedback(folder, summary)
+        for name, text in extra(summary).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        done.append(summary)
+
+    write_folder(out, fill, force, is_grading_folder, "a grading folder")
+    return done[0]
+
+
+def is_grading_folder(folder: Path) -> bool:
+    return (folder / "report.json").is_file()
+
+
+def _write(
+    staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]], report_files: Path
+) -> None:
+    single = len(indexes) == 1
+    for exam in summary.exams:
+        reports = {
+            o.report["variant_id"]: o.report
+            for o in summary.kept
+            if o.report["exam_id"] == exam["exam_id"]
+        }
+        name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
+        (staging / name).write_text(
+            _gradebook(indexes[exam["exam_id"]], reports, set(exam["conflicts"])),
+            encoding="utf-8",
+        )
+    summary.write_json(staging / "report.json", report_files)
+
+
+def _name_feedback(folder: Path, summary: Summary) -> None:
+    """Give each kept report's feedback its student's id, in a folder per exam when the
+    batch held several; drop the rest (files that were a student's second submission). Each
+    folder of pages gets the KaTeX assets they load."""
+    per_exam = len(summary.exams) > 1
+    if per_exam:
+        for exam in summary.exams:
+            (folder / exam["exam_id"]).mkdir()
+    kept = set()  # file names in ``folder``: strings, as a class has tens of thousands
+    for outcome in summary.kept:
+        target = f"{outcome.report['exam_id']}/" if per_exam else ""
+        written = feedback_stem(outcome)
+        for suffix in FEEDBACK_SUFFIXES:
+            name = f"{target}{outcome.report['student_id']}{suffix}"
+            if name != written + suffix:
+                os.replace(folder / (written + suffix), folder / name)
+            kept.add(name)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file() and entry.name not in kept:
+                os.unlink(entry.path)
+    for exam in summary.exams if per_exam else [None]:
+        write_assets(folder / exam["exam_id"] if exam else folder)

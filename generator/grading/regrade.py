@@ -1,0 +1,168 @@
+"""Regrading after a key fix: record dropped questions in the key, grade the same files
+again, and say what changed for each student."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from generator.errors import KeyFileError, SubmissionError
+from generator.files.encoding import to_json
+from generator.files.reading import read_json
+from generator.files.writing import write_file
+from generator.formatting import format_points
+
+
+def previous_report(grades: Path) -> dict[str, Any]:
+    """The report.json that ``grade`` wrote in ``grades``, with every field regrade and
+    stats read checked first: a hand-edited or foreign file is refused on one line naming
+    the field, never met halfway through."""
+    source = grades / "report.json"
+    report = read_json(source, 2_000_000_000, SubmissionError)
+    problem = _report_problem(report) or _settling_problem(report)
+    if problem:
+        raise SubmissionError(str(source), f"not a report written by grade: {problem}")
+    return report
+
+
+# What each object of a report holds that regrade and stats read: field -> kind of value
+_NUMBER, _TEXT, _LIST = "a number", "a string", "a list"
+_FIELDS: dict[str, dict[str, str]] = {
+    "report": {"exams": _LIST, "errors": _LIST, "submissions": _LIST},
+    "exams": {"exam_id": _TEXT},
+    "errors": {"submission": _TEXT},
+    "submissions": {
+        "submission": _TEXT,
+        "exam_id": _TEXT,
+        "variant_id": _TEXT,
+        "student_id": _TEXT,
+        "points": _NUMBER,
+        "max_points": _NUMBER,
+        "questions": _LIST,
+    },
+    "questions": {
+        "id": _TEXT,
+        "family": _TEXT,
+        "points": _NUMBER,
+        "max_points": _NUMBER,
+        "parts": _LIST,
+    },
+    "parts": {"id": _TEXT, "status": _TEXT},
+}
+
+
+def _report_problem(value: Any, kind: str = "report", where: str = "") -> str | None:
+    """The first field of ``value``, a ``kind`` of object found at ``where`` in a report,
+    that is missing or of the wrong kind, named by its path; None when all are right."""
+    if not isinstance(value, dict):
+        return f"{where.rstrip('.') or 'the file'} must be an object"
+    fields = _FIELDS[kind]
+    for name, wanted in fields.items():
+        if not _is(value.get(name), wanted):
+            return f"{where}{name} must be {wanted}"
+    if kind == "parts" and not (value.get("feedback") is None or _is(value["feedback"], _TEXT)):
+        return f"{where}feedback must be a string or null"
+    for name in [name for name in fields if name in _FIELDS]:  # the lists of objects
+        for n, item in enumerate(value[name]):
+            problem = _report_problem(item, name, f"{where}{name}[{n}].")
+            if problem:
+                return problem
+    return None
+
+
+def _settling_problem(report: dict[str, Any]) -> str | None:
+    """What is wrong with the conflicts and --prefer choices, which reports of examgen
+    before them lack."""
+    preferred = report.get("preferred", [])
+    if not isinstance(preferred, list) or not all(isinstance(p, str) for p in preferred):
+        return "preferred must be a list of file names"
+    conflicts = report.get("conflicts", [])
+    if not isinstance(conflicts, list):
+        return "conflicts must be a list"
+    for n, conflict in enumerate(conflicts):
+        files = conflict.get("files") if isinstance(conflict, dict) else None
+        if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("submission"), str) for f in files
+        ):
+            return f"conflicts[{n}].files must list objects with a submission"
+    return None
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == _NUMBER:
+        return type(value) in (int, float) and math.isfinite(value)
+    return isinstance(value, str if kind == _TEXT else list)
+
+
+def sources_of(report: dict[str, Any]) -> list[Path]:
+    """Every file the last grading was given, failed ones included: they may be fixed now."""
+    names = [s["submission"] for s in report["submissions"]]
+    names += [f["submission"] for c in report.get("conflicts", []) for f in c["files"]]
+    names += [e["submission"] for e in report["errors"]]
+    return [Path(name) for name in dict.fromkeys(names)]
+
+
+def drop_questions(key_file: Path, manifest: dict[str, Any], drop: list[str]) -> dict[str, Any]:
+    """Record dropped questions in the key file, written atomically, and return the manifest."""
+    known = [q["id"] for q in manifest["questions"]]
+    for qid in drop:
+        if qid not in known:
+            raise KeyFileError(
+                str(key_file), f"no question '{qid}' to drop (has {', '.join(known)})"
+            )
+    manifest["dropped"] = sorted(set(manifest.get("dropped", [])) | set(drop), key=known.index)
+    write_file(key_file, to_json(manifest, compact=True).encode())
+    return manifest
+
+
+def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per student whose points moved between the ``before`` report.json and the ``after``
+    reports: the totals and each question's change."""
+    old = {(s["exam_id"], s["variant_id"]): s for s in before["submissions"]}
+    found = []
+    for report in after:
+        earlier = old.get((report["exam_id"], report["variant_id"]))
+        if earlier is None:
+            found.append(
+                {
+                    "student_id": report["student_id"],
+                    "before": None,
+                    "after": report["points"],
+                    "questions": {},
+                }
+            )
+            continue
+        points = {q["id"]: q["points"] for q in earlier["questions"]}
+        moved = {
+            q["id"]: q["points"] - points.get(q["id"], 0)
+            for q in report["questions"]
+            if q["points"] != points.get(q["id"], 0)
+        }
+        if moved or report["points"] != earlier["points"]:
+            found.append(
+                {
+                    "student_id": report["student_id"],
+                    "before": earlier["points"],
+                    "after": report["points"],
+                    "questions": moved,
+                }
+            )
+    return found
+
+
+def change_lines(found: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for change in found:
+        if change["before"] is None:
+            lines.append(f"{change['student_id']}: newly graded, {format_points(change['after'])}")
+            continue
+        detail = ", ".join(
+            f"{qid} {'+' if delta > 0 else ''}{format_points(delta)}"
+            for qid, delta in change["questions"].items()
+        )
+        lines.append(
+            f"{change['student_id']}: {format_points(change['before'])} → "
+            f"{format_points(change['after'])}" + (f" ({detail})" if detail else "")
+        )
+    return lines

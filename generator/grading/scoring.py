@@ -1,0 +1,243 @@
+"""Grading: score a submission against its variant's grading key (``variant_key``), never
+re-solving a question. A report is JSON data: the ids, the points, and per part the
+answer, the key, a status and the feedback; report.json holds one per student.
+
+Points are exact: a question's points are shared equally by its parts, and a part earns its
+share times its score's fraction. Shares and totals stay ints until a share is not whole.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from generator.answers.guard import submission_budget
+from generator.answers.types import CORRECT, AnswerType, Score, answer_type_from_json
+from generator.errors import printable
+from generator.formatting import format_score
+from generator.grading.submission import check_answers
+from generator.grading.variant_key import check_student
+
+Points = int | Fraction
+
+
+def grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[str, Any]:
+    """The report of ``submission``, read from ``source``, graded against its variant's
+    ``key``. Refuses, naming the file, a submission of another exam or student, or with
+    answers to questions or parts the variant does not have. Its answers' comparisons
+    share one time budget (``generator.answers.guard``)."""
+    with submission_budget():
+        return _grade(key, submission, source)
+
+
+def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict[str, Any]:
+    check_student(key, submission, source)
+    types = [answer_type_from_json(data) for data in key["types"]]
+    answers = submission["answers"]
+    given_parts = _text_answers(answers)
+    if given_parts is None:  # not all text: each answer's JSON type is checked first
+        check_answers(source, answers, key, types)
+        given_parts = sum(map(len, answers.values()))
+    # Answers to questions and parts the variant lacks are counted while grading and
+    # named after it (``check_answers``): grading never reads them, and a class's
+    # submissions have none, so no lookup table of the key's parts is built to find them.
+    answered = found = 0
+    total, total_fractional = 0, 0  # the whole points as an int, the rest apart: as below
+    most: Points = 0
+    questions = []
+    for question in key["questions"]:
+        result: dict[str, Any] = {"id": question["id"], "family": question["family"]}
+        parts = question["parts"]
+        given = answers.get(question["id"])
+        if given is None:
+            given = _NONE
+        else:
+            answered += 1
+        if question["dropped"]:  # dropped by the instructor after the exam: counts for no one
+            found += sum(part["id"] in given for part in parts)
+            questions.append({**result, "points": 0, "max_points": 0, "parts": []})
+            continue
+        points = _points(question["points"])
+        share, shown = _share(points, len(parts))
+        by_id = None  # the question's parts by id, for error carried forward
+        # shares earned: whole ones as an int, as most parts score all or nothing, and the
+        # rest apart, so fraction arithmetic runs only for parts that need it
+        whole, fractional = 0, 0
+        rows = []
+        for part in parts:
+            raw = given.get(part["id"], _NONE)
+            if raw is _NONE:
+                raw = None
+            else:
+                found += 1
+                if raw == part["shown"] and "shown_is_correct" in part:  # the commonest
+                    whole += 1
+                    rows.append(
+                        {
+                            "id": part["id"],
+                            "answer": raw,
+                            "key": part["key"],
+                            "status": "correct",
+                            "points": shown,
+                            "max_points": shown,
+                            "feedback": "",
+                        }
+                    )
+                    continue
+            if by_id is None and "follows" in part:
+                by_id = {p["id"]: p for p in parts}
+            score = score_part(types[part["type"]], raw, part, given, by_id or {})
+            fraction = score.fraction
+            if type(fraction) is int:
+                whole += fraction
+            else:
+                fractional += fraction
+            rows.append(
+                {
+                    "id": part["id"],
+                    "answer": raw,
+                    "key": part["key"],
+                    "status": score.status,
+                    "points": shown
+                    if fraction == 1
+                    else _number(share * fraction)
+                    if fraction
+                    else 0,
+                    "max_points": shown,
+                    "feedback": score.feedback,
+                }
+            )
+        got = share * (whole + fractional) if fractional else share * whole
+        if type(got) is int:
+            total += got
+        else:
+            total_fractional += got
+        most += points
+        questions.append(
+            {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
+        )
+    if answered != len(answers) or found != given_parts:
+        check_answers(source, answers, key, types)  # names the question or part
+    return {
+        "submission": source,
+        "exam_id": key["exam_id"],
+        "variant_id": key["variant_id"],
+        "student_id": key["student_id"],
+        "points": _number(total + total_fractional if total_fractional else total),
+        "max_points": _number(most),
+        "questions": questions,
+    }
+
+
+_NONE: dict[str, Any] = {}  # no answers to a question; and, as an answer, none given
+
+
+def _text_answers(answers: dict[str, Any]) -> int | None:
+    """How many parts the submission answers, when every answer is text in an object per
+    question, as in a class's submissions; else None."""
+    count = 0
+    for given in answers.values():
+        if type(given) is not dict:
+            return None
+        for raw in given.values():
+            if type(raw) is not str:
+                return None
+        count += len(given)
+    return count
+
+
+@lru_cache(maxsize=256)  # an exam has a few kinds of question: points over parts
+def _share(points: Points, parts: int) -> tuple[Points, int | float]:
+    """A part's share of a question's points, exactly, and as reports write it."""
+    if type(points) is int and points % parts == 0:
+        share: Points = points // parts
+    else:
+        share = _whole(Fraction(points, parts))
+    return share, _number(share)
+
+
+def part_points(points: int | float, parts: int) -> int | float:
+    """A part's share of a question's ``points``, as reports write it."""
+    return _share(_points(points), parts)[1]
+
+
+def _points(value: int | float) -> Points:
+    return value if isinstance(value, int) else Fraction(value)
+
+
+def _whole(value: Fraction) -> Points:
+    return value.numerator if value.denominator == 1 else value
+
+
+def score_part(
+    answer_type: AnswerType,
+    raw: Any,
+    part: dict[str, Any],
+    given: dict[str, Any],
+    parts: dict[str, dict[str, Any]],
+) -> Score:
+    """The part's score: against the key, else by error carried forward, and naming the
+    known mistake that gives a wrong answer. The answer is parsed once for all three."""
+    if "shown_is_correct" in part and raw == part["shown"]:
+        return CORRECT
+    value = answer_type.read_answer(raw)
+    if isinstance(value, Score):  # blank or unreadable
+        return value
+    score = answer_type.compare(value, answer_type.read_key(part["key"]))
+    if score.status == "wrong" and "follows" in part:
+        from generator.grading.follow_through import follow_through
+
+        score = follow_through(part, answer_type, value, given, parts) or score
+    if score.status in ("wrong", "partial"):
+        mistake = diagnose(answer_type, value, part)
+        if mistake:
+            feedback = f"{score.feedback}; this is the answer {mistake} gives"
+            return Score(score.fraction, score.status, feedback)
+    return score
+
+
+def diagnose(answer_type: AnswerType, value: Any, part: dict[str, Any]) -> str | None:
+    """The known mistake that gives this parsed answer, if one does."""
+    for mistake in part.get("mistakes", ()):
+        if answer_type.agrees(value, answer_type.read_key(mistake["value"])):
+            return str(mistake["diagnosis"])
+    return None
+
+
+def _number(value: Points) -> int | float:
+    """Points as report.json writes them: whole numbers exactly, others to 4 decimals."""
+    if isinstance(value, int):
+        return value
+    return value.numerator if value.denominator == 1 else round(float(value), 4)
+
+
+def report_text(report: dict[str, Any]) -> str:
+    """The report a person reads in a terminal: per question and part, then the total."""
+    lines = [
+        f"Exam {report['exam_id']} · variant {report['variant_id']} · "
+        f"student {report['student_id']}",
+        "",
+    ]
+    for q in report["questions"]:
+        if not q["parts"]:
+            lines.append(f"{q['id']}  {q['family']}: dropped")
+            continue
+        lines.append(f"{q['id']}  {q['family']}: {format_score(q['points'], q['max_points'])}")
+        for p in q["parts"]:
+            blank = p["status"] == "blank"
+            shown = "(blank)" if blank else _shown(p["answer"])
+            verdict = p["status"] + (f": {p['feedback']}" if p["feedback"] and not blank else "")
+            lines.append(f"    {p['id']} = {shown}  [{verdict}]")
+    points, most = report["points"], report["max_points"]
+    percent = 100 * points / most if most else 0.0
+    lines += ["", f"Total: {format_score(points, most)} ({percent:.1f}%)"]
+    # feedback may quote an answer: nothing a student wrote may rewrite the terminal
+    return "\n".join(map(printable, lines))
+
+
+def _shown(answer: Any) -> str:
+    text = json.dumps(answer, ensure_ascii=False) if not isinstance(answer, str) else answer
+    text = " ".join(text.split())  # one line; report_text escapes what a terminal acts on
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,219 @@
+"""A variant's grading key: all that grading one submission and writing its feedback need.
+
+Generation writes one per variant, as ``instructor/variants/ID.json``, from that variant of
+key.json (see ``generator.exam_folder.files``). A class's key.json runs to hundreds of megabytes and
+a variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
+grading key is the parts, and the feedback pages laid out with the questions and worked
+solutions as the student's sheet and key showed them, so grading renders nothing::
+
+    {"format": 10, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+     "name": ..., "types": [{"kind": "integer"}, ...],
+     "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
+                    "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
+                               "shown_is_correct": true, "mistakes": [...],
+                               "follows": {...}, "shown_escaped": [...]}]}],
+     "feedback": {"md": Frame(b"# ...", array("q", [120, 120, ...])), "html": ...}}
+
+A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
+types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
+where typing it earns full marks, as it does for all but keys shown rounded past their
+tolerance, so grading the commonest right answer takes one string comparison. ``mistakes``
+and ``follows`` are copied from key.json when the part has them. ``shown_escaped`` is the
+key as the feedback tables write it, in Markdown and HTML, where either differs from
+``shown``: a class's keys are escaped once, at generation, and grading escapes only what
+students wrote. ``feedback`` holds the pages with slots for the student's points and answers,
+each part's slot holding its row for the shown key typed (``generator.grading.frames.Frame``). A key
+built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
+only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from generator.answers.types import answer_type_from_json
+from generator.errors import KeyFileError, SubmissionError, quoted
+from generator.exam.manifest import fresh_shard, read_key
+from generator.files.reading import read_bytes
+from generator.grading.frames import pages_bytes, read_pages, slot_count
+from generator.ids import is_exam_id, is_student_id
+
+# Shards of another format are passed over for key.json. Change it when the layout changes,
+# and when a change to reading answers could score a key's shown text differently: shards
+# record that score (``shown_is_correct``).
+KEY_FORMAT = 10
+
+
+def variant_key(
+    header: dict[str, Any],
+    variant: dict[str, Any],
+    rendered: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The grading key of ``variant``, of the exam whose key.json header is ``header``;
+    with the variant's ``rendered`` questions (``generator.render.pages.rendered_questions``), its
+    feedback texts too."""
+    if rendered is not None:
+        from generator.grading.feedback import (  # its grading imports this
+            escaped_key,
+            feedback_frames,
+        )
+
+    types: dict[bytes, int] = {}
+    dropped = set(header.get("dropped", ()))
+    meta = {q["id"]: q for q in header["questions"]}
+    questions = []
+    for n, question in enumerate(variant["questions"]):
+        parts = []
+        for m, part in enumerate(question["parts"]):
+            signature = orjson.dumps(part["type"], option=orjson.OPT_SORT_KEYS)
+            index = types.setdefault(signature, len(types))
+            answer_type = answer_type_from_json(part["type"])
+            entry = {
+                "id": part["id"],
+                "type": index,
+                "key": part["key"],
+                "shown": rendered[n]["parts"][m]["key"]  # rendering showed it already
+                if rendered is not None
+                else answer_type.display(part["key"]),
+            }
+            if rendered is not None:
+                if answer_type.shown_key_is_correct(entry["shown"], part["key"]):
+                    entry["shown_is_correct"] = True
+                escaped = escaped_key(entry["shown"])
+                if escaped is not None:
+                    entry["shown_escaped"] = escaped
+            entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
+            parts.append(entry)
+        info = meta[question["id"]]
+        entry = {
+            "id": question["id"],
+            "family": info["family"],
+            "title": info["title"],
+            "points": info["points"],
+            "dropped": question["id"] in dropped,
+        }
+        questions.append({**entry, "parts": parts})
+    key = {
+        "format": KEY_FORMAT,
+        "exam_id": header["exam_id"],
+        "title": header["title"],
+        "variant_id": variant["variant_id"],
+        "student_id": variant["student_id"],
+        "name": variant.get("name", ""),
+        "types": [orjson.loads(signature) for signature in types],
+        "questions": questions,
+    }
+    if rendered is not None:
+        key["feedback"] = feedback_frames(key, rendered)
+    return key
+
+
+def shard_bytes(key: dict[str, Any]) -> bytes:
+    """A grading key as its shard holds it: a line of JSON, the key without its
+    ``feedback`` pages but with their lengths in bytes (``page_bytes``) and where their
+    slots go (``page_slots``), then the pages' texts (``generator.grading.frames.pages_bytes``).
+    Grading without feedback reads little more than the first line; with feedback,
+    the texts are cut at the slots it fills, never searched."""
+    from generator.files.encoding import compact_json_bytes
+
+    texts, places = pages_bytes(key["feedback"])
+    head = {name: value for name, value in key.items() if name != "feedback"}
+    head["page_bytes"] = [len(text) for text in texts]
+    head["page_slots"] = places
+    return b"".join([compact_json_bytes(head), b"\n", *texts])
+
+
+_HEAD_READ = 1 << 15  # bytes read first: the default exam's line of JSON is 19 kB
+
+
+def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | None:
+    """The grading key in the shard ``path`` (``shard_bytes``), with its feedback pages
+    when asked for; None when an older examgen wrote it in another format: the caller then
+    reads key.json."""
+    try:
+        data = read_bytes(path, sys.maxsize, 0 if feedback else _HEAD_READ)
+        end = data.find(b"\n")
+        key = orjson.loads(memoryview(data)[: end if end >= 0 else len(data)])
+        if isinstance(key, dict):
+            sizes, places = key.pop("page_bytes", None), key.pop("page_slots", None)
+            if key.get("format") == KEY_FORMAT and feedback:
+                frames = read_pages(data, end + 1, sizes, places, slot_count(key["questions"]))
+                if frames is None:
+                    raise ValueError("not the feedback pages")
+                key["feedback"] = frames
+    except OSError as error:
+        raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
+    except (ValueError, TypeError, KeyError):
+        raise KeyFileError(
+            str(path), "not a grading key: delete it to grade from key.json"
+        ) from None
+    if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
+        return None
+    if not (is_exam_id(key.get("exam_id")) and is_student_id(key.get("student_id"))):
+        # they name the feedback's folder and files: a hand edit must not reach outside
+        raise KeyFileError(str(path), "not a grading key: delete it to grade from key.json")
+    return key
+
+
+def key_for(
+    key_file: Path,
+    submission: dict[str, Any],
+    source: str,
+    feedback: bool = False,
+    read_whole: Callable[[Path], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The grading key of the submission ``source``'s variant: its fresh shard, else built
+    from key.json itself, read with ``read_whole`` (see ``from_manifest``). ``grade`` checks
+    that the submission's exam and student are the key's."""
+    shard = fresh_shard(key_file, submission["variant_id"])
+    key = read_variant_key(shard, feedback) if shard else None
+    if key is None:
+        manifest = (read_whole or read_key)(key_file)
+        return from_manifest(manifest, submission, source, feedback)
+    return key
+
+
+def from_manifest(
+    manifest: dict[str, Any], submission: dict[str, Any], source: str, feedback: bool = False
+) -> dict[str, Any]:
+    """The grading key, from a whole key.json, of the variant the submission ``source``
+    names; with ``feedback``, its questions are rendered for the feedback texts. A
+    submission of another exam is refused here, before its variant is looked for."""
+    check_exam(manifest["exam_id"], submission, source)
+    variant_id = submission["variant_id"]
+    for variant in manifest["variants"]:
+        if variant["variant_id"] == variant_id:
+            break
+    else:
+        raise SubmissionError(source, f"variant_id {quoted(variant_id)} is not in the key")
+    rendered = None
+    if feedback:
+        from generator.render.pages import rendered_questions
+
+        rendered = rendered_questions(manifest, variant)
+    return variant_key(manifest, variant, rendered)
+
+
+def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
+    if submission["exam_id"] != exam_id:
+        raise SubmissionError(
+            source,
+            f"exam_id {quoted(submission['exam_id'])} is not this key's exam '{exam_id}'",
+        )
+
+
+def check_student(key: dict[str, Any], submission: dict[str, Any], source: str) -> None:
+    """Refuse a submission for another exam, or one whose student is not the variant's."""
+    check_exam(key["exam_id"], submission, source)
+    claimed = submission.get("student_id")
+    if claimed is not None and claimed != key["student_id"]:
+        raise SubmissionError(
+            source,
+            f"variant '{key['variant_id']}' belongs to student '{key['student_id']}', "
+            f"not {quoted(claimed)}",
+        )

@@ -1,0 +1,198 @@
+"""Drill: one question at a time in the terminal, each answer checked at once with the
+grader exams use. A wrong answer gets its diagnosis and a hint; a second wrong try shows the
+answer and the worked solution. Families the student misses come back more often, and at an
+easier level; mastered ones less often, and harder.
+
+The session talks through ``Terminal``, so tests drive it with scripted answers, and saves
+its progress after every question, so ``--resume`` continues where Ctrl-C stopped it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from generator import registry
+from generator.answers.types import Score, answer_type_from_json
+from generator.errors import ExamgenError
+from generator.exam.assemble import Student, assemble_variant
+from generator.exam.seeding import secret_key
+from generator.exam.spec import ExamSpec, QuestionSpec
+from generator.grading.scoring import diagnose, score_part
+from generator.practice.progress import Progress, Session
+from generator.render.pages import render_question
+from generator.render.plain_math import plain_formula
+
+MAX_COUNT = 500
+
+
+class DrillError(ExamgenError):
+    """Bad drill options: an unknown family or topic."""
+
+
+@dataclass
+class Terminal:
+    """How the drill talks to a person. ``ask`` raises EOFError or KeyboardInterrupt when
+    the person leaves; the drill then ends cleanly with its summary."""
+
+    ask: Callable[[str], str]
+    say: Callable[[str], None]
+
+
+def choose_families(families: tuple[str, ...], topic: str | None) -> list[str]:
+    """The families to drill: those named, else those of the topic, else all."""
+    known = registry.names()
+    for name in families:
+        if name not in known:
+            raise DrillError(f"--family: unknown family '{name}' (see `examgen families`)")
+    if topic is not None:
+        topics = sorted({registry.get(name).topic for name in known})
+        if topic not in topics:
+            raise DrillError(f"--topic: unknown topic '{topic}' (topics: {', '.join(topics)})")
+        chosen = [n for n in (families or known) if registry.get(n).topic == topic]
+        if not chosen:
+            raise DrillError(f"no family named with --family is in the topic '{topic}'")
+        return chosen
+    return list(families) or known
+
+
+def weight(mastery: float) -> float:
+    """How often a family comes back: about 17 times as often when always missed as when
+    mastered."""
+    return 0.25 + 4 * (1 - mastery) ** 2
+
+
+def difficulty(mastery: float) -> str:
+    return "easy" if mastery < 0.35 else "hard" if mastery > 0.8 else "medium"
+
+
+def next_family(progress: Progress, session: Session) -> str:
+    """The family of question ``session.done + 1``: drawn by weight, not the same as the
+    last one when there is a choice, and the same draw on every resume."""
+    rng = random.Random(f"{session.seed}:{session.done}")
+    candidates = [f for f in session.families if f != session.last] or session.families
+    weights = [weight(progress.record(f).mastery) for f in candidates]
+    return rng.choices(candidates, weights)[0]
+
+
+def instance(session: Session, family: str, level: str, key: bytes) -> dict[str, Any]:
+    """Question ``session.done + 1``, sampled and solved as an exam question is."""
+    info = registry.get(family)
+    question = QuestionSpec("q", family, 1, level, info.title)
+    spec = ExamSpec("drill", "drill", "Drill", "", None, (question,), f"drill {family}")
+    variant = assemble_variant(spec, key, "drill", Student(f"q{session.done + 1}"))
+    return variant["questions"][0]
+
+
+def terminal_text(markdown: str) -> str:
+    """Markdown as read in a terminal: formulas without their dollar signs, in plain
+    symbols (``generator.render.plain_math``)."""
+    return re.sub(r"\$\$?([^$]+?)\$\$?", lambda m: plain_formula(m[1]), markdown)
+
+
+def run(
+    progress: Progress, terminal: Terminal, save: Callable[[], None], key: bytes | None = None
+) -> None:
+    """Ask the session's remaining questions; the caller prints the summary."""
+    session = progress.session
+    assert session is not None
+    key = key or secret_key(session.seed)
+    while not session.finished:
+        family = next_family(progress, session)
+        level = difficulty(progress.record(family).mastery)
+        question = instance(session, family, level, key)
+        tally = ask_question(session.done + 1, session.count, family, level, question, terminal)
+        progress.record(family).record(*tally)
+        totals = session.tally.setdefault(family, [0, 0, 0])
+        session.tally[family] = [a + b for a, b in zip(totals, tally, strict=True)]
+        session.done += 1
+        session.last = family
+        save()
+
+
+def ask_question(
+    number: int, count: int, family: str, level: str, question: dict[str, Any], terminal: Terminal
+) -> tuple[int, int, int]:
+    """Ask every part of one question; parts right at the first try, after the hint, and
+    missed."""
+    info = registry.get(family)
+    rendered = render_question(family, question)
+    say = terminal.say
+    say(f"\n── Question {number} of {count} · {info.title} ({info.topic}, {level}) ──\n")
+    say(terminal_text(rendered["question"]))
+    if rendered["choice"]:
+        letters = "ABCDEFGHIJ"
+        for letter, option in zip(letters, rendered["choice"]["options"], strict=False):
+            say(f"  ({letter}) {terminal_text(option)}")
+    if any(part["type"]["kind"] == "expression" for part in question["parts"]):
+        from generator.answers.equivalence import warm_up
+        from generator.answers.guard import prepare
+
+        prepare(warm_up)  # sympy loads while the student reads, not after they answer
+    steps = question["steps"]
+    hint = steps[0] if len(steps) > 1 else None
+    given: dict[str, Any] = {}
+    by_id = {p["id"]: p for p in question["parts"]}
+    right = hinted = missed = 0
+    solution_shown = False
+    for part in question["parts"]:
+        answer_type = answer_type_from_json(part["type"])
+        label = f"{terminal_text(part['label'])} [{part['id']}]"
+        say(f"\n{label}  ({answer_type.hint})")
+        for attempt in (1, 2):
+            raw = terminal.ask("second try> " if attempt == 2 else "> ").strip()
+            given[part["id"]] = raw
+            score = score_part(answer_type, raw, part, given, by_id)
+            if score.status == "correct":
+                say("✓ correct" + (f": {score.feedback}" if score.feedback else ""))
+                right, hinted = (right + 1, hinted) if attempt == 1 else (right, hinted + 1)
+                break
+            if score.status == "blank":
+                say("skipped")
+            else:
+                say(verdict(answer_type, raw, part, score, reveal=attempt == 2))
+            if attempt == 1 and score.status != "blank":
+                say(f"Hint: {terminal_text(hint)}" if hint else "Think again: one more try.")
+                continue
+            missed += 1
+            say(f"The answer: {answer_type.display(part['key'])}")
+            if not solution_shown:
+                say("\nWorked solution:\n" + terminal_text(rendered["solution"]))
+                solution_shown = True
+            break
+    return right, hinted, missed
+
+
+def verdict(answer_type: Any, raw: str, part: dict[str, Any], score: Score, reveal: bool) -> str:
+    """What a wrong answer gets: the known mistake it comes from, if any, and the grader's
+    feedback unless it names the key before the answer is revealed."""
+    if score.status == "invalid":
+        return f"✗ cannot read that: {score.feedback}"
+    value = answer_type.read_answer(raw)
+    mistake = None if isinstance(value, Score) else diagnose(answer_type, value, part)
+    head = "✗ not right"
+    if score.status == "partial":
+        head = f"✗ partly right ({float(score.fraction):.0%})"
+    if mistake:
+        return f"{head}: that is the answer {mistake} gives"
+    if reveal or str(answer_type.display(part["key"])) not in score.feedback:
+        return f"{head}: {terminal_text(score.feedback)}"
+    return head
+
+
+def summary(progress: Progress) -> list[str]:
+    """Per family drilled in this session: parts right at once, after a hint, missed, and
+    the mastery that decides how often the family comes back."""
+    session = progress.session
+    if session is None or not session.tally:
+        return ["No question answered."]
+    lines = [f"Summary: {session.done} of {session.count} question(s)"]
+    width = max(len(f) for f in session.tally)
+    lines.append(f"  {'family':<{width}}  right  after hint  missed  mastery")
+    for family, (right, hinted, missed) in sorted(session.tally.items()):
+        mastery = progress.record(family).mastery
+        lines.append(f"  {family:<{width}}  {right:>5}  {hinted:>10}  {missed:>6}  {mastery:>6.0%}")
+    return lines

@@ -1,0 +1,228 @@
+"""Rendering: turn a manifest into sheets and keys with the jinja2 templates.
+
+Rendering reads only the manifest. Family templates have a ``question`` and a ``solution``
+block; sheet layouts place the rendered blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+from generator.answers.types import answer_type_from_json
+from generator.families.common.layerspec import describe, parse_layer
+from generator.formatting import cell, format_points, matrix_text, short_number, vector_text
+
+BASE = "families/_base.md.j2"
+
+
+def _size(value: int | str) -> str:
+    """A size as it reads in a question: 5 -> 5x5, "3x1" stays."""
+    return f"{value}x{value}" if isinstance(value, int) else value
+
+
+@cache
+def _describe_layer(spec: str) -> str:
+    return describe(parse_layer(spec))
+
+
+def _reflow(text: str) -> str:
+    """Join each paragraph's lines into one: templates wrap sentences over many lines."""
+    paragraphs = (" ".join(chunk.split()) for chunk in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+class _Environment(jinja2.Environment):
+    """Templates read manifest dicts with dots (``q.parts``): look the key up first, where
+    jinja would try an attribute first, a sixth of the time spent rendering a sheet."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
+    env = _Environment(
+        loader=jinja2.FileSystemLoader(str(files("templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=autoescape,
+        # templates ship with examgen and never change while it runs: checking each one's
+        # file date on every use cost 3 % of generating an exam
+        auto_reload=False,
+        **syntax,
+    )
+    env.filters["size"] = _size
+    env.filters["points"] = format_points
+    env.filters["reflow"] = _reflow
+    env.filters["cell"] = cell
+    env.filters["num"] = short_number
+    env.filters["vector"] = vector_text
+    env.filters["matrix"] = matrix_text
+    env.filters["describe_layer"] = _describe_layer
+    return env
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The environment for Markdown and plain text."""
+    return _environment(autoescape=False)
+
+
+@cache
+def html_environment() -> jinja2.Environment:
+    """The environment for HTML: everything interpolated is escaped, student answers above all."""
+    from markupsafe import Markup
+
+    from generator.render.markup import to_html, to_inline_html
+
+    env = _environment(autoescape=True)
+    env.globals["keys_json"] = practice_keys_json
+    env.filters["markdown"] = lambda text: Markup(to_html(text))
+    env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text))
+    return env
+
+
+@cache
+def latex_environment() -> jinja2.Environment:
+    """The environment for LaTeX: jinja's braces would clash with TeX's, so statements are
+    ``<% %>`` and values ``<< >>``; ``tex`` escapes plain text and ``latex`` converts Markdown."""
+    from generator.render.markup import (
+        escape_latex,
+        to_inline_latex,
+        to_latex,
+        unicode_declarations,
+    )
+
+    env = _environment(
+        autoescape=False,
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+    )
+    env.globals["unicode"] = unicode_declarations()
+    env.filters["tex"] = lambda text: escape_latex(str(text))
+    env.filters["latex"] = to_latex
+    env.filters["inline_latex"] = to_inline_latex
+    return env
+
+
+def practice_keys_json(variant: dict[str, Any]) -> str:
+    """The keys a self-checking practice page carries, by question and part, as JSON safe
+    inside a <script> element. Only practice layouts call this: exam sheets carry no key."""
+    keys = {
+        question["id"]: {
+            part["id"]: {
+                "type": part["type"],
+                "key": part["key"],
+                "mistakes": part.get("mistakes", []),
+            }
+            for part in question["parts"]
+        }
+        for question in variant["questions"]
+    }
+    text = json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
+    # "</script>" or "<!--" in a value must not end the element early
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page_environment(layout: str) -> tuple[jinja2.Environment, str]:
+    """The environment and template of a layout: ``sheet`` and ``key`` are Markdown,
+    ``sheet.html`` is HTML, ``key.tex`` is LaTeX."""
+    if layout.endswith(".html"):
+        return html_environment(), f"sheets/{layout}.j2"
+    if layout.endswith(".tex"):
+        return latex_environment(), f"sheets/{layout}.j2"
+    return environment(), f"sheets/{layout}.md.j2"
+
+
+def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+    render = template.blocks.get(name) or environment().get_template(BASE).blocks[name]
+    text = "".join(render(template.new_context(context)))
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
+    """The question text, worked solution and parts of one question of a manifest."""
+    template = environment().get_template(f"families/{family}.md.j2")
+    context = {
+        "params": question["params"],
+        "answers": question["answers"],
+        "steps": question["steps"],
+    }
+    answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
+    parts = [
+        {**part, "hint": answer.hint, "key": answer.display(part["key"])}
+        for part, answer in zip(question["parts"], answers, strict=True)
+    ]
+    return {
+        "question": _block(template, "question", context),
+        "solution": _block(template, "solution", context),
+        # the steps alone, when the solution is the base template's numbered list of them:
+        # HTML then converts each step as one line, twice as fast as the whole list
+        "steps": None if "solution" in template.blocks else question["steps"],
+        "parts": parts,
+        "choice": question.get("choice"),
+    }
+
+
+def _with_texts(question: dict[str, Any]) -> dict[str, Any]:
+    """A rendered question with its text (with the options of a multiple choice) and worked
+    solution as every page shows them: ``text`` in Markdown, ``text_html`` and
+    ``solution_html`` in HTML. Sheets, keys and a student's feedback all use these, so the
+    HTML is made once per question and is the same everywhere."""
+    markdown = environment().get_template("sheets/_blocks.md.j2").module
+    html = html_environment().get_template("sheets/_blocks.html.j2").module
+    question["text"] = markdown.question(question).rstrip()
+    question["text_html"] = html.question(question).rstrip()
+    question["solution_html"] = html.solution(question)
+    return question
+
+
+def rendered_questions(manifest: dict[str, Any], variant: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each question of a variant, rendered (``render_question``), with its id, title and
+    points, and its text and solution as the pages show them (``_with_texts``)."""
+    meta = {q["id"]: q for q in manifest["questions"]}
+    questions = []
+    for question in variant["questions"]:
+        info = meta[question["id"]]
+        questions.append(_with_texts({**info, **render_question(info["family"], question)}))
+    return questions
+
+
+def render_layouts(
+    manifest: dict[str, Any],
+    variant: dict[str, Any],
+    layouts: tuple[str, ...],
+    context: dict[str, Any] | None = None,
+    questions: list[dict[str, Any]] | None = None,
+) -> dict[str, str]:
+    """Several layouts of one variant (``"sheet"``, ``"key"``, ``"sheet.html"``,
+    ``"key.tex"``, ...), rendering each question once, or not at all when the caller has
+    them (``rendered_questions``). ``context`` adds to what every layout sees (the path to
+    the KaTeX files, for HTML)."""
+    if questions is None:
+        questions = rendered_questions(manifest, variant)
+    rendered = {}
+    for layout in layouts:
+        env, name = _page_environment(layout)
+        text = env.get_template(name).render(
+            exam=manifest, variant=variant, questions=questions, **(context or {})
+        )
+        rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+    return rendered
+
+
+def render_variant(manifest: dict[str, Any], variant: dict[str, Any], layout: str) -> str:
+    """A whole sheet (``layout="sheet"``) or answer key (``"key"``) for one variant."""
+    return render_layouts(manifest, variant, (layout,))[layout]
