@@ -202,7 +202,8 @@ def volume(value: Any) -> str:
 
 def split_top_level(text: str) -> list[str]:
     """Split "CONV5-10, conv(k=3,n=4), POOL2" at commas outside parentheses."""
-    items, depth, current = [], 0, []
+    items, depth = [], 0
+    current: list[str] = []
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if char == "," and depth == 0:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -246,7 +247,7 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-_FLOAT_FUNCTIONS = {
+_FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "exp": math.exp,
     "log": math.log,
     "sqrt": math.sqrt,

@@ -101,7 +101,8 @@ class Guard:
         self._pending = 0  # replies to calls sent ahead by prepare()
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        # typeshed types get_context as BaseContext, which names no Process
+        context: Any = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         parent, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child,), daemon=True)
         self._process.start()

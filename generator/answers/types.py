@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -455,8 +456,8 @@ class Matrix(AnswerType):
         if flat is not None:
             return self._shaped([flat], nested=False)
         if type(raw) is list and raw and type(raw[0]) is list:
-            rows = [_plain_vector(row) for row in raw]
-            if None not in rows and sum(map(len, rows)) <= _MAX_ENTRIES:
+            rows = [vector for row in raw if (vector := _plain_vector(row)) is not None]
+            if len(rows) == len(raw) and sum(map(len, rows)) <= _MAX_ENTRIES:
                 return self._shaped(rows, nested=True)
         typed_rows = _plain_rows(raw)
         if typed_rows is not None:
@@ -478,15 +479,18 @@ class Matrix(AnswerType):
             return Invalid("nested deeper than rows of numbers")
         parsed = []
         for r, row in enumerate(rows, start=1):
-            values = tuple(map(_entry, row))
-            for c, value in enumerate(values, start=1):
+            values: list[Number] = []
+            for c, value in enumerate(map(_entry, row), start=1):
                 if isinstance(value, Invalid):
                     where = f"entry ({r}, {c})" if nested else f"entry {c}"
                     return Invalid(f"{where}: {value.message}")
-            parsed.append(values)
+                values.append(value)
+            parsed.append(tuple(values))
         return self._shaped(parsed, nested)
 
-    def _shaped(self, parsed: list[tuple[Number, ...]], nested: bool) -> tuple[Any, ...] | Invalid:
+    def _shaped(
+        self, parsed: Sequence[tuple[Number, ...]], nested: bool
+    ) -> tuple[Any, ...] | Invalid:
         """Parsed rows as this type's value: a flat tuple for a vector, rows for a matrix."""
         if len({len(row) for row in parsed}) > 1:
             return Invalid("rows of different lengths")

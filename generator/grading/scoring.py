@@ -17,8 +17,7 @@ from generator.answers.guard import submission_budget
 from generator.answers.types import CORRECT, AnswerType, Score, answer_type_from_json
 from generator.errors import printable
 from generator.formatting import format_score
-from generator.grading.submission import check_answers
-from generator.grading.variant_key import check_student
+from generator.grading.submission import check_answers, check_student
 
 Points = int | Fraction
 

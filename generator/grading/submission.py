@@ -84,3 +84,23 @@ def find_key(submission: Path, exam_id: str, exams: Path) -> Path:
             "(pass --exams FOLDER or --key PATH/instructor/key.json)",
         )
     return candidate
+
+
+def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
+    if submission["exam_id"] != exam_id:
+        raise SubmissionError(
+            source,
+            f"exam_id {quoted(submission['exam_id'])} is not this key's exam '{exam_id}'",
+        )
+
+
+def check_student(key: dict[str, Any], submission: dict[str, Any], source: str) -> None:
+    """Refuse a submission for another exam, or one whose student is not the variant's."""
+    check_exam(key["exam_id"], submission, source)
+    claimed = submission.get("student_id")
+    if claimed is not None and claimed != key["student_id"]:
+        raise SubmissionError(
+            source,
+            f"variant '{key['variant_id']}' belongs to student '{key['student_id']}', "
+            f"not {quoted(claimed)}",
+        )

@@ -39,8 +39,11 @@ import orjson
 from generator.answers.types import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError, quoted
 from generator.exam.manifest import fresh_shard, read_key
+from generator.files.encoding import compact_json_bytes
 from generator.files.reading import read_bytes
+from generator.grading.feedback import escaped_key, feedback_frames
 from generator.grading.frames import pages_bytes, read_pages, slot_count
+from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json. Change it when the layout changes,
@@ -55,14 +58,8 @@ def variant_key(
     rendered: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The grading key of ``variant``, of the exam whose key.json header is ``header``;
-    with the variant's ``rendered`` questions (``generator.render.pages.rendered_questions``), its
+    with the variant's ``rendered`` questions (``render.pages.rendered_questions``), its
     feedback texts too."""
-    if rendered is not None:
-        from generator.grading.feedback import (  # its grading imports this
-            escaped_key,
-            feedback_frames,
-        )
-
     types: dict[bytes, int] = {}
     dropped = set(header.get("dropped", ()))
     meta = {q["id"]: q for q in header["questions"]}
@@ -116,11 +113,9 @@ def variant_key(
 def shard_bytes(key: dict[str, Any]) -> bytes:
     """A grading key as its shard holds it: a line of JSON, the key without its
     ``feedback`` pages but with their lengths in bytes (``page_bytes``) and where their
-    slots go (``page_slots``), then the pages' texts (``generator.grading.frames.pages_bytes``).
+    slots go (``page_slots``), then the pages' texts (``frames.pages_bytes``).
     Grading without feedback reads little more than the first line; with feedback,
     the texts are cut at the slots it fills, never searched."""
-    from generator.files.encoding import compact_json_bytes
-
     texts, places = pages_bytes(key["feedback"])
     head = {name: value for name, value in key.items() if name != "feedback"}
     head["page_bytes"] = [len(text) for text in texts]
@@ -197,23 +192,3 @@ def from_manifest(
 
         rendered = rendered_questions(manifest, variant)
     return variant_key(manifest, variant, rendered)
-
-
-def check_exam(exam_id: str, submission: dict[str, Any], source: str) -> None:
-    if submission["exam_id"] != exam_id:
-        raise SubmissionError(
-            source,
-            f"exam_id {quoted(submission['exam_id'])} is not this key's exam '{exam_id}'",
-        )
-
-
-def check_student(key: dict[str, Any], submission: dict[str, Any], source: str) -> None:
-    """Refuse a submission for another exam, or one whose student is not the variant's."""
-    check_exam(key["exam_id"], submission, source)
-    claimed = submission.get("student_id")
-    if claimed is not None and claimed != key["student_id"]:
-        raise SubmissionError(
-            source,
-            f"variant '{key['variant_id']}' belongs to student '{key['student_id']}', "
-            f"not {quoted(claimed)}",
-        )
