@@ -6,7 +6,7 @@ Run from the checkout, with examgen installed: ``python tests/benchmark.py``. Op
 hot spots), ``--instructions`` (count each grading step's instructions; needs valgrind and
 at least 300 variants). It is a script, not a test: timings vary with the machine, so no
 test asserts on them. Each step reports its best time, the least noisy estimate on a shared
-machine. The README quotes its tables.
+machine. docs/performance.md quotes its tables.
 """
 
 from __future__ import annotations

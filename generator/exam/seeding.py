@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 # A slow derivation of the secret key means a guessed seed costs real time to test against a
-# variant id printed on a sheet; instructors should still use long seeds (see the README).
+# variant id printed on a sheet; instructors should still use long seeds (see docs/exam-spec.md).
 _KDF_ROUNDS = 100_000
 
 
