@@ -3,7 +3,7 @@ re-solving a question. A report is JSON data: the ids, the points, and per part 
 answer, the key, a status and the feedback; report.json holds one per student.
 
 Points are exact: a question's points are shared equally by its parts, and a part earns its
-share times its score's fraction. Shares and totals stay ints until a share is not whole.
+share times its score's fraction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from generator.answers.guard import submission_budget
-from generator.answers.types import CORRECT, AnswerType, Score, answer_type_from_json
+from generator.answers.types import AnswerType, Score, answer_type_from_json
 from generator.errors import printable
 from generator.formatting import format_score
 from generator.grading.submission import check_answers, check_student
@@ -35,116 +35,55 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
     check_student(key, submission, source)
     types = [answer_type_from_json(data) for data in key["types"]]
     answers = submission["answers"]
-    given_parts = _text_answers(answers)
-    if given_parts is None:  # not all text: each answer's JSON type is checked first
-        check_answers(source, answers, key, types)
-        given_parts = sum(map(len, answers.values()))
-    # Answers to questions and parts the variant lacks are counted while grading and
-    # named after it (``check_answers``): grading never reads them, and a class's
-    # submissions have none, so no lookup table of the key's parts is built to find them.
-    answered = found = 0
-    total, total_fractional = 0, 0  # the whole points as an int, the rest apart: as below
+    check_answers(source, answers, key, types)
+    total: Points = 0
     most: Points = 0
     questions = []
     for question in key["questions"]:
         result: dict[str, Any] = {"id": question["id"], "family": question["family"]}
-        parts = question["parts"]
-        given = answers.get(question["id"])
-        if given is None:
-            given = _NONE
-        else:
-            answered += 1
         if question["dropped"]:  # dropped by the instructor after the exam: counts for no one
-            found += sum(part["id"] in given for part in parts)
             questions.append({**result, "points": 0, "max_points": 0, "parts": []})
             continue
+        parts = question["parts"]
+        given = answers.get(question["id"], _NONE)
         points = _points(question["points"])
         share, shown = _share(points, len(parts))
-        by_id = None  # the question's parts by id, for error carried forward
-        # shares earned: whole ones as an int, as most parts score all or nothing, and the
-        # rest apart, so fraction arithmetic runs only for parts that need it
-        whole, fractional = 0, 0
+        by_id = {p["id"]: p for p in parts}  # for error carried forward
+        earned: Points = 0
         rows = []
         for part in parts:
-            raw = given.get(part["id"], _NONE)
-            if raw is _NONE:
-                raw = None
-            else:
-                found += 1
-                if raw == part["shown"] and "shown_is_correct" in part:  # the commonest
-                    whole += 1
-                    rows.append(
-                        {
-                            "id": part["id"],
-                            "answer": raw,
-                            "key": part["key"],
-                            "status": "correct",
-                            "points": shown,
-                            "max_points": shown,
-                            "feedback": "",
-                        }
-                    )
-                    continue
-            if by_id is None and "follows" in part:
-                by_id = {p["id"]: p for p in parts}
-            score = score_part(types[part["type"]], raw, part, given, by_id or {})
-            fraction = score.fraction
-            if type(fraction) is int:
-                whole += fraction
-            else:
-                fractional += fraction
+            raw = given.get(part["id"])
+            score = score_part(types[part["type"]], raw, part, given, by_id)
+            earned += score.fraction
             rows.append(
                 {
                     "id": part["id"],
                     "answer": raw,
                     "key": part["key"],
                     "status": score.status,
-                    "points": shown
-                    if fraction == 1
-                    else _number(share * fraction)
-                    if fraction
-                    else 0,
+                    "points": _number(share * score.fraction),
                     "max_points": shown,
                     "feedback": score.feedback,
                 }
             )
-        got = share * (whole + fractional) if fractional else share * whole
-        if type(got) is int:
-            total += got
-        else:
-            total_fractional += got
+        got = share * earned
+        total += got
         most += points
         questions.append(
             {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
         )
-    if answered != len(answers) or found != given_parts:
-        check_answers(source, answers, key, types)  # names the question or part
     return {
         "submission": source,
         "exam_id": key["exam_id"],
         "variant_id": key["variant_id"],
         "student_id": key["student_id"],
-        "points": _number(total + total_fractional if total_fractional else total),
+        "points": _number(total),
         "max_points": _number(most),
         "questions": questions,
     }
 
 
-_NONE: dict[str, Any] = {}  # no answers to a question; and, as an answer, none given
-
-
-def _text_answers(answers: dict[str, Any]) -> int | None:
-    """How many parts the submission answers, when every answer is text in an object per
-    question, as in a class's submissions; else None."""
-    count = 0
-    for given in answers.values():
-        if type(given) is not dict:
-            return None
-        for raw in given.values():
-            if type(raw) is not str:
-                return None
-        count += len(given)
-    return count
+_NONE: dict[str, Any] = {}  # no answers to a question
 
 
 @lru_cache(maxsize=256)  # an exam has a few kinds of question: points over parts
@@ -179,8 +118,6 @@ def score_part(
 ) -> Score:
     """The part's score: against the key, else by error carried forward, and naming the
     known mistake that gives a wrong answer. The answer is parsed once for all three."""
-    if "shown_is_correct" in part and raw == part["shown"]:
-        return CORRECT
     value = answer_type.read_answer(raw)
     if isinstance(value, Score):  # blank or unreadable
         return value

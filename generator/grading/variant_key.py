@@ -1,8 +1,8 @@
 """A variant's grading key: all that grading one submission and writing its feedback need.
 
 Generation writes one per variant, as ``instructor/variants/ID.json``, from that variant of
-key.json (see ``generator.exam_folder.files``). A class's key.json runs to hundreds of megabytes and
-a variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
+key.json (see ``exam_folder.files``). A class's key.json runs to hundreds of megabytes and a
+variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
@@ -10,19 +10,17 @@ solutions as the student's sheet and key showed them, so grading renders nothing
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
-                               "shown_is_correct": true, "mistakes": [...],
-                               "follows": {...}, "shown_escaped": [...]}]}],
+                               "mistakes": [...], "follows": {...},
+                               "shown_escaped": [...]}]}],
      "feedback": {"md": Frame(b"# ...", array("q", [120, 120, ...])), "html": ...}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
-types. ``shown`` is the key as a person reads it; a shard marks ``"shown_is_correct": true``
-where typing it earns full marks, as it does for all but keys shown rounded past their
-tolerance, so grading the commonest right answer takes one string comparison. ``mistakes``
-and ``follows`` are copied from key.json when the part has them. ``shown_escaped`` is the
+types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
+from key.json when the part has them. ``shown_escaped`` is the
 key as the feedback tables write it, in Markdown and HTML, where either differs from
 ``shown``: a class's keys are escaped once, at generation, and grading escapes only what
 students wrote. ``feedback`` holds the pages with slots for the student's points and answers,
-each part's slot holding its row for the shown key typed (``generator.grading.frames.Frame``). A key
+each part's slot holding its row for the shown key typed (``frames.Frame``). A key
 built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
 only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
 """
@@ -46,9 +44,7 @@ from generator.grading.frames import pages_bytes, read_pages, slot_count
 from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
-# Shards of another format are passed over for key.json. Change it when the layout changes,
-# and when a change to reading answers could score a key's shown text differently: shards
-# record that score (``shown_is_correct``).
+# Shards of another format are passed over for key.json: change it when the layout changes.
 KEY_FORMAT = 10
 
 
@@ -79,8 +75,6 @@ def variant_key(
                 else answer_type.display(part["key"]),
             }
             if rendered is not None:
-                if answer_type.shown_key_is_correct(entry["shown"], part["key"]):
-                    entry["shown_is_correct"] = True
                 escaped = escaped_key(entry["shown"])
                 if escaped is not None:
                     entry["shown_escaped"] = escaped
