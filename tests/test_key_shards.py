@@ -267,12 +267,11 @@ no_nul = st.binary(max_size=12).map(lambda data: data.replace(b"\x00", b""))
 
 @st.composite
 def pages_drawn(draw, slots: int):
-    """A rendered page with slots 0 to ``slots`` - 1, what some of them hold, and values
-    for some of them, in order: (page, holding, values)."""
+    """A rendered page with slots 0 to ``slots`` - 1, and values for some of them, in
+    order: (page, values)."""
     page = draw(no_nul) + b"".join(slot(n).encode() + draw(no_nul) for n in range(slots))
-    holding = {n: draw(no_nul) for n in range(slots) if draw(st.booleans())}
     values = [(n, draw(no_nul)) for n in range(slots) if draw(st.booleans())]
-    return page, holding, values
+    return page, values
 
 
 two_pages = st.integers(0, 6).flatmap(
@@ -285,8 +284,8 @@ two_pages = st.integers(0, 6).flatmap(
 def test_feedback_pages_read_back_as_they_were_laid_out(pages, head) -> None:
     slots, md, html = pages
     frames = {
-        "md": read_frame(md[0], slots, md[1]),
-        "html": read_frame(html[0], slots, html[1]),
+        "md": read_frame(md[0], slots),
+        "html": read_frame(html[0], slots),
     }
     texts, places = pages_bytes(frames)
     data = head + b"".join(texts)
@@ -297,16 +296,16 @@ def test_feedback_pages_read_back_as_they_were_laid_out(pages, head) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 6).flatmap(lambda slots: st.tuples(st.just(slots), pages_drawn(slots))))
-def test_a_filled_frame_is_the_page_with_each_slot_given_or_as_it_held(drawn) -> None:
-    slots, (page, holding, values) = drawn
+def test_a_filled_frame_is_the_page_with_each_slot_given_or_empty(drawn) -> None:
+    slots, (page, values) = drawn
     given_values = dict(values)
     pieces = page.split(b"\x00")
-    pieces[1::2] = [given_values.get(int(n), holding.get(int(n), b"")) for n in pieces[1::2]]
-    assert read_frame(page, slots, holding).filled(values) == b"".join(pieces)
+    pieces[1::2] = [given_values.get(int(n), b"") for n in pieces[1::2]]
+    assert read_frame(page, slots).filled(values) == b"".join(pieces)
 
 
 def test_a_page_must_have_each_slot_once_in_order() -> None:
     for numbers in ([1, 1], [1, 0], [0, 2], [0]):
         page = b"a" + b"b".join(slot(n).encode() for n in numbers)
-        assert read_frame(page, 2, {}) is None
-    assert read_frame(b"a" + slot(0).encode() + b"b" + slot(1).encode(), 2, {}) is not None
+        assert read_frame(page, 2) is None
+    assert read_frame(b"a" + slot(0).encode() + b"b" + slot(1).encode(), 2) is not None

@@ -21,7 +21,6 @@ from markupsafe import Markup
 
 from generator.formatting import cell, format_score, student_cell
 from generator.grading.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
-from generator.grading.scoring import part_points
 from generator.render.assets import asset_files, write_files
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
@@ -40,28 +39,14 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them.
 
     Slot 0 is the total; each question not dropped has a slot for its points, then one
-    per part (``points_slots``), holding the part's row for a student who typed the shown
-    key."""
+    per part (``points_slots``), for its row."""
     from generator.render.pages import environment, html_environment  # jinja2: not for grading
 
     markdown, html = [], []
-    holding: dict[str, dict[int, bytes]] = {name: {} for name in FORMATS}
     questions = key["questions"]
     for score, question, text in zip(points_slots(questions), questions, texts, strict=True):
         parts = question["parts"]
         numbered = [] if score is None else list(enumerate(parts, start=score + 1))
-        shown = part_points(question["points"], len(parts))
-        for number, part in numbered:
-            right = {
-                "id": part["id"],
-                "answer": part["shown"],
-                "status": "correct",
-                "points": shown,
-                "max_points": shown,
-                "feedback": "",
-            }
-            for name, row in zip(FORMATS, _row(right, part), strict=True):
-                holding[name][number] = row.encode()
         common = {
             "id": question["id"],
             "title": question["title"],
@@ -87,7 +72,7 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
         .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
     )
     frames = {
-        name: read_frame(page.encode(), slot_count(questions), holding[name])
+        name: read_frame(page.encode(), slot_count(questions))
         for name, page in zip(FORMATS, pages, strict=True)
     }
     if None in frames.values():
@@ -101,8 +86,7 @@ def _slot(number: int) -> Markup:
 
 def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, bytes]:
     """The feedback on ``report``, graded against ``key``, as Markdown and as escaped HTML,
-    in UTF-8: the key's ``feedback`` frames, filled. A part answered with its shown key
-    and given full marks keeps the row its slot holds."""
+    in UTF-8: the key's ``feedback`` frames, filled."""
     total = (0, format_score(report["points"], report["max_points"]).encode())
     markdown, html = [total], [total]  # points are digits: nothing to escape
     questions = key["questions"]
@@ -115,13 +99,6 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
         html.append(score)
         rows = zip(graded["parts"], question["parts"], strict=True)
         for row_number, (row, part) in enumerate(rows, start=number + 1):
-            if (
-                row["status"] == "correct"
-                and row["answer"] == part["shown"]
-                and not row["feedback"]
-                and row["points"] == row["max_points"]
-            ):
-                continue
             row_md, row_html = _row(row, part)
             markdown.append((row_number, row_md.encode()))
             html.append((row_number, row_html.encode()))

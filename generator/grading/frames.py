@@ -17,13 +17,11 @@ FORMATS = ("md", "html")  # the pages of a grading key, in the order a shard hol
 
 @dataclass(frozen=True)
 class Frame:
-    """A page laid out without the student's part, in UTF-8: its ``text``, each slot
-    holding what it shows until it is filled, and ``cuts``, where slot ``n`` starts and
-    ends in the text (``cuts[2n]``, ``cuts[2n + 1]``). Slots come in the order of their
-    numbers, all of them. A part's slot holds its row as it reads when the student typed
-    the shown key, so grading writes only the rows of other answers; points hold nothing.
-    The numbers are ``generator.grading.feedback``'s: 0 is the total, then per question its
-    points and one slot per part."""
+    """A page laid out without the student's part, in UTF-8: its ``text``, with the slots
+    empty, and ``cuts``, where slot ``n`` goes in the text (``cuts[2n]``, and
+    ``cuts[2n + 1]``, the same place). Slots come in the order of their numbers, all of them.
+    The numbers are ``feedback``'s: 0 is the total, then per question its points and one
+    slot per part."""
 
     text: bytes
     cuts: array[int]
@@ -67,20 +65,18 @@ def slot(number: int) -> str:
     return f"\x00{number}\x00"
 
 
-def read_frame(data: bytes, slots: int, holding: dict[int, bytes]) -> Frame | None:
-    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them, each
-    holding what ``holding`` gives for its number (else nothing); None when it is not a
-    page with slots 0 to ``slots`` - 1 in order."""
+def read_frame(data: bytes, slots: int) -> Frame | None:
+    """The frame of a rendered page, ``data``, its slots marked as ``slot`` marks them; None
+    when it is not a page with slots 0 to ``slots`` - 1 in order."""
     pieces: list[Any] = data.split(b"\x00")
     if pieces[1::2] != [str(number).encode() for number in range(slots)]:
         return None
+    texts = pieces[0::2]
     cuts, length = array("q"), 0
-    for n, piece in enumerate(pieces):
-        if n % 2:
-            piece = pieces[n] = holding.get(n // 2, b"")
-            cuts += array("q", (length, length + len(piece)))
-        length += len(piece)
-    return Frame(b"".join(pieces), cuts)
+    for text in texts[:-1]:
+        length += len(text)
+        cuts += array("q", (length, length))
+    return Frame(b"".join(texts), cuts)
 
 
 def pages_bytes(frames: dict[str, Frame]) -> tuple[list[bytes], list[list[int]]]:

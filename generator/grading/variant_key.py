@@ -20,7 +20,7 @@ from key.json when the part has them. ``shown_escaped`` is the
 key as the feedback tables write it, in Markdown and HTML, where either differs from
 ``shown``: a class's keys are escaped once, at generation, and grading escapes only what
 students wrote. ``feedback`` holds the pages with slots for the student's points and answers,
-each part's slot holding its row for the shown key typed (``frames.Frame``). A key
+each part slot empty until grading fills it (``frames.Frame``). A key
 built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
 only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
 """
