@@ -388,6 +388,34 @@ def hot_spots(work: Path, n: int = 100) -> list[tuple[str, float]]:
     return sorted(((name, own / total) for name, own in areas.items()), key=lambda a: -a[1])
 
 
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def size_table(work: Path, n: int) -> str:
+    """What an exam folder of ``n`` variants in md and html holds, and its instructor/ part
+    by what it is for: the manifest, the grading keys, the readable answer keys."""
+    exam_dir = generate_exam(
+        spec.load(None), "sizes", numbered_students(n), work / "sized", formats=("md", "html")
+    )
+    instructor = exam_dir / "instructor"
+    parts = [
+        ("the whole exam folder", exam_dir),
+        ("students/ (sheets, blank submissions)", exam_dir / "students"),
+        ("instructor/", instructor),
+        ("instructor/key.json (the manifest)", instructor / "key.json"),
+        ("instructor/variants/ (grading keys)", instructor / "variants"),
+        ("instructor/keys/ (readable answer keys)", instructor / "keys"),
+    ]
+    width = max(len(what) for what, _ in parts)
+    lines = [f"\nExam folder of {n} variants, md + html\n", f"| {'what':<{width}} |      size |"]
+    lines.append(f"| {'-' * width} | --------: |")
+    for what, path in parts:
+        size = path.stat().st_size if path.is_file() else folder_bytes(path)
+        lines.append(f"| {what:<{width}} | {size / 1e6:6.1f} MB |")
+    return "\n".join(lines)
+
+
 def table(title: str, rows: list[Row]) -> str:
     width = max(len(label) for label, _, _ in rows)
     lines = [
@@ -431,6 +459,7 @@ def main() -> None:
         print(table("How cost grows with questions", question_rows(work, 100)))
         print(table(f"Grading ({speed})", grading))
         print(table("Start-up and drill", startup_rows(args.repeat) + drill_rows()))
+        print(size_table(work, min(args.variants, 1000)))
         if args.instructions:
             print("\nInstructions per submission, by grading step (callgrind)\n")
             key_path = next((work / "graded").glob("*/instructor/key.json"))

@@ -61,7 +61,7 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
                     "answer": raw,
                     "key": part["key"],
                     "status": score.status,
-                    "points": _number(share * score.fraction),
+                    "points": _part_points(share, shown, score.fraction),
                     "max_points": shown,
                     "feedback": score.feedback,
                 }
@@ -99,6 +99,14 @@ def _share(points: Points, parts: int) -> tuple[Points, int | float]:
 def part_points(points: int | float, parts: int) -> int | float:
     """A part's share of a question's ``points``, as reports write it."""
     return _share(_points(points), parts)[1]
+
+
+def _part_points(share: Points, shown: int | float, fraction: Points) -> int | float:
+    """A part's points as reports write them: its whole share, nothing, or a fraction of
+    it (only the last needs exact arithmetic)."""
+    if fraction == 1:
+        return shown
+    return _number(share * fraction) if fraction else 0
 
 
 def _points(value: int | float) -> Points:
