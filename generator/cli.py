@@ -105,7 +105,7 @@ def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
             raise GivenError(family, "given twice", name)
         raw[name] = value
     params = problem.read_givens(raw)
-    solution = problem.solve(params)
+    solution = problem.solved(params)
     if as_json:
         click.echo(json.dumps(solution.answers, ensure_ascii=False))
         return

@@ -82,6 +82,15 @@ class Family:
         """The answers and worked steps for canonical givens (see ``read_givens``)."""
         raise NotImplementedError
 
+    def solved(self, params: dict[str, Any]) -> Solution:
+        """``solve``, refusing givens whose answers are not all finite: a NaN or an infinity
+        is no key a student could match (Adam with ε = 0 on a zero gradient gives 0/0)."""
+        solution = self.solve(params)
+        where = _not_finite(solution.answers)
+        if where is not None:
+            raise self.error(f"these givens make {where} NaN or infinite, which no key can be")
+        return solution
+
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         raise NotImplementedError
 
@@ -216,6 +225,24 @@ def split_top_level(text: str) -> list[str]:
 
 
 MAX_ENTRIES = 400  # numbers in one given list or matrix
+
+
+def _not_finite(value: Any, where: str = "the answer") -> str | None:
+    """Where in ``value`` (answers: numbers in nested lists and dicts) a number is not
+    finite, or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else where
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for name, item in items:
+        found = _not_finite(item, f"{where}[{name}]" if isinstance(name, int) else f"'{name}'")
+        if found is not None:
+            return found
+    return None
 
 
 def real(minimum: float = -1e6, maximum: float = 1e6) -> Callable[[Any], int | float]:

@@ -1,7 +1,8 @@
 """A two-layer network, x → z1 = W1 x + b1 → h = g(z1) → z2 = W2 h + b2 → output → loss,
 its backpropagation by the notes' four equations, and one step of gradient descent.
 
-Outputs: ``mse`` keeps z2 as the prediction, L = ½‖z2 − y‖²; ``cross_entropy`` takes
+Outputs: ``squared_error`` keeps z2 as the prediction, L = ½‖z2 − y‖² (a sum, halved: not
+the mean squared error of ``solvers.regression``); ``cross_entropy`` takes
 p = softmax(z2) and L = −ln p_y for a class index y.
 
 BP1  δ2 = ∂L/∂z2                      (z2 − y, or p − onehot(y))
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
-LOSSES = ("mse", "cross_entropy")
+LOSSES = ("squared_error", "cross_entropy")
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
@@ -47,7 +48,7 @@ class Forward:
     z1: np.ndarray
     h: np.ndarray
     z2: np.ndarray
-    output: np.ndarray  # z2 for mse, softmax(z2) for cross_entropy
+    output: np.ndarray  # z2 for squared_error, softmax(z2) for cross_entropy
     loss: float
 
 
@@ -79,7 +80,7 @@ def forward(
     z1 = W1 @ x + b1
     h = activate(activation, z1)
     z2 = W2 @ h + b2
-    if loss == "mse":
+    if loss == "squared_error":
         output = z2
         value = 0.5 * float(np.sum((z2 - np.asarray(y, float)) ** 2))
     elif loss == "cross_entropy":
@@ -93,7 +94,7 @@ def forward(
 def backward(
     W2: np.ndarray, x: np.ndarray, y: np.ndarray | int, activation: str, loss: str, f: Forward
 ) -> Gradients:
-    if loss == "mse":
+    if loss == "squared_error":
         delta2 = f.z2 - np.asarray(y, float)
     else:
         delta2 = f.output.copy()

@@ -50,6 +50,8 @@ def optimize(
     eps: float = 1e-8,
 ) -> Trajectory:
     """``steps`` updates from ``theta0`` with ``gradient(θ)``; Adam with bias correction."""
+    if method == "adam" and not eps > 0:
+        raise ValueError("Adam's eps must be above 0: a zero gradient would step by 0/0")
     theta = np.asarray(theta0, dtype=float)
     trajectory = Trajectory()
     velocity = np.zeros_like(theta)

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from conftest import filled_submission
 
@@ -196,3 +197,25 @@ def test_a_whole_exam_of_losses_and_gradients_grades_full_marks_from_its_key(run
     (tmp_path / "s.json").write_text(json.dumps(submission))
     report = json.loads(run("grade", "s.json", "--json").output)
     assert report["points"] < report["max_points"]
+
+
+def test_adam_with_eps_zero_is_refused_on_one_line(run):
+    result = run(
+        "solve", "gradient_descent", "-g", "loss=quadratic", "-g", "a=[1, 2]", "-g", "c=[0, 0]",
+        "-g", "theta=[0, 1]", "-g", "method=adam", "-g", "lr=0.1", "-g", "eps=0",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert "given 'eps': Adam's ε must be above 0" in line
+    with pytest.raises(ValueError, match="above 0"):
+        from solvers.optim import optimize
+
+        optimize(np.zeros(2), lambda theta: np.zeros(2), "adam", 0.1, 1, eps=0.0)
+
+
+def test_a_key_that_is_not_a_finite_number_is_refused_not_written():
+    from generator.family import _not_finite
+
+    assert _not_finite({"loss": 1.0, "thetas": [[0.5, float("nan")]]}) == "'thetas'[0][1]"
+    assert _not_finite({"loss": float("inf")}) == "'loss'"
+    assert _not_finite({"loss": 1, "rows": [{"shape": "1x2"}]}) is None

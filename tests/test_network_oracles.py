@@ -67,6 +67,27 @@ def test_conv_forward_matches_the_definition_computed_by_hand(difficulty):
         np.testing.assert_allclose(answers["output"], expected, err_msg=str(seed))
 
 
+def test_conv_forward_filters_are_f_x_c_x_k_x_k_and_three_levels_are_never_guessed():
+    """Three levels of filters read as F filters on a one-channel input, where they are
+    written F x 1 x k x k; on a two-channel input they could be two filters or one of two
+    channels, and are refused rather than read as one of them."""
+    from generator.errors import GivenError
+
+    family = registry.get("conv_forward")
+    kernels = [[[1, 0], [0, 1]], [[0, 1], [1, 0]]]
+    one = family.read_givens({"input": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "filters": kernels})
+    assert one["filters"] == [[kernel] for kernel in kernels]
+    by_hand = [
+        correlate_by_hand([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [k], 0, 1, 0) for k in kernels
+    ]
+    np.testing.assert_allclose(family.solve(one).answers["output"], by_hand)
+    two_channels = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]
+    with pytest.raises(GivenError, match="ambiguous"):
+        family.read_givens({"input": two_channels, "filters": kernels})
+    explicit = family.read_givens({"input": two_channels, "filters": [kernels]})
+    assert family.solve(explicit).answers["output"] == [[18.0]]  # 1+4 + 6+7
+
+
 def test_conv_forward_agrees_with_a_sliding_window_view():
     """A second oracle: numpy's strided windows and einsum, no loops."""
     from numpy.lib.stride_tricks import sliding_window_view
@@ -107,7 +128,7 @@ def network_loss(params, weights):
     z2 = [
         sum(w * hi for w, hi in zip(row, h, strict=True)) + b for row, b in zip(W2, b2, strict=True)
     ]
-    if params["loss"] == "mse":
+    if params["loss"] == "squared_error":
         return 0.5 * sum((z - y) ** 2 for z, y in zip(z2, params["y"], strict=True)), h, z2
     top = max(z2)
     log_sum = top + math.log(sum(math.exp(z - top) for z in z2))
@@ -175,10 +196,17 @@ def test_a_small_enough_training_step_lowers_the_loss():
 # --- recurrent layers ---------------------------------------------------------------------
 
 
-def rnn_arrays(cell, inputs, hidden, convention):
+def rnn_arrays(cell, inputs, hidden, convention, reset_after=True):
     """The parameter arrays of a real layer, as PyTorch (weight_ih, weight_hh, bias_ih,
-    bias_hh, gates stacked) or Keras (kernel, recurrent_kernel, bias) stores them."""
+    bias_hh, gates stacked) or Keras (kernel, recurrent_kernel, bias; a GRU's bias is
+    2 x 3·units with reset_after=True, its default) stores them."""
     gates = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
+    if convention == "keras" and cell == "gru" and reset_after:
+        return [
+            np.zeros((inputs, gates * hidden)),
+            np.zeros((hidden, gates * hidden)),
+            np.zeros((2, gates * hidden)),
+        ]
     if convention == "pytorch":
         return [
             np.zeros((gates * hidden, inputs)),
@@ -198,6 +226,9 @@ def step_with(arrays, cell, convention, x, h):
     if convention == "pytorch":
         w_ih, w_hh, b_ih, b_hh = arrays
         pre = w_ih @ x + b_ih + w_hh @ h + b_hh
+    elif arrays[2].ndim == 2:  # Keras's GRU, reset_after=True: input and recurrent biases
+        kernel, recurrent, (input_bias, recurrent_bias) = arrays
+        pre = x @ kernel + input_bias + h @ recurrent + recurrent_bias
     else:
         kernel, recurrent, bias = arrays
         pre = x @ kernel + h @ recurrent + bias
@@ -214,11 +245,11 @@ def test_rnn_parameter_counts_are_the_sizes_of_real_arrays(difficulty):
             params["hidden"],
             params["convention"],
         )
-        arrays = rnn_arrays(cell, n, h, convention)
+        arrays = rnn_arrays(cell, n, h, convention, params.get("reset_after", True))
         state = step_with(arrays, cell, convention, np.ones(n), np.zeros(h))
         assert state.shape == (h,)
         assert answers["total"] == sum(a.size for a in arrays), seed
-        assert answers["biases"] == sum(a.size for a in arrays if a.ndim == 1)
+        assert answers["biases"] == sum(a.size for a in arrays[2:])
 
 
 def test_rnn_parameter_counts_match_the_frameworks_documented_examples():
@@ -228,6 +259,26 @@ def test_rnn_parameter_counts_match_the_frameworks_documented_examples():
     assert rnn_param_counts("lstm", 100, 128, "keras")["total"] == 117_248
     assert rnn_param_counts("lstm", 100, 128, "pytorch")["total"] == 117_760
     assert rnn_param_counts("rnn", 10, 20, "keras")["total"] == 20 * 10 + 20 * 20 + 20
+    # keras.layers.GRU(20) on 10 inputs: 1,920 with its default reset_after=True, else 1,860
+    assert rnn_param_counts("gru", 10, 20, "keras")["total"] == 1_920
+    assert rnn_param_counts("gru", 10, 20, "keras", reset_after=False)["total"] == 1_860
+
+
+def test_a_keras_gru_counts_by_reset_after_and_only_it_takes_the_given():
+    from generator.errors import GivenError
+
+    family = registry.get("rnn_params")
+    for reset_after, biases in ((True, 120), (False, 60)):
+        params = family.read_givens(
+            {"cell": "gru", "convention": "keras", "inputs": 10, "hidden": 20,
+             "reset_after": reset_after}
+        )  # fmt: skip
+        arrays = rnn_arrays("gru", 10, 20, "keras", reset_after)
+        assert family.solve(params).answers["biases"] == biases == sum(a.size for a in arrays[2:])
+    with pytest.raises(GivenError, match="only a Keras GRU"):
+        family.read_givens(
+            {"cell": "lstm", "convention": "keras", "inputs": 1, "hidden": 1, "reset_after": False}
+        )
 
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
@@ -296,3 +347,22 @@ def test_regression_losses_and_their_gradients_by_finite_differences(difficulty)
         np.testing.assert_allclose(
             answers["gradient"], numeric, rtol=1e-5, atol=1e-8, err_msg=str(seed)
         )
+
+
+@pytest.mark.parametrize("z", [-40.0, -30.0, -5.0, -0.1, 0.0, 0.3, 5.0, 30.0, 40.0])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_binary_cross_entropy_on_logits_keeps_its_digits_for_large_logits(z, y):
+    """The loss in 50-digit arithmetic is the oracle: taking ln(1 − σ(z)) in floats, as the
+    solver once did, is off by 2.5e-4 at z = 30."""
+    import mpmath
+
+    from solvers.regression import binary_cross_entropy
+
+    with mpmath.workdps(50):
+        p = 1 / (1 + mpmath.exp(-mpmath.mpf(z)))
+        exact = -(y * mpmath.log(p) + (1 - y) * mpmath.log(1 - p))
+        result = binary_cross_entropy(np.array([z]), np.array([y]))
+        assert result.loss == pytest.approx(float(exact), rel=1e-12, abs=1e-300)
+        assert result.probabilities[0] == pytest.approx(float(p), rel=1e-12)
+        # σ(z) − y as frameworks take it: exact to the float spacing near 1
+        assert result.gradient[0] == pytest.approx(float(p - y), rel=1e-9, abs=1e-15)

@@ -96,7 +96,7 @@ def _question(
         raw = {**family.draw(rng, question.difficulty, question.givens), **question.givens}
         try:
             params = family.read_givens(raw)
-            solution = family.solve(params)
+            solution = family.solved(params)
         except GivenError as error:
             reason = str(error)
             continue

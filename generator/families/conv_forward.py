@@ -36,10 +36,13 @@ def read_input(value: Any) -> list:
 
 
 def read_filters(value: Any) -> list:
-    """k x k (one filter), F x k x k (F filters) or F x C x k x k, as nested lists."""
+    """k x k (one filter on a one-channel input) or F x C x k x k (F filters of C channels
+    each), as nested lists. Three levels are ambiguous, F filters or one filter of C
+    channels, so a one-channel input's F x k x k filters are written F x 1 x k x k and any
+    other three-level list is refused."""
     depth = _depth(value)
     if depth not in (2, 3, 4):
-        raise ValueError("expected filters as k x k, F x k x k or F x C x k x k lists")
+        raise ValueError("expected filters as k x k or F x C x k x k lists")
     return _numbers(value, depth, "a rectangular list of square kernels")
 
 
@@ -66,8 +69,6 @@ def arrays(params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     filters = np.array(params["filters"], dtype=float)
     if filters.ndim == 2:
         filters = filters[None, None]
-    elif filters.ndim == 3:
-        filters = filters[:, None] if image.shape[0] == 1 else filters[None]
     return image, filters, np.array(params["bias"], dtype=float)
 
 
@@ -80,7 +81,9 @@ class ConvForward(Family):
     choice_part = "output"
     givens = {
         "input": Given(read_input, "the input, H x W or C x H x W nested lists"),
-        "filters": Given(read_filters, "k x k, F x k x k or F x C x k x k nested lists"),
+        "filters": Given(
+            read_filters, "k x k (one filter, one channel) or F x C x k x k nested lists"
+        ),
         "bias": Given(read_bias, "one bias per filter (default 0)", [0]),
         "stride": Given(whole(1, 4), "the stride (default 1)", 1),
         "padding": Given(whole(0, 3), "zeros added on each side (default 0)", 0),
@@ -115,8 +118,14 @@ class ConvForward(Family):
             raise self.error("kernels must be square", "filters")
         if filters.ndim == 4 and filters.shape[1] != image.shape[0]:
             raise self.error(f"each filter needs {image.shape[0]} channel(s)", "filters")
-        if filters.ndim == 3 and image.shape[0] not in (1, filters.shape[0]):
-            raise self.error("F x k x k filters need a one-channel input", "filters")
+        if filters.ndim == 3:
+            if image.shape[0] != 1:
+                raise self.error(
+                    "three levels are ambiguous (F filters, or one filter of C channels): "
+                    f"write the filters F x C x k x k, with C = {image.shape[0]}",
+                    "filters",
+                )
+            params["filters"] = [[kernel] for kernel in params["filters"]]  # F x 1 x k x k
         _, filters3, _ = arrays({**params, "bias": [0]})
         if filters3.shape[0] > 2:
             raise self.error("at most 2 filters", "filters")

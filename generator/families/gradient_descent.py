@@ -24,6 +24,13 @@ from generator.registry import register
 from solvers.optim import optimize, quadratic_gradient, regression_gradient
 
 
+def positive_eps(value: Any) -> float:
+    eps = real(0, 1)(value)
+    if eps == 0:  # a zero gradient would step by 0/0
+        raise ValueError("Adam's ε must be above 0: with ε = 0 a zero gradient divides 0 by 0")
+    return eps
+
+
 @register
 class GradientDescent(Family):
     name = "gradient_descent"
@@ -53,7 +60,7 @@ class GradientDescent(Family):
         "steps": Given(whole(1, 10), "number of updates (default 1)", 1),
         "beta": Given(real(0, 0.9999), "momentum β, or Adam's β1 (default 0.9)", 0.9),
         "beta2": Given(real(0, 0.999999), "Adam's β2 (default 0.999)", 0.999),
-        "eps": Given(real(0, 1), "Adam's ε (default 1e-8)", 1e-8),
+        "eps": Given(positive_eps, "Adam's ε, above 0 (default 1e-8)", 1e-8),
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:

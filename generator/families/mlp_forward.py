@@ -64,7 +64,7 @@ def loss_mistakes(
     """Wrong losses a student gets by a known mistake in the forward pass."""
     found = [Mistake(family.loss_without_activation(params), "skipping the hidden activation")]
     f, _ = family.run(params)
-    if params["loss"] == "mse":
+    if params["loss"] == "squared_error":
         full = float(np.sum((f.z2 - np.array(params["y"])) ** 2))
         found.append(Mistake(full, "forgetting the ½ in ½‖z2 − y‖²"))
     else:

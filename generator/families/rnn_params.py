@@ -1,5 +1,6 @@
 """Parameter counts of recurrent layers: vanilla RNN, GRU and LSTM, in PyTorch's convention
-(two bias vectors per gate) or Keras's (one)."""
+(two bias vectors per gate) or Keras's (one, but two for a GRU with reset_after=True, its
+default)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from generator.answers.types import Integer
-from generator.family import Family, Given, Mistake, Part, Solution, choice, whole
+from generator.family import Family, Given, Mistake, Part, Solution, boolean, choice, whole
 from generator.registry import register
-from solvers.rnn import BIASES, GATES, rnn_param_counts
+from solvers.rnn import BIASES, GATES, bias_vectors, rnn_param_counts
 
 NAMES = {"rnn": "vanilla RNN", "gru": "GRU", "lstm": "LSTM"}
 
@@ -27,7 +28,16 @@ class RnnParams(Family):
         "inputs": Given(whole(1, 10_000), "the size of each input vector"),
         "hidden": Given(whole(1, 10_000), "the number of hidden units"),
         "convention": Given(choice(*BIASES), "pytorch (b_ih and b_hh) or keras (one bias)"),
+        "reset_after": Given(
+            boolean, "a Keras GRU's reset_after (default true, as in Keras: two biases)", None
+        ),
     }
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        params = super().read_givens(raw)
+        if "reset_after" in params and (params["cell"], params["convention"]) != ("gru", "keras"):
+            raise self.error("only a Keras GRU has reset_after", "reset_after")
+        return params
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         cells = {"easy": ["rnn"], "medium": ["rnn", "gru", "lstm"], "hard": ["gru", "lstm"]}
@@ -41,10 +51,18 @@ class RnnParams(Family):
 
     def solve(self, params: dict[str, Any]) -> Solution:
         cell, n, h = params["cell"], params["inputs"], params["hidden"]
-        counts = rnn_param_counts(cell, n, h, params["convention"])
-        gates, biases = GATES[cell], BIASES[params["convention"]]
+        reset_after = params.get("reset_after", True)
+        counts = rnn_param_counts(cell, n, h, params["convention"], reset_after)
+        gates, biases = GATES[cell], bias_vectors(cell, params["convention"], reset_after)
         per_gate = "" if gates == 1 else f" for each of its {gates} gates"
-        bias_text = "two bias vectors (b_ih, b_hh)" if biases == 2 else "one bias vector"
+        if params["convention"] == "keras" and cell == "gru":
+            bias_text = (
+                "two bias vectors (input and recurrent, as reset_after=True keeps)"
+                if reset_after
+                else "one bias vector (reset_after=False)"
+            )
+        else:
+            bias_text = "two bias vectors (b_ih, b_hh)" if biases == 2 else "one bias vector"
         steps = [
             f"A {NAMES[cell]} layer has{per_gate} an input matrix ({h}x{n}), a recurrent "
             f"matrix ({h}x{h}) and {bias_text} of {h}",
@@ -68,15 +86,21 @@ class RnnParams(Family):
 
     def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
         cell, n, h = params["cell"], params["inputs"], params["hidden"]
-        other = "keras" if params["convention"] == "pytorch" else "pytorch"
-        swapped = rnn_param_counts(cell, n, h, other)
+        reset_after = params.get("reset_after", True)
         gates = GATES[cell]
         one_gate = rnn_param_counts("rnn", n, h, params["convention"])
         a = solution.answers
+        if params["convention"] == "keras" and cell == "gru":
+            swapped = rnn_param_counts(cell, n, h, "keras", not reset_after)
+            other = f"with reset_after={not reset_after}"
+        else:
+            other = "keras" if params["convention"] == "pytorch" else "pytorch"
+            swapped = rnn_param_counts(cell, n, h, other)
+            other = f"the {other} way"
         return {
-            "biases": [Mistake(swapped["biases"], f"counting biases the {other} way")],
+            "biases": [Mistake(swapped["biases"], f"counting biases {other}")],
             "total": [
-                Mistake(swapped["total"], f"counting biases the {other} way"),
+                Mistake(swapped["total"], f"counting biases {other}"),
                 Mistake(one_gate["total"], f"counting one gate instead of {gates}"),
                 Mistake(a["total"] - a["recurrent_weights"], "forgetting the recurrent weights"),
             ],

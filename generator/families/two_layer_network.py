@@ -21,6 +21,15 @@ def read_target(value: Any) -> int | list[int | float]:
     return real_vector(value if isinstance(value, list) else [value])
 
 
+def read_loss(value: Any) -> str:
+    if value == "mse":  # the regression families' mse is a mean, without the ½
+        raise ValueError(
+            "this network's loss is ½‖z2 − y‖², a halved sum, not a mean squared error: "
+            "write squared_error"
+        )
+    return choice(*LOSSES)(value)
+
+
 class TwoLayerNetwork(Family):
     """Not registered: the base of the three two-layer network families."""
 
@@ -31,16 +40,20 @@ class TwoLayerNetwork(Family):
         "W2": Given(lambda v: real_matrix(v, allow_vector=False), "second-layer weights, m x h"),
         "b2": Given(real_vector, "second-layer biases, m of them"),
         "x": Given(real_vector, "the input, n numbers"),
-        "y": Given(read_target, "the target: m numbers (mse) or a class index (cross_entropy)"),
+        "y": Given(
+            read_target, "the target: m numbers (squared_error) or a class index (cross_entropy)"
+        ),
         "activation": Given(choice(*ACTIVATIONS), "the hidden activation: relu, sigmoid, tanh"),
-        "loss": Given(choice(*LOSSES), "mse (½‖z2 − y‖²) or cross_entropy (softmax)", "mse"),
+        "loss": Given(
+            read_loss, "squared_error (½‖z2 − y‖²) or cross_entropy (softmax)", "squared_error"
+        ),
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        loss = "mse" if difficulty == "easy" else str(rng.choice(LOSSES))
+        loss = "squared_error" if difficulty == "easy" else str(rng.choice(LOSSES))
         activation = "relu" if difficulty == "easy" else str(rng.choice(ACTIVATIONS))
         n, h = (2, 2) if difficulty != "hard" else (int(rng.integers(2, 4)), 3)
-        m = 1 if loss == "mse" and difficulty != "hard" else 2
+        m = 1 if loss == "squared_error" and difficulty != "hard" else 2
         halves = np.arange(-4, 5) / 2  # -2 … 2 in halves: arithmetic a student can do
         for _ in range(100):
             params = {
@@ -83,7 +96,7 @@ class TwoLayerNetwork(Family):
             if m < 2:
                 raise self.error("cross_entropy needs at least 2 outputs", "W2")
         elif isinstance(y, int) or len(y) != m:
-            raise self.error(f"mse needs {m} target value(s) as a list", "y")
+            raise self.error(f"squared_error needs {m} target value(s) as a list", "y")
         z1 = np.array(params["W1"]) @ np.array(params["x"]) + np.array(params["b1"])
         if params["activation"] == "relu" and np.any(z1 == 0):
             raise self.error("a hidden unit has z = 0 exactly, where ReLU has no derivative", "b1")
@@ -105,7 +118,7 @@ class TwoLayerNetwork(Family):
         a = self.arrays(params)
         z1 = a["W1"] @ a["x"] + a["b1"]
         z2 = a["W2"] @ z1 + a["b2"]
-        if params["loss"] == "mse":
+        if params["loss"] == "squared_error":
             return 0.5 * float(np.sum((z2 - np.array(params["y"], float)) ** 2))
         shifted = z2 - z2.max()
         return float(np.log(np.exp(shifted).sum()) - shifted[params["y"]])
@@ -117,7 +130,7 @@ class TwoLayerNetwork(Family):
             f"h = {g}(z1) = {vector_text(f.h)}",
             f"z2 = W2 h + b2 = {vector_text(f.z2)}",
         ]
-        if params["loss"] == "mse":
+        if params["loss"] == "squared_error":
             steps.append(f"L = ½‖z2 − y‖² = {f.loss:.6g}")
         else:
             steps.append(f"p = softmax(z2) = {vector_text(f.output)}")
@@ -125,7 +138,7 @@ class TwoLayerNetwork(Family):
         return steps
 
     def backward_steps(self, params: dict[str, Any], grads: Gradients) -> list[str]:
-        first = "z2 − y" if params["loss"] == "mse" else "p − onehot(y)"
+        first = "z2 − y" if params["loss"] == "squared_error" else "p − onehot(y)"
         return [
             f"BP1: δ2 = ∂L/∂z2 = {first} = {vector_text(grads.delta2)}",
             f"BP2: δ1 = (W2ᵀ δ2) ⊙ {params['activation']}'(z1) = {vector_text(grads.delta1)}",
