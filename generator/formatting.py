@@ -64,3 +64,10 @@ def format_points(value: float | Fraction) -> str:
 def format_score(points: float | Fraction, most: float | Fraction) -> str:
     """Points out of the most there are: 2.5 / 4."""
     return f"{format_points(points)} / {format_points(most)}"
+
+
+def known_mistake(diagnosis: str) -> str:
+    """How feedback names the known mistake a wrong answer comes from. A diagnosis is a
+    phrase ("forgetting the bias", "one μ per example, as layer norm computes"), so it
+    follows a label and is never fitted into a sentence around it."""
+    return f"known mistake: {diagnosis}"

@@ -155,7 +155,7 @@ def test_a_free_response_answer_that_matches_a_known_mistake_is_diagnosed(run, t
     submission["answers"]["q1"]["params"] = "750"  # the weights alone
     (tmp_path / "s.json").write_text(json.dumps(submission))
     result = run("grade", "s.json")
-    assert "this is the answer forgetting the biases gives" in result.output
+    assert "(known mistake: forgetting the biases)" in result.output
 
 
 def test_picking_a_distractor_names_its_mistake(run, tmp_path):

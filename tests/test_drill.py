@@ -80,7 +80,7 @@ def test_a_known_mistake_is_named(run, progress_file):
     result = run(
         "drill", "-f", "conv_params", "-c", "1", "-s", "d4", input="\n".join(answers) + "\n"
     )
-    assert f"that is the answer {mistake['diagnosis']} gives" in result.output
+    assert f"(known mistake: {mistake['diagnosis']})" in result.output
 
 
 def test_eof_ends_with_a_summary_and_resume_asks_the_same_next_question(run, progress_file):

@@ -33,7 +33,7 @@ def submission(student, total, q1, answer="7"):
                         "status": "correct" if q1 == 4 else "wrong",
                         "feedback": ""
                         if q1 == 4
-                        else "expected 4; this is the answer forgetting the biases gives",
+                        else "expected 4 (known mistake: forgetting the biases)",
                     }
                 ],
             },

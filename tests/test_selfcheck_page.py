@@ -133,7 +133,7 @@ def test_typing_a_wrong_then_a_right_answer_shows_the_verdicts(practice, browser
     assert browser.evaluate("document.getElementById('solution-q1').hidden") is True
     mistake = size["mistakes"][0]
     wrong = verdict_after(browser, "q1", "output", str(mistake["value"]))
-    assert wrong == f"✗ that is the answer {mistake['diagnosis']} gives"
+    assert wrong == f"✗ not right (known mistake: {mistake['diagnosis']})"
     assert browser.evaluate("document.getElementById('solution-q1').hidden") is False
     assert verdict_after(browser, "q1", "output", str(size["key"])) == "✓ correct"
     probabilities = questions["q2"]["parts"][0]

@@ -16,7 +16,7 @@ from typing import Any
 from generator.answers.guard import submission_budget
 from generator.answers.types import AnswerType, Score, answer_type_from_json
 from generator.errors import printable
-from generator.formatting import format_score
+from generator.formatting import format_score, known_mistake
 from generator.grading.submission import check_answers, check_student
 
 Points = int | Fraction
@@ -137,7 +137,7 @@ def score_part(
     if score.status in ("wrong", "partial"):
         mistake = diagnose(answer_type, value, part)
         if mistake:
-            feedback = f"{score.feedback}; this is the answer {mistake} gives"
+            feedback = f"{score.feedback} ({known_mistake(mistake)})"
             return Score(score.fraction, score.status, feedback)
     return score
 

@@ -11,7 +11,8 @@ from typing import Any
 from generator.errors import printable
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
-_DIAGNOSIS = re.compile(r"this is the answer (.+) gives")
+# the known mistake a feedback line names; reports of examgen before 0.2 worded it otherwise
+_DIAGNOSIS = re.compile(r"\(known mistake: (.+)\)$|this is the answer (.+) gives")
 
 
 def _correlation(xs: list[float], ys: list[float]) -> float | None:
@@ -66,7 +67,7 @@ def item_analysis(report: dict[str, Any]) -> dict[str, Any]:
                     entry["wrong"][part["id"]][answer] += 1
                     found = _DIAGNOSIS.search(part["feedback"] or "")
                     if found:
-                        entry["diagnosis"][(part["id"], answer)] = found.group(1)
+                        entry["diagnosis"][(part["id"], answer)] = found[1] or found[2]
     rows = []
     for entry in questions.values():
         n = len(entry["scores"])

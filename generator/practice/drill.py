@@ -21,6 +21,7 @@ from generator.errors import ExamgenError
 from generator.exam.assemble import Student, assemble_variant
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec, QuestionSpec
+from generator.formatting import known_mistake
 from generator.grading.scoring import diagnose, score_part
 from generator.practice.progress import Progress, Session
 from generator.render.pages import render_question
@@ -177,7 +178,7 @@ def verdict(answer_type: Any, raw: str, part: dict[str, Any], score: Score, reve
     if score.status == "partial":
         head = f"✗ partly right ({float(score.fraction):.0%})"
     if mistake:
-        return f"{head}: that is the answer {mistake} gives"
+        return f"{head} ({known_mistake(mistake)})"
     if reveal or str(answer_type.display(part["key"])) not in score.feedback:
         return f"{head}: {terminal_text(score.feedback)}"
     return head

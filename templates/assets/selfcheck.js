@@ -276,13 +276,13 @@ function check(part, raw) {
   }
   if (score >= 1) return { status: "correct", score, message: "correct" };
   const status = score > 0 ? "partial" : "wrong";
+  const head = score > 0 ? `partly right (${Math.round(score * 100)} %)` : "not right";
   for (const mistake of part.mistakes ?? []) {
     let agrees = false;
     try { agrees = checker(raw, mistake.value, part.type) >= 1; } catch (error) { agrees = false; }
-    if (agrees) return { status, score, message: `that is the answer ${mistake.diagnosis} gives` };
+    if (agrees) return { status, score, message: `${head} (known mistake: ${mistake.diagnosis})` };
   }
-  if (score > 0) return { status, score, message: `partly right (${Math.round(score * 100)} %)` };
-  return { status, score, message: "not right" };
+  return { status, score, message: head };
 }
 
 // ---- the page -----------------------------------------------------------------------------
