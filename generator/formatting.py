@@ -30,11 +30,19 @@ def student_cell(text: str) -> str:
     return cell(_MARKUP.sub(lambda m: "\\" + m[0], html.escape(text, quote=False)))
 
 
+# Below this a float is the rounding error of arithmetic on the exam's small numbers, never a
+# value a question asks for (the smallest are gradient-check errors, around 1e-8).
+ROUNDING_NOISE = 1e-12
+
+
 def short_number(value: float | int | Fraction) -> str:
     """A number to six significant digits, as keys are shown on sheets and in feedback."""
     if isinstance(value, int) or (isinstance(value, Fraction) and value.denominator == 1):
         return str(int(value))
-    text = f"{float(value):.6g}"
+    number = float(value)
+    if abs(number) < ROUNDING_NOISE:  # 0.1 + 0.2 − 0.3: a person writes 0
+        return "0"
+    text = f"{number:.6g}"
     return "0" if text == "-0" else text
 
 

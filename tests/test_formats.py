@@ -696,3 +696,15 @@ def test_most_lines_of_an_exam_are_rendered_without_markdown_it(default_exam):
     for line, html in fast.items():
         assert html is None or html == _parser().render(line), line
     assert sum(html is not None for html in fast.values()) > 0.6 * len(lines)
+
+
+def test_keys_are_written_as_a_person_would_without_rounding_noise():
+    from generator.answers.types import Matrix, Real
+    from generator.formatting import short_number
+
+    assert short_number(0.1 + 0.2 - 0.3) == "0"  # 5.55e-17
+    assert short_number(-2.220446049250313e-16) == "0"
+    assert short_number(1e-9) == "1e-09"  # a gradient check's error stays
+    assert Real().display(2.220446049250313e-16) == "0"
+    assert Matrix(None, 3).display([0.6000000000000001, -1e-17, 2.5]) == "[0.6, 0, 2.5]"
+    assert Real().grade("0", 2.220446049250313e-16).status == "correct"
