@@ -223,7 +223,15 @@ def generate(
 ) -> None:
     """Generate question sheets, answer keys and blank submissions.
 
-    SPEC is a TOML exam spec or the name of a built-in exam (default: 'default').
+    SPEC is a TOML exam spec (docs/exam-spec.md) or the name of a built-in exam:
+
+    \b
+    default                the midterm's shape: 10 true/false, 10 multiple choice, 40 points
+                           of short answers (used when SPEC is left out)
+    convnet-shapes         ConvNet shapes, parameters and receptive fields
+    midterm-3-3            the midterm review's Problem 3.3, as in the notes
+    losses-and-gradients   every loss, backprop and initialization family
+    networks-and-training  forward passes, training steps, recurrent layers, attention
     """
     from generator.exam import spec as specs
     from generator.exam.roster import numbered_students, read_roster
@@ -250,6 +258,23 @@ def generate(
     click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
         click.echo(f"  {line}")
+
+
+def _patterns(paths: list[str]) -> dict[str, int]:
+    """The files written, one line per kind: a student's folder or key named <id>, the
+    shared assets as one folder."""
+    patterns: dict[str, int] = {}
+    for path in paths:
+        parts = path.split("/")
+        if parts[0] == "students" and len(parts) > 2:
+            parts[1] = "<id>"
+        elif parts[:2] == ["instructor", "keys"] and len(parts) == 3:
+            parts[2] = "<id>" + parts[2][parts[2].rfind(".") :]
+        elif parts[0] == "assets":
+            parts = ["assets/ (KaTeX)"]
+        pattern = "/".join(parts)
+        patterns[pattern] = patterns.get(pattern, 0) + 1
+    return patterns
 
 
 def _written(formats: tuple[str, ...]) -> list[str]:
@@ -281,8 +306,8 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
     chosen = parse_formats(formats)
     made = export_exam(exam_dir, chosen, force)
     click.echo(f"Wrote {len(made)} file(s) to {exam_dir}")
-    for line in _written(chosen):
-        click.echo(f"  {line}")
+    for pattern, count in _patterns(made).items():
+        click.echo(f"  {pattern}" + (f"  ({count} files)" if count > 1 else ""))
 
 
 @main.command()
@@ -396,13 +421,20 @@ def practice(
     if not families and topic is None:
         raise click.UsageError("name what to practise: --family F (or --topic T)")
     chosen = parse_formats(formats + (",pdf" if pdf else ""))
-    spec = practice_spec(choose_families(families, topic), count, difficulty)
+    picked = choose_families(families, topic)
+    if families and count < len(picked):  # each family named is asked at least once
+        raise click.UsageError(
+            f"--count {count} cannot ask each of the {len(picked)} families named: "
+            f"give --count {len(picked)} or more"
+        )
+    spec = practice_spec(picked, count, difficulty)
     target = write_practice(spec, seed or new_seed(), out, chosen, force)
     pages = [name for name in ("md", "html", "tex", "pdf") if name in chosen]
     click.echo(f"Wrote a practice set of {count} question(s) to {target}")
     if pages:
-        click.echo(f"  practice.{{{','.join(pages)}}}   the questions")
-        click.echo(f"  solutions.{{{','.join(pages)}}}  answers and worked solutions")
+        suffix = pages[0] if len(pages) == 1 else f"{{{','.join(pages)}}}"
+        click.echo(f"  practice.{suffix}   the questions")
+        click.echo(f"  solutions.{suffix}  answers and worked solutions")
     if "html" in chosen:
         click.echo("  self-check.html  answer boxes that check themselves, in any browser")
     click.echo(
@@ -637,6 +669,7 @@ def regrade(
         found.extend(changes(before, summary.submissions))
         return {"changes.json": to_json({"changes": found})}
 
+    had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
     chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
     summary = grade_class(
         files, key_path, exams, grades, True, workers=workers, extra=changes_file, prefer=chosen
@@ -647,6 +680,9 @@ def regrade(
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
         click.echo(f"conflict: {conflict_line(conflict)}", err=True)
+    if had_stats and summary.kept:
+        _write_stats(grades)
+        click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
     if summary.errors or summary.conflicts:
         sys.exit(1)
 
@@ -659,6 +695,12 @@ def stats(grades: Path) -> None:
     GRADES is the folder `grade --out` wrote. Prints a table and writes
     GRADES/stats.json, GRADES/stats.html and GRADES/histogram.png.
     """
+    click.echo(_write_stats(grades))
+    click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
+
+
+def _write_stats(grades: Path) -> str:
+    """Write the item analysis of ``grades`` beside its report; the table, for a terminal."""
     import base64
 
     from generator.files.encoding import to_json
@@ -683,8 +725,7 @@ def stats(grades: Path) -> None:
         ("stats.json", to_json(result).encode()),
     ):
         write_file(grades / name, data)
-    click.echo(stats_text(result))
-    click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
+    return stats_text(result)
 
 
 def _with_options(function: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 # What a message must not carry to a terminal as it is: control characters (an ESC starts a
@@ -46,8 +47,12 @@ class GivenError(ExamgenError):
 
 
 class UnknownFamilyError(ExamgenError):
+    """A family name that is not registered: the closest names are suggested, not all."""
+
     def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"unknown family '{name}' (known: {', '.join(known)})")
+        close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}?" if close else "see examgen families"
+        super().__init__(f"unknown family {quoted(name)} ({hint})")
 
 
 class SpecError(ExamgenError):

@@ -357,8 +357,8 @@ def test_regrade_after_dropping_a_question_shows_each_students_change(classroom,
     grade(str(subs), "--out", "grades")
     result = run("regrade", "grades", "--drop", "tfa")
     assert result.exit_code == 0, result.output
-    assert "v001: 100 → 98 (tfa -2)" in result.output
-    assert "v003: 98 → 98" not in result.output  # v003 had tfa invalid: nothing changes
+    assert "v001: 100 / 100 → 98 / 98 (tfa -2)" in result.output  # the maximum dropped too
+    assert "v003:" not in result.output  # v003 had tfa invalid: the points stay
     rows = gradebook_rows(tmp_path / "grades")
     assert "tfa (dropped)" in rows[0] and rows[0]["max_points"] == "98"
     key = json.loads((exam / "instructor" / "key.json").read_text())
@@ -385,7 +385,7 @@ def test_regrade_after_correcting_a_key_regrades_against_the_fix(classroom, tmp_
     key_file.write_text(json.dumps(key))
     result = run("regrade", "grades")
     assert result.exit_code == 0
-    assert result.output.strip() == "v001: 100 → 97 (tfa -3)"  # +2 became −1
+    assert result.output.strip() == "v001: 100 / 100 → 97 / 100 (tfa -3)"  # +2 became −1
     assert run("regrade", "grades").output.strip() == "no student's points changed"
 
 

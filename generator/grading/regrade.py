@@ -11,7 +11,7 @@ from generator.errors import KeyFileError, SubmissionError
 from generator.files.encoding import to_json
 from generator.files.reading import read_json
 from generator.files.writing import write_file
-from generator.formatting import format_points
+from generator.formatting import format_points, format_score
 
 
 def previous_report(grades: Path) -> dict[str, Any]:
@@ -129,6 +129,8 @@ def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[st
                     "student_id": report["student_id"],
                     "before": None,
                     "after": report["points"],
+                    "max_before": None,
+                    "max_after": report["max_points"],
                     "questions": {},
                 }
             )
@@ -145,6 +147,8 @@ def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[st
                     "student_id": report["student_id"],
                     "before": earlier["points"],
                     "after": report["points"],
+                    "max_before": earlier["max_points"],
+                    "max_after": report["max_points"],
                     "questions": moved,
                 }
             )
@@ -152,17 +156,20 @@ def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[st
 
 
 def change_lines(found: list[dict[str, Any]]) -> list[str]:
+    """One line per student: the total out of the maximum before and after, as a dropped
+    question lowers both, and each question's change."""
     lines = []
     for change in found:
+        after = format_score(change["after"], change["max_after"])
         if change["before"] is None:
-            lines.append(f"{change['student_id']}: newly graded, {format_points(change['after'])}")
+            lines.append(f"{change['student_id']}: newly graded, {after}")
             continue
         detail = ", ".join(
             f"{qid} {'+' if delta > 0 else ''}{format_points(delta)}"
             for qid, delta in change["questions"].items()
         )
+        before = format_score(change["before"], change["max_before"])
         lines.append(
-            f"{change['student_id']}: {format_points(change['before'])} → "
-            f"{format_points(change['after'])}" + (f" ({detail})" if detail else "")
+            f"{change['student_id']}: {before} → {after}" + (f" ({detail})" if detail else "")
         )
     return lines
