@@ -93,3 +93,39 @@ def test_a_total_that_adds_up_the_students_rows_is_credited(midterm):
     assert "adds up your rows" in parts["total_params"]["feedback"]
     parts = score(midterm, {**rows, "total_params": "7771"})
     assert parts["total_params"]["status"] == "wrong"
+
+
+def test_an_fc_layers_output_written_as_a_volume_earns_full_marks_and_says_so():
+    """The course's convention (and cs231n's VGG table) writes an FC layer's N outputs as the
+    activation volume 1x1xN: the network table accepts it, and only for a one-number key."""
+    from generator.answers.types import Shape, answer_type_from_json
+
+    table = Shape(fc_volume=True)
+    score = table.grade("1x1x10", "10")
+    assert (score.status, score.fraction) == ("correct", 1)
+    assert score.feedback == "1x1x10 is 10 written as a volume"
+    assert table.grade("10", "10").status == "correct"
+    assert table.grade("1x10", "10").status == "wrong"
+    assert table.grade("1x1x10", "4x4x10").status == "wrong"
+    assert Shape().grade("1x1x10", "10").status == "wrong"  # other shapes: as written
+    assert answer_type_from_json(table.to_json()).fc_volume
+
+
+def test_the_network_tables_fc_row_accepts_1x1xn(run, tmp_path):
+    import json
+
+    run("generate", "midterm-3-3", "--variants", "1", "--seed", "fc")
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    (table,) = [q for q in key["variants"][0]["questions"] if q["id"] == "p3_3"]
+    fc = [p for p in table["parts"] if p["id"].endswith(".shape") and "x" not in str(p["key"])]
+    assert fc, "the midterm's table ends in an FC layer"
+    submission = json.loads((exam / "students" / "v001" / "submission.json").read_text())
+    for part in table["parts"]:
+        submission["answers"]["p3_3"][part["id"]] = str(part["key"])
+    for part in fc:
+        submission["answers"]["p3_3"][part["id"]] = f"1x1x{part['key']}"
+    (tmp_path / "s.json").write_text(json.dumps(submission))
+    report = json.loads(run("grade", "s.json", "--json").output)
+    (graded,) = [q for q in report["questions"] if q["id"] == "p3_3"]
+    assert graded["points"] == graded["max_points"]

@@ -183,18 +183,34 @@ class Shape(AnswerType):
     kind = "shape"
     hint = "shapes as HxWxC such as 32x32x10, one number for a vector"
 
+    def __init__(self, fc_volume: bool = False) -> None:
+        # An FC layer's output of N units is also an activation volume 1x1xN, as the
+        # course's table and cs231n's VGG table write it: such parts accept both.
+        self.fc_volume = bool(fc_volume)
+
     def parse(self, raw: str) -> tuple[int, ...] | Invalid:
         return _parse_dims(raw)
+
+    def agrees(self, value: tuple[int, ...], key: tuple[int, ...]) -> bool:
+        return value == key or self._as_volume(value, key)
+
+    def _as_volume(self, value: tuple[int, ...], key: tuple[int, ...]) -> bool:
+        return self.fc_volume and len(key) == 1 and value == (1, 1, key[0])
 
     def compare(self, value: tuple[int, ...], key: tuple[int, ...]) -> Score:
         if value == key:
             return CORRECT
+        if self._as_volume(value, key):
+            return Score(1, "correct", f"{shape_text(value)} is {key[0]} written as a volume")
         if len(value) != len(key):
             return Score(_ZERO, "wrong", f"expected {len(key)} dimension(s), got {len(value)}")
         return Score(_ZERO, "wrong", f"expected {self.format(key)}")
 
     def format(self, value: tuple[int, ...]) -> str:
         return shape_text(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "fc_volume": True} if self.fc_volume else {"kind": self.kind}
 
 
 class SpatialSize(AnswerType):

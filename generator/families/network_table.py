@@ -176,7 +176,7 @@ class NetworkTable(Family):
                     "input": params["input"],
                 }
             for kind, text, answer in (
-                ("shape", "activation volume", Shape()),
+                ("shape", "activation volume", Shape(fc_volume=True)),
                 ("params", "parameters", Integer()),
             ):
                 parts.append(
