@@ -156,3 +156,17 @@ def test_a_damaged_report_is_refused_on_one_line_naming_the_field(run, tmp_path)
         assert not (folder / "stats.json").exists()
     (tmp_path / "grades0" / "report.json").write_text(json.dumps(good))
     assert run("stats", "grades0").exit_code == 0
+
+
+def test_the_histogram_labels_say_which_tenth_holds_full_marks():
+    report = {"submissions": [submission("a", 10, 10), submission("b", 9, 10)]}
+    histogram = item_analysis(report)["histogram"]
+    assert histogram["labels"][0] == "0-9" and histogram["labels"][-1] == "90-100"
+    assert histogram["counts"][-1] == 2  # 100 % sits in the bar labelled 90-100, not 90
+
+
+def test_the_histogram_png_has_axis_titles():
+    """The picture holds more ink with its titles than without: they are drawn."""
+    with_titles = bar_chart([1, 2], ["0-49", "50-100"], width=320, height=200)
+    without = bar_chart([1, 2], ["0-49", "50-100"], width=320, height=200, x_title="", y_title="")
+    assert with_titles != without

@@ -119,7 +119,11 @@ def item_analysis(report: dict[str, Any]) -> dict[str, Any]:
         "students": len(submissions),
         "questions": rows,
         "families": by_family,
-        "histogram": {"labels": [f"{10 * b}" for b in range(10)], "counts": bins},
+        # tenths of the maximum; the last holds the full marks too, and says so
+        "histogram": {
+            "labels": [*(f"{10 * b}-{10 * b + 9}" for b in range(9)), "90-100"],
+            "counts": bins,
+        },
         "mean_total": sum(totals) / len(totals) if totals else 0.0,
         "max_points": maximum,
     }

@@ -1,5 +1,6 @@
-"""A small PNG bar chart: bars, axes, and digit labels in a 3x5 pixel font. The standard
-library's zlib is all a PNG needs, so no plotting library is pulled in for one chart."""
+"""A small PNG bar chart: bars, axes, labels and axis titles in a 3x5 pixel font. The
+standard library's zlib is all a PNG needs, so no plotting library is pulled in for one
+chart."""
 
 from __future__ import annotations
 
@@ -21,6 +22,23 @@ _DIGITS = {  # 3x5 glyphs, rows top to bottom, bits left to right
     "9": "111101111001111",
     "%": "101001010100101",
     "-": "000000111000000",
+    "(": "010100100100010",
+    ")": "010001001001010",
+    "A": "010101111101101",
+    "C": "111100100100111",
+    "D": "110101101101110",
+    "E": "111100110100111",
+    "F": "111100110100100",
+    "H": "101101111101101",
+    "I": "111010010010111",
+    "M": "101111111101101",
+    "N": "110101101101101",
+    "O": "111101101101111",
+    "R": "110101110101101",
+    "S": "111100111001111",
+    "T": "111010010010010",
+    "U": "101101101101111",
+    "X": "101101010101101",
 }
 SCALE = 3  # pixels per font pixel
 
@@ -47,30 +65,58 @@ def encode(pixels: np.ndarray) -> bytes:
     )
 
 
-def _text(canvas: np.ndarray, text: str, x: int, y: int, color: tuple[int, int, int]) -> None:
-    for n, char in enumerate(text):
+def _text(
+    canvas: np.ndarray,
+    text: str,
+    x: int,
+    y: int,
+    color: tuple[int, int, int],
+    scale: int = SCALE,
+) -> None:
+    """``text`` with its top left at (``x``, ``y``); a space, or a character the font has
+    not, leaves a gap."""
+    for n, char in enumerate(text.upper()):
         glyph = _DIGITS.get(char)
         if glyph is None:
             continue
         for row in range(5):
             for col in range(3):
                 if glyph[row * 3 + col] == "1":
-                    left = x + (n * 4 + col) * SCALE
-                    top = y + row * SCALE
-                    canvas[top : top + SCALE, left : left + SCALE] = color
+                    left = x + (n * 4 + col) * scale
+                    top = y + row * scale
+                    canvas[top : top + scale, left : left + scale] = color
 
 
-def bar_chart(counts: list[int], labels: list[str], width: int = 640, height: int = 320) -> bytes:
-    """Bars for ``counts``, each count above its bar and its label below."""
+def text_width(text: str, scale: int = SCALE) -> int:
+    return (4 * len(text) - 1) * scale
+
+
+def bar_chart(
+    counts: list[int],
+    labels: list[str],
+    width: int = 640,
+    height: int = 340,
+    x_title: str = "score (% of the maximum)",
+    y_title: str = "students",
+) -> bytes:
+    """Bars for ``counts``, each count above its bar and its label below, with axis titles:
+    ``y_title`` above the vertical axis, ``x_title`` under the labels."""
+    ink = (40, 40, 40)
     canvas = np.full((height, width, 3), 255, dtype=np.uint8)
-    left, bottom, top = 20, height - 30, 30
-    slot = (width - 2 * left) // max(len(counts), 1)
+    left, right, bottom, top = 24, 16, height - 44, 44
+    slot = (width - left - right) // max(len(counts), 1)
     tallest = max(max(counts), 1)
+    small = 2  # labels must fit their bar's width: 90-100 is six characters
     for n, count in enumerate(counts):
         x = left + n * slot
         bar = int((bottom - top) * count / tallest)
         canvas[bottom - bar : bottom, x + 3 : x + slot - 3] = (66, 110, 180)
-        _text(canvas, str(count), x + 4, bottom - bar - 5 * SCALE - 4, (40, 40, 40))
-        _text(canvas, labels[n], x + 4, bottom + 6, (40, 40, 40))
-    canvas[bottom : bottom + 2, left : width - left] = (40, 40, 40)
+        middle = x + slot // 2
+        _text(canvas, str(count), middle - text_width(str(count)) // 2, bottom - bar - 19, ink)
+        label = labels[n]
+        _text(canvas, label, middle - text_width(label, small) // 2, bottom + 6, ink, small)
+    canvas[bottom : bottom + 2, left : width - right] = ink  # the axes
+    canvas[top - 8 : bottom + 2, left : left + 2] = ink
+    _text(canvas, y_title, left, 8, ink, small)
+    _text(canvas, x_title, (width - text_width(x_title, small)) // 2, height - 16, ink, small)
     return encode(canvas)
