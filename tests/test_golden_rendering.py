@@ -38,3 +38,35 @@ def test_the_default_exam_renders_the_same_bytes_on_every_run():
     assert render_variant(first, first["variants"][0], "key") == render_variant(
         second, second["variants"][0], "key"
     )
+
+
+def test_no_answer_format_example_gives_away_a_key():
+    """Every family at every level: no example the sheet quotes in its answer formats is a
+    key of the question (the midterm's table once read 'shapes such as 32x32x10' above a
+    row whose key was 32x32x10)."""
+    import re
+
+    from generator import registry
+    from generator.answers.types import answer_type_from_json
+    from generator.exam.assemble import assemble
+    from generator.exam.roster import numbered_students
+    from generator.family import DIFFICULTIES
+    from generator.render.pages import render_question
+
+    for name in registry.names():
+        text = "".join(
+            f'[[questions]]\nfamily = "{name}"\ndifficulty = "{level}"\nid = "q{n}"\n'
+            for n, level in enumerate(DIFFICULTIES)
+        )
+        manifest = assemble(spec.parse(f'title = "t"\n{text}', "t"), "hints", numbered_students(8))
+        for variant in manifest["variants"]:
+            for question in variant["questions"]:
+                family = manifest["questions"][0]["family"]
+                rendered = render_question(family, question)
+                shown = {
+                    " ".join(str(answer_type_from_json(p["type"]).display(p["key"])).split())
+                    for p in question["parts"]
+                }
+                for part in rendered["parts"]:
+                    examples = re.findall(r"such as ([^;()]+?)(?:,| or |$| \()", part["hint"])
+                    assert not shown & {e.strip() for e in examples}, (name, part["hint"], shown)

@@ -46,7 +46,31 @@ _MISSING = object()
 
 class AnswerType:
     kind: ClassVar[str]
-    hint: ClassVar[str]  # how to write an answer, shown on sheets
+    # How to write an answer, as sheets show it: the first text whose examples no key of
+    # the question matches (``hint_avoiding``); each text with the examples it quotes.
+    hints: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+
+    @property
+    def hint(self) -> str:
+        return self.hints[0][0]
+
+    def hint_avoiding(self, keys: list[tuple[AnswerType, Any]]) -> str:
+        """The hint whose examples give away none of ``keys`` (each part's answer type and
+        key): an example that is the answer would hand it out. The last one otherwise."""
+        for text, examples in self.hints:
+            if not any(self._gives(example, keys) for example in examples):
+                return text
+        return self.hints[-1][0]
+
+    def _gives(self, example: str, keys: list[tuple[AnswerType, Any]]) -> bool:
+        for answer_type, key in keys:
+            if " ".join(example.split()) == " ".join(str(answer_type.display(key)).split()):
+                return True
+            if answer_type is self or answer_type.to_json() == self.to_json():
+                value = self.read_answer(example)
+                if not isinstance(value, Score) and self.agrees(value, self.read_key(key)):
+                    return True
+        return False
 
     def parse(self, raw: str) -> Any:
         raise NotImplementedError
@@ -134,7 +158,10 @@ class Integer(AnswerType):
     """A whole number, or arithmetic that evaluates to one (``10x1x5x5 + 10``)."""
 
     kind = "integer"
-    hint = "whole numbers, or arithmetic such as 10x3x5x5 + 10"
+    hints = (
+        ("whole numbers, or arithmetic such as 10x3x5x5 + 10", ("10x3x5x5 + 10",)),
+        ("whole numbers, or arithmetic such as 16x3x3x3 + 16", ("16x3x3x3 + 16",)),
+    )
 
     def parse(self, raw: str) -> int | Invalid:
         digits = raw.strip()
@@ -181,7 +208,11 @@ class Shape(AnswerType):
     """An activation volume ``HxWxC`` (also ``32 x 32 x 10``, ``(32, 32, 10)``) or a size ``D``."""
 
     kind = "shape"
-    hint = "shapes as HxWxC such as 32x32x10, one number for a vector"
+    hints = (
+        ("shapes as HxWxC such as 32x32x10, one number for a vector", ("32x32x10",)),
+        ("shapes as HxWxC such as 7x7x512, one number for a vector", ("7x7x512",)),
+        ("shapes as HxWxC such as 13x13x3, one number for a vector", ("13x13x3",)),
+    )
 
     def __init__(self, fc_volume: bool = False) -> None:
         # An FC layer's output of N units is also an activation volume 1x1xN, as the
@@ -217,7 +248,10 @@ class SpatialSize(AnswerType):
     """Height and width of a feature map: ``14`` for a square, ``14x10`` otherwise."""
 
     kind = "spatial_size"
-    hint = "one number for a square size, else HxW such as 14x10"
+    hints = (
+        ("one number for a square size, else HxW such as 14x10", ("14x10",)),
+        ("one number for a square size, else HxW such as 9x6", ("9x6",)),
+    )
 
     def parse(self, raw: str) -> tuple[int, int] | Invalid:
         dims = _parse_dims(raw)
@@ -330,7 +364,16 @@ class Real(AnswerType):
     """A real number, correct within ``max(atol, rtol·|key|)`` of the key, bounds included."""
 
     kind = "real"
-    hint = "numbers such as 0.27, -1.5, 1/3 or 2.5e-3 (within 1% unless stated)"
+    hints = (
+        (
+            "numbers such as 0.27, -1.5, 1/3 or 2.5e-3 (within 1% unless stated)",
+            ("0.27", "-1.5", "1/3", "2.5e-3"),
+        ),
+        (
+            "numbers such as 0.83, -2.25, 2/7 or 4.5e-3 (within 1% unless stated)",
+            ("0.83", "-2.25", "2/7", "4.5e-3"),
+        ),
+    )
 
     def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rtol, self.atol = rtol, atol
@@ -444,7 +487,16 @@ class Matrix(AnswerType):
     partial credit for the share of entries within tolerance."""
 
     kind = "matrix"
-    hint = "matrices as [[1, 2], [3, 4]] or [1, 2; 3, 4], vectors as [1, 2, 3]"
+    hints = (
+        (
+            "matrices as [[1, 2], [3, 4]] or [1, 2; 3, 4], vectors as [1, 2, 3]",
+            ("[[1, 2], [3, 4]]", "[1, 2, 3]"),
+        ),
+        (
+            "matrices as [[5, -1], [0, 2]] or [5, -1; 0, 2], vectors as [4, 0, -2]",
+            ("[[5, -1], [0, 2]]", "[4, 0, -2]"),
+        ),
+    )
 
     def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
@@ -571,7 +623,10 @@ class Expression(AnswerType):
     """A symbolic expression in declared symbols, graded by equivalence with the key."""
 
     kind = "expression"
-    hint = "expressions such as 2*x*y + exp(-x) (^ for powers, 2x for 2*x)"
+    hints = (
+        ("expressions such as 2*x*y + exp(-x) (^ for powers, 2x for 2*x)", ("2*x*y + exp(-x)",)),
+        ("expressions such as 3*x^2 - log(x) (^ for powers, 2x for 2*x)", ("3*x^2 - log(x)",)),
+    )
 
     def __init__(self, symbols: list[str]) -> None:
         self.symbols = sorted(symbols)
@@ -615,7 +670,7 @@ class TrueFalse(AnswerType):
     penalty for a wrong one (half by default: +2/−1 at 2 points), nothing for a blank."""
 
     kind = "truefalse"
-    hint = "true or false (T or F)"
+    hints = (("true or false (T or F)", ()),)
     _WORDS: ClassVar[dict[str, bool]] = {"true": True, "t": True, "false": False, "f": False}
 
     def __init__(self, wrong: str = "-1/2") -> None:
@@ -659,7 +714,10 @@ class MultiSelect(AnswerType):
     error, floor 0 by default: key A, answer AB scores 2)."""
 
     kind = "multiselect"
-    hint = "the letters of every correct option, such as AC"
+    hints = (
+        ("the letters of every correct option, such as AC", ("AC",)),
+        ("the letters of every correct option, such as BD", ("BD",)),
+    )
 
     def __init__(self, options: int, per_error: str = "1/2", floor: str = "0") -> None:
         self.options, self.per_error, self.floor = options, str(per_error), str(floor)

@@ -139,10 +139,11 @@ def ask_question(
     by_id = {p["id"]: p for p in question["parts"]}
     right = hinted = missed = 0
     solution_shown = False
+    hints = {part["id"]: part["hint"] for part in rendered["parts"]}  # none gives a key away
     for part in question["parts"]:
         answer_type = answer_type_from_json(part["type"])
         label = f"{terminal_text(part['label'])} [{part['id']}]"
-        say(f"\n{label}  ({answer_type.hint})")
+        say(f"\n{label}  ({hints[part['id']]})")
         for attempt in (1, 2):
             raw = terminal.ask("second try> " if attempt == 2 else "> ").strip()
             given[part["id"]] = raw

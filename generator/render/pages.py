@@ -161,8 +161,9 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "steps": question["steps"],
     }
     answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
+    keys = [(answer, part["key"]) for part, answer in zip(question["parts"], answers, strict=True)]
     parts = [
-        {**part, "hint": answer.hint, "key": answer.display(part["key"])}
+        {**part, "hint": answer.hint_avoiding(keys), "key": answer.display(part["key"])}
         for part, answer in zip(question["parts"], answers, strict=True)
     ]
     return {
