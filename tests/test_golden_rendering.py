@@ -70,3 +70,16 @@ def test_no_answer_format_example_gives_away_a_key():
                 for part in rendered["parts"]:
                     examples = re.findall(r"such as ([^;()]+?)(?:,| or |$| \()", part["hint"])
                     assert not shown & {e.strip() for e in examples}, (name, part["hint"], shown)
+
+
+def test_a_key_opens_with_every_answer_at_a_glance():
+    exam = spec.load("midterm-3-3")
+    manifest = assemble(exam, "glance", [Student("v001")])
+    (variant,) = manifest["variants"]
+    for layout, marker in (("key", "## Answers at a glance"), ("key.html", "Answers at a glance")):
+        page = render_variant(manifest, variant, layout)
+        glance, rest = page.split(marker, 1)[1].split("p3_3. Problem 3.3", 1)
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                assert part["id"] in glance, (layout, part["id"])
+        assert rest  # the worked solutions follow the table
