@@ -76,8 +76,11 @@ def test_a_key_opens_with_every_answer_at_a_glance():
     exam = spec.load("midterm-3-3")
     manifest = assemble(exam, "glance", [Student("v001")])
     (variant,) = manifest["variants"]
+    from generator.render.pages import render_layouts
+
+    pages = render_layouts(manifest, variant, ("key", "key.html"), {"assets": "assets"})
     for layout, marker in (("key", "## Answers at a glance"), ("key.html", "Answers at a glance")):
-        page = render_variant(manifest, variant, layout)
+        page = pages[layout]
         glance, rest = page.split(marker, 1)[1].split("p3_3. Problem 3.3", 1)
         for question in variant["questions"]:
             for part in question["parts"]:
