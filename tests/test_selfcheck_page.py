@@ -137,12 +137,19 @@ def test_typing_a_wrong_then_a_right_answer_shows_the_verdicts(practice, browser
     assert browser.evaluate("document.getElementById('solution-q1').hidden") is False
     assert verdict_after(browser, "q1", "output", str(size["key"])) == "✓ correct"
     probabilities = questions["q2"]["parts"][0]
+    shown = answer_type_from_json(probabilities["type"]).display(probabilities["key"])
     typed = (
         "[" + "; ".join(", ".join(f"{v:.4f}" for v in row) for row in probabilities["key"]) + "]"
     )
     assert verdict_after(browser, "q2", "probabilities", typed) == "✓ correct"
+    # one part of several tried: the worked solution, which holds every answer, stays shut
+    assert browser.evaluate("document.getElementById('solution-q2').hidden") is True
     assert verdict_after(browser, "q2", "probabilities", "[1, 2, 3]").startswith("✗")
-    assert verdict_after(browser, "q2", "probabilities", "banana").startswith("✗ write a list")
+    second = verdict_after(browser, "q2", "probabilities", "banana")
+    assert second.startswith("✗ write a list") and second.endswith(f"; the answer: {shown}")
+    assert browser.evaluate("document.getElementById('solution-q2').hidden") is True
+    browser.evaluate("document.querySelector('.reveal[data-question=\"q2\"]').click()")
+    assert browser.evaluate("document.getElementById('solution-q2').hidden") is False
     assert "katex-error" not in browser.evaluate("document.body.innerHTML")
     shot = tmp_path / "self-check.png"
     browser.screenshot(shot)

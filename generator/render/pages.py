@@ -125,6 +125,7 @@ def practice_keys_json(variant: dict[str, Any]) -> str:
             part["id"]: {
                 "type": part["type"],
                 "key": part["key"],
+                "shown": answer_type_from_json(part["type"]).display(part["key"]),
                 "mistakes": part.get("mistakes", []),
             }
             for part in question["parts"]

@@ -278,6 +278,10 @@ function check(part, raw) {
     throw error;
   }
   if (score >= 1) return { status: "correct", score, message: "correct" };
+  if (part.type.kind === "shape") {  // as the grader explains a volume of the wrong rank
+    const got = dims(raw).length, wanted = dims(part.key).length;
+    if (got !== wanted) return { status: "wrong", score, message: `not right: expected ${wanted} dimension(s), got ${got}` };
+  }
   const status = score > 0 ? "partial" : "wrong";
   const head = score > 0 ? `partly right (${Math.round(score * 100)} %)` : "not right";
   for (const mistake of part.mistakes ?? []) {
@@ -291,19 +295,38 @@ function check(part, raw) {
 // ---- the page -----------------------------------------------------------------------------
 
 function bind() {
+  // A question's worked solution gives away every part's answer, so it opens only once each
+  // part has been tried, or when the student asks; a part shows its own answer after two
+  // wrong tries.
   const keys = JSON.parse(document.getElementById("examgen-keys").textContent);
+  const tried = {};
+  const reveal = (question) => {
+    const solution = document.getElementById(`solution-${question}`);
+    solution.hidden = false;
+    solution.open = true;
+    const button = document.querySelector(`.reveal[data-question="${question}"]`);
+    if (button) button.hidden = true;
+  };
+  for (const button of document.querySelectorAll(".reveal")) {
+    button.addEventListener("click", () => reveal(button.dataset.question));
+  }
   for (const box of document.querySelectorAll("[data-part]")) {
-    const part = keys[box.dataset.question][box.dataset.part];
+    const question = box.dataset.question;
+    const part = keys[question][box.dataset.part];
     const input = box.querySelector("input");
     const verdict = box.querySelector(".verdict");
+    let wrong = 0;
     const run = () => {
       const result = check(part, input.value);
-      verdict.textContent = result.status === "correct" ? "✓ correct" : `✗ ${result.message}`;
+      let text = result.status === "correct" ? "✓ correct" : `✗ ${result.message}`;
+      if (result.status !== "correct" && result.status !== "blank" && ++wrong >= 2) {
+        text += `; the answer: ${part.shown}`;
+      }
+      verdict.textContent = text;
       verdict.className = `verdict ${result.status}`;
       if (result.status !== "blank") {
-        const solution = document.getElementById(`solution-${box.dataset.question}`);
-        solution.hidden = false;
-        solution.open = true;
+        tried[question] = (tried[question] ?? new Set()).add(box.dataset.part);
+        if (tried[question].size === Object.keys(keys[question]).length) reveal(question);
       }
     };
     box.querySelector("button").addEventListener("click", run);
