@@ -366,9 +366,13 @@ def drill(
         progress_files.save(progress, path)
 
     save()
+    from generator.render.terminal import terminal_text
+
     click.echo(
-        "An empty answer skips a part. Ctrl-D or Ctrl-C ends the session; "
-        "examgen drill --resume continues it."
+        terminal_text(
+            "An empty answer skips a part. Ctrl-D or Ctrl-C ends the session; "
+            "examgen drill --resume continues it."
+        )
     )
     try:
         drills.run(progress, drills.Terminal(ask, click.echo), save)

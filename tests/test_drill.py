@@ -280,7 +280,7 @@ def test_an_unreadable_progress_file_that_cannot_be_moved_is_one_line(run, progr
         (r"\mathrm{softmax}(QK^\top / \sqrt{d})\, V", "softmax(QKᵀ / √d) V"),
         (
             r"L_i = \sum_{j \neq y_i} \max(0, s_j - s_{y_i} + 1)",
-            "L_i = Σ_{j ≠ y_i} max(0, s_j - s_{y_i} + 1)",
+            "L_i = Σ_(j ≠ y_i) max(0, s_j - s_(y_i) + 1)",
         ),
         (r"\delta_1 = (W_2^\top \delta_2) \odot g'(z_1)", "δ_1 = (W_2ᵀ δ_2) ⊙ g'(z_1)"),
         (r"\theta \leftarrow \theta - \eta \nabla L", "θ ← θ - η ∇L"),
@@ -306,3 +306,24 @@ def test_no_tex_reaches_a_drill_question_or_its_solution(family):
             texts += rendered["choice"]["options"] if rendered["choice"] else []
             for text in map(drills.terminal_text, texts):
                 assert not re.search(r"\\[A-Za-z,]|\$", text), text
+
+
+def test_a_drill_question_reads_as_plain_text_at_80_columns():
+    """No line past the width, no word broken, no Markdown table or code marks, no TeX."""
+    from generator.render.terminal import terminal_text
+
+    for family in ("hinge_loss", "softmax_loss", "network_table", "conv_forward"):
+        session = Session("cols", [family], 3)
+        question = drills.instance(session, family, "hard", secret_key("cols"))
+        rendered = drills.render_question(family, question)
+        for source in (rendered["question"], rendered["solution"]):
+            text = terminal_text(source, width=80)
+            unwrapped = terminal_text(source, width=10**6)
+
+            def words(shown):
+                return sorted(w for w in shown.split() if set(w) != {"-"})
+
+            assert words(text) == words(unwrapped)  # wrapped between words, none broken
+            for line in text.splitlines():
+                assert len(line) <= 80 or " " not in line.strip(), line
+                assert "`" not in line and "|---" not in line and "{" not in line, line

@@ -10,7 +10,6 @@ its progress after every question, so ``--resume`` continues where Ctrl-C stoppe
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from generator.formatting import known_mistake
 from generator.grading.scoring import diagnose, score_part
 from generator.practice.progress import Progress, Session
 from generator.render.pages import render_question
-from generator.render.plain_math import plain_formula
+from generator.render.terminal import terminal_text
 
 MAX_COUNT = 500
 
@@ -88,12 +87,6 @@ def instance(session: Session, family: str, level: str, key: bytes) -> dict[str,
     return variant["questions"][0]
 
 
-def terminal_text(markdown: str) -> str:
-    """Markdown as read in a terminal: formulas without their dollar signs, in plain
-    symbols (``generator.render.plain_math``)."""
-    return re.sub(r"\$\$?([^$]+?)\$\$?", lambda m: plain_formula(m[1]), markdown)
-
-
 def run(
     progress: Progress, terminal: Terminal, save: Callable[[], None], key: bytes | None = None
 ) -> None:
@@ -122,7 +115,13 @@ def ask_question(
     info = registry.get(family)
     rendered = render_question(family, question)
     say = terminal.say
-    say(f"\n── Question {number} of {count} · {info.title} ({info.topic}, {level}) ──\n")
+    say(
+        "\n"
+        + terminal_text(
+            f"── Question {number} of {count} · {info.title} ({info.topic}, {level}) ──"
+        )
+        + "\n"
+    )
     say(terminal_text(rendered["question"]))
     if rendered["choice"]:
         letters = "ABCDEFGHIJ"
@@ -143,7 +142,7 @@ def ask_question(
     for part in question["parts"]:
         answer_type = answer_type_from_json(part["type"])
         label = f"{terminal_text(part['label'])} [{part['id']}]"
-        say(f"\n{label}  ({hints[part['id']]})")
+        say("\n" + terminal_text(f"{label}  ({hints[part['id']]})"))
         for attempt in (1, 2):
             raw = terminal.ask("second try> " if attempt == 2 else "> ").strip()
             given[part["id"]] = raw
@@ -155,9 +154,9 @@ def ask_question(
             if score.status == "blank":
                 say("skipped")
             else:
-                say(verdict(answer_type, raw, part, score, reveal=attempt == 2))
+                say(terminal_text(verdict(answer_type, raw, part, score, reveal=attempt == 2)))
             if attempt == 1 and score.status != "blank":
-                say(f"Hint: {terminal_text(hint)}" if hint else "Think again: one more try.")
+                say(terminal_text(f"Hint: {hint}") if hint else "Think again: one more try.")
                 continue
             missed += 1
             say(f"The answer: {answer_type.display(part['key'])}")

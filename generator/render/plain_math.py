@@ -1,7 +1,8 @@
 """TeX formulas as plain Unicode text, for the terminal, where nothing typesets them: the
 macros examgen's question texts use become the symbols a reader expects (∂L / ∂s, ‖w‖^2,
-θ ← θ - η ∇L). Sub- and superscripts stay as written (``s_{y_i}``, ``w^2``): read as TeX,
-they are unambiguous, and Unicode has no subscript for most letters."""
+θ ← θ - η ∇L). Sub- and superscripts keep their _ and ^, as Unicode has no subscript for
+most letters, and a group of several characters is set in parentheses instead of braces:
+``Σ_{j ≠ y_i}`` reads ``Σ_(j ≠ y_i)``, ``w^2`` stays ``w^2``."""
 
 from __future__ import annotations
 
@@ -47,6 +48,15 @@ def plain_formula(tex: str) -> str:
         if tex.startswith("^\\top", i):
             out.append("ᵀ")  # a transpose reads as one mark, not a superscript
             i += 5
+            continue
+        if tex[i] in "_^" and tex.startswith("{", i + 1):
+            mark = tex[i]
+            group, i = _group(tex, i + 1)
+            inner = plain_formula(group).strip()
+            if mark == "^" and inner == "ᵀ":  # ^{\top}, a transpose
+                out.append(inner)
+            else:
+                out.append(mark + (inner if len(inner) == 1 else f"({inner})"))
             continue
         if tex[i] != "\\":
             out.append(tex[i])
