@@ -91,7 +91,7 @@ def test_feedback_shows_each_question_and_solution_as_the_answer_key_does(run, c
         md = sections[q["id"]]
         assert _between(md, "\n\n", "\n\n**Answer**") in feedback_md
         assert _between(md, "**Worked solution**\n\n", "\n\n") in feedback_md
-    assert feedback_html.count('<ol class="options">') == key_html.count('<ol class="options">') > 0
+    assert feedback_html.count('<ul class="options">') == key_html.count('<ul class="options">') > 0
     assert 'class="math inline"' in feedback_html and "$" not in feedback_html
 
 
