@@ -711,3 +711,11 @@ def test_keys_are_written_as_a_person_would_without_rounding_noise():
     assert Real().display(2.220446049250313e-16) == "0"
     assert Matrix(None, 3).display([0.6000000000000001, -1e-17, 2.5]) == "[0.6, 0, 2.5]"
     assert Real().grade("0", 2.220446049250313e-16).status == "correct"
+
+
+def test_a_quoted_word_prints_with_an_opening_quote_in_latex():
+    """'same' printed as ’same’ (two closing quotes): TeX reads a straight ' as closing."""
+    from generator.render.markup import to_latex
+
+    latex = to_latex("stride 1, 'same' padding, the layer's output, ('valid')")
+    assert "`same'" in latex and "layer's" in latex and "(`valid')" in latex

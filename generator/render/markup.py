@@ -385,7 +385,7 @@ class _Latex:
         for token in tokens:
             kind = token.type
             if kind == "text":
-                out.append(escape_latex(token.content))
+                out.append(escape_latex(_opening_quotes(token.content)))
             elif kind == "code_inline":
                 out.append(f"\\texttt{{{escape_latex(token.content)}}}")
             elif kind == "math_inline":
@@ -405,6 +405,16 @@ class _Latex:
             elif kind == "html_inline":
                 out.append(escape_latex(token.content))
         return "".join(out)
+
+
+# A straight quote that opens a quotation ('same'): after a space or bracket, or first,
+# with its closing quote later in the text. TeX reads ' as a closing quote, so 'same'
+# printed with two; ` is TeX's opening one. An apostrophe (CONV's, 's) has no pair.
+_QUOTED = re.compile(r"(?:(?<=[\s(\[])|^)'(?=[^'\s][^']*')")
+
+
+def _opening_quotes(text: str) -> str:
+    return _QUOTED.sub("`", text)
 
 
 def _tabular(rows: list[list[str]]) -> str:
