@@ -584,7 +584,10 @@ def _grade_batch(
         click.echo(f"conflict: {conflict_line(conflict)}", err=True)
     graded = sum(exam["graded"] for exam in summary.exams)
     missing = sum(len(exam["missing"]) for exam in summary.exams)
-    written = "gradebook, feedback/, report.json" if feedback else "gradebook, report.json"
+    # what was written: no exam's key found, no gradebook; nobody graded, no feedback
+    made = ["gradebook"] if summary.exams else []
+    made += ["feedback/"] if feedback and summary.kept else []
+    written = ", ".join([*made, "report.json"])
     conflicts = f", {len(summary.conflicts)} in conflict" if summary.conflicts else ""
     click.echo(
         f"Graded {graded} submission(s) into {out}/: {written}"

@@ -61,3 +61,12 @@ def test_regrade_writes_the_item_analysis_again_when_there_was_one(run, exam, tm
     assert "stats.html, histogram.png and stats.json again" in result.output
     stats = json.loads((tmp_path / "grades" / "stats.json").read_text())
     assert stats["max_points"] == 28
+
+
+def test_grade_names_only_the_files_it_wrote(run, tmp_path):
+    (tmp_path / "up").mkdir()
+    (tmp_path / "up" / "bad.json").write_bytes(b"\xff\xfe")
+    result = run("grade", "up", "--out", "g")
+    assert result.exit_code == 1
+    assert "Graded 0 submission(s) into g/: report.json (1 could not be graded" in result.output
+    assert not (tmp_path / "g" / "gradebook.csv").exists()
