@@ -11,6 +11,7 @@ was killed, and the next run into the same parent removes it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -116,7 +117,10 @@ def _staging(parent: Path, prefix: str) -> tuple[Path, int]:
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     lock = os.open(folder / RUN_LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
     if fcntl is not None:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released by the kernel when this process dies
+        # released by the kernel when this process dies; a file system without locks
+        # (some network mounts) leaves the folder unlocked, and then never taken as stale
+        with contextlib.suppress(OSError):
+            fcntl.flock(lock, fcntl.LOCK_EX)
     return folder, lock
 
 
@@ -155,7 +159,8 @@ def _parent_locked(parent: Path) -> Iterator[None]:
         return
     handle = os.open(parent, os.O_RDONLY)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):  # no locks on this file system: unguarded
+            fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
         os.close(handle)
