@@ -50,10 +50,6 @@ class AnswerType:
     # the question matches (``hint_avoiding``); each text with the examples it quotes.
     hints: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
 
-    @property
-    def hint(self) -> str:
-        return self.hints[0][0]
-
     def hint_avoiding(self, keys: list[tuple[AnswerType, Any]]) -> str:
         """The hint whose examples give away none of ``keys`` (each part's answer type and
         key): an example that is the answer would hand it out. The last one otherwise."""
