@@ -327,3 +327,25 @@ def test_a_drill_question_reads_as_plain_text_at_80_columns():
             for line in text.splitlines():
                 assert len(line) <= 80 or " " not in line.strip(), line
                 assert "`" not in line and "|---" not in line and "{" not in line, line
+
+
+def test_a_hint_never_states_the_answer_it_should_lead_to():
+    from generator.answers import answer_type_from_json
+
+    hints = stated = 0
+    for family in registry.names():
+        for level in ("easy", "medium", "hard"):
+            session = Session("hint", [family], 3)
+            question = drills.instance(session, family, level, secret_key("hint"))
+            steps = question["steps"]
+            if len(steps) < 2:
+                continue
+            for part in question["parts"]:
+                answer_type = answer_type_from_json(part["type"])
+                hints += 1
+                stated += drills.gives_away(steps[0], answer_type, part)
+    assert hints > 50 and stated > 0  # some first steps do state a key: the drill holds them back
+    part = {"key": "1x10", "type": {"kind": "shape"}}
+    shape = answer_type_from_json(part["type"])
+    assert drills.gives_away("μ has shape 1x10 here", shape, part)
+    assert not drills.gives_away("μ has shape 21x10 here", shape, part)

@@ -10,6 +10,7 @@ its progress after every question, so ``--resume`` continues where Ctrl-C stoppe
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -156,7 +157,8 @@ def ask_question(
             else:
                 say(terminal_text(verdict(answer_type, raw, part, score, reveal=attempt == 2)))
             if attempt == 1 and score.status != "blank":
-                say(terminal_text(f"Hint: {hint}") if hint else "Think again: one more try.")
+                clue = hint if hint and not gives_away(hint, answer_type, part) else None
+                say(terminal_text(f"Hint: {clue}") if clue else "Think again: one more try.")
                 continue
             missed += 1
             say(f"The answer: {answer_type.display(part['key'])}")
@@ -165,6 +167,13 @@ def ask_question(
                 solution_shown = True
             break
     return right, hinted, missed
+
+
+def gives_away(hint: str, answer_type: Any, part: dict[str, Any]) -> bool:
+    """Whether ``hint`` states the part's key, as a whole word (layer norm's first step
+    named the shapes the student was asked for)."""
+    shown = re.escape(str(answer_type.display(part["key"])))
+    return re.search(rf"(?<![\w.]){shown}(?![\w.])", terminal_text(hint, 10**6)) is not None
 
 
 def verdict(answer_type: Any, raw: str, part: dict[str, Any], score: Score, reveal: bool) -> str:
