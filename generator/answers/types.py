@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from generator.answers.arithmetic import MAX_DIGITS, ArithmeticParseError, evaluate
@@ -44,29 +45,39 @@ _KEYS_READ: dict[tuple[Any, type, Any], Any] = {}
 _MISSING = object()
 
 
+@lru_cache(maxsize=256)  # a handful of types and examples, asked for every part of a class
+def _example_value(answer_type: AnswerType, example: str) -> Any:
+    return answer_type.read_answer(example)
+
+
 class AnswerType:
     kind: ClassVar[str]
     # How to write an answer, as sheets show it: the first text whose examples no key of
     # the question matches (``hint_avoiding``); each text with the examples it quotes.
     hints: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
 
-    def hint_avoiding(self, keys: list[tuple[AnswerType, Any]]) -> str:
-        """The hint whose examples give away none of ``keys`` (each part's answer type and
-        key): an example that is the answer would hand it out. The last one otherwise."""
+    # Whether ``agrees`` runs here: an expression's is sympy in a guarded child process,
+    # far too dear for choosing a hint.
+    agrees_in_process: ClassVar[bool] = True
+
+    def hint_avoiding(self, shown: set[str], keys: list[Any]) -> str:
+        """The hint whose examples give away no key of the question: no example is one of
+        the keys as pages write them (``shown``, spaces folded), nor, read as this type,
+        agrees with one of ``keys``, the question's keys of this type. The last otherwise."""
         for text, examples in self.hints:
-            if not any(self._gives(example, keys) for example in examples):
+            if not any(self._gives(example, shown, keys) for example in examples):
                 return text
         return self.hints[-1][0]
 
-    def _gives(self, example: str, keys: list[tuple[AnswerType, Any]]) -> bool:
-        for answer_type, key in keys:
-            if " ".join(example.split()) == " ".join(str(answer_type.display(key)).split()):
-                return True
-            if answer_type is self or answer_type.to_json() == self.to_json():
-                value = self.read_answer(example)
-                if not isinstance(value, Score) and self.agrees(value, self.read_key(key)):
-                    return True
-        return False
+    def _gives(self, example: str, shown: set[str], keys: list[Any]) -> bool:
+        if " ".join(example.split()) in shown:
+            return True
+        if not (keys and self.agrees_in_process):
+            return False
+        value = _example_value(self, example)
+        if isinstance(value, Score):
+            return False
+        return any(self.agrees(value, self.read_key(key)) for key in keys)
 
     def parse(self, raw: str) -> Any:
         raise NotImplementedError
@@ -619,6 +630,7 @@ class Expression(AnswerType):
     """A symbolic expression in declared symbols, graded by equivalence with the key."""
 
     kind = "expression"
+    agrees_in_process = False
     hints = (
         ("expressions such as 2*x*y + exp(-x) (^ for powers, 2x for 2*x)", ("2*x*y + exp(-x)",)),
         ("expressions such as 3*x^2 - log(x) (^ for powers, 2x for 2*x)", ("3*x^2 - log(x)",)),

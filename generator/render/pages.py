@@ -162,10 +162,20 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "steps": question["steps"],
     }
     answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
-    keys = [(answer, part["key"]) for part, answer in zip(question["parts"], answers, strict=True)]
+    keys = [
+        answer.display(part["key"]) for part, answer in zip(question["parts"], answers, strict=True)
+    ]
+    # a hint's examples must give away none of the question's keys (``hint_avoiding``)
+    shown = {" ".join(str(key).split()) for key in keys}
+    types = [json.dumps(part["type"], sort_keys=True) for part in question["parts"]]
+    by_type: dict[str, list[Any]] = {}
+    for part, signature in zip(question["parts"], types, strict=True):
+        by_type.setdefault(signature, []).append(part["key"])
     parts = [
-        {**part, "hint": answer.hint_avoiding(keys), "key": answer.display(part["key"])}
-        for part, answer in zip(question["parts"], answers, strict=True)
+        {**part, "hint": answer.hint_avoiding(shown, by_type[signature]), "key": key}
+        for part, answer, signature, key in zip(
+            question["parts"], answers, types, keys, strict=True
+        )
     ]
     return {
         "question": _block(template, "question", context),
