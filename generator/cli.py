@@ -339,6 +339,7 @@ def drill(
     from generator.exam.seeding import new_seed
     from generator.practice import drill as drills
     from generator.practice import progress as progress_files
+    from generator.render.terminal import terminal_text
 
     check_settings()
     path = progress_path or progress_files.default_path()
@@ -366,8 +367,6 @@ def drill(
         progress_files.save(progress, path)
 
     save()
-    from generator.render.terminal import terminal_text
-
     click.echo(
         terminal_text(
             "An empty answer skips a part. Ctrl-D or Ctrl-C ends the session; "
@@ -447,6 +446,15 @@ def practice(
     )
 
 
+# grade and regrade find keys by exam id in the same folder
+_exams_option = click.option(
+    "--exams",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder generate wrote the exams to, where keys are found by exam id.",
+)
+
 _grade_options = [
     click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
     click.option(
@@ -456,13 +464,7 @@ _grade_options = [
         default=None,
         help="The exam's instructor/key.json (default: EXAMS/EXAM_ID/instructor/key.json).",
     ),
-    click.option(
-        "--exams",
-        type=click.Path(path_type=Path),
-        default=Path("output"),
-        show_default=True,
-        help="The folder generate wrote the exams to, where keys are found by exam id.",
-    ),
+    _exams_option,
     click.option(
         "--out",
         "-o",
@@ -606,13 +608,7 @@ def _grade_batch(
     default=None,
     help="The exam's instructor/key.json (default: found from the exam id).",
 )
-@click.option(
-    "--exams",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="The folder generate wrote the exams to, where keys are found by exam id.",
-)
+@_exams_option
 @click.option(
     "--prefer",
     multiple=True,

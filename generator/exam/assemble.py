@@ -73,8 +73,8 @@ def assemble_variant(
     families = [q.family for q in spec.questions]
     asked: dict[str, set[str]] = {f: set() for f in families if families.count(f) > 1}
     for question in spec.questions:  # a fixed item is taken before any is drawn at random
-        family = registry.get(question.family)
-        if question.family in asked and question.givens_fix_everything(family):
+        if question.family in asked and question.fixed:
+            family = registry.get(question.family)
             with contextlib.suppress(GivenError):  # drawing it then names what is wrong
                 asked[question.family].add(family.identity(family.read_givens(question.givens)))
     return {
@@ -101,7 +101,7 @@ def _question(
             reason = str(error)
             continue
         identity = None if taken is None else family.identity(params)
-        if taken and identity in taken and not question.givens_fix_everything(family):
+        if taken and identity in taken and not question.fixed:
             continue  # the same question twice in one exam: draw another
         parts = family.parts(params, solution)
         mistakes = family.mistakes(params, solution)

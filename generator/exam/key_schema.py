@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from generator.answers.types import AnswerType, answer_type_from_json
+from generator.answers.types import AnswerType, Shape, answer_type_from_json
 from generator.errors import BrokenKeyError, quoted
 from generator.ids import (
     EXAM_ID_RULE,
@@ -136,6 +136,7 @@ def _check_part(part: dict[str, Any], part_ids: list[Any], where: str) -> None:
 def _check_follows(rule: Any, part_ids: list[Any], answer_type: AnswerType, where: str) -> None:
     """Error carried forward: a total of earlier rows, or a row computed from the one
     before through a layer (``generator.grading.follow_through``)."""
+    # here, not at the top: layer specs bring numpy, which grading a class never imports
     from generator.families.common.layerspec import LayerSpecError, parse_layer
 
     _object(rule, where)
@@ -157,8 +158,6 @@ def _check_follows(rule: Any, part_ids: list[Any], answer_type: AnswerType, wher
         raise _Problem(f"{where}.rounding", f"must be one of {', '.join(_ROUNDINGS)}")
     if rule.get("gives") not in _GIVES:
         raise _Problem(f"{where}.gives", f"must be one of {', '.join(_GIVES)}")
-    from generator.answers.types import Shape
-
     _readable(Shape(), rule.get("input"), f"{where}.input")
 
 

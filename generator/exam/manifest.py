@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BrokenKeyError
+from generator.exam.key_schema import check_key
 from generator.files.reading import read_json
 from generator.ids import is_variant_id
 
@@ -16,8 +17,6 @@ MAX_KEY_BYTES = 2_000_000_000
 def read_key(path: Path, roster_only: bool = False) -> dict[str, Any]:
     """key.json, checked against the schema (``generator.exam.key_schema``); with
     ``roster_only``, index.json, whose variants are only who sat which."""
-    from generator.exam.key_schema import check_key
-
     data = read_json(path, MAX_KEY_BYTES, BrokenKeyError, unique_keys=False)
     if (
         not isinstance(data, dict)

@@ -62,9 +62,6 @@ class QuestionSpec:
     tolerance: dict[str, float] = field(default_factory=dict)  # rtol/atol for real answers
     fixed: bool = False  # the givens fix the whole instance (``fixes_everything``)
 
-    def givens_fix_everything(self, family: Any) -> bool:
-        return self.fixed
-
 
 _PROBES = 4  # draws that must all give one instance for the givens to fix it
 

@@ -16,7 +16,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from generator.errors import OutputError
@@ -151,7 +150,7 @@ def remove_stale_staging(parent: Path) -> list[Path]:
     return removed
 
 
-@contextmanager
+@contextlib.contextmanager
 def _parent_locked(parent: Path) -> Iterator[None]:
     """Hold a lock on ``parent`` while checking a target in it and renaming into it."""
     if fcntl is None:

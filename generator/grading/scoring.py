@@ -96,11 +96,6 @@ def _share(points: Points, parts: int) -> tuple[Points, int | float]:
     return share, _number(share)
 
 
-def part_points(points: int | float, parts: int) -> int | float:
-    """A part's share of a question's ``points``, as reports write it."""
-    return _share(_points(points), parts)[1]
-
-
 def _part_points(share: Points, shown: int | float, fraction: Points) -> int | float:
     """A part's points as reports write them: its whole share, nothing, or a fraction of
     it (only the last needs exact arithmetic)."""
