@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+import zstandard
 from click.testing import CliRunner
 from conftest import filled_submission
 
@@ -289,11 +290,13 @@ def test_stats_shows_a_students_answer_escaped_on_the_terminal_and_page(run, exa
 
 def test_a_hand_edited_shard_naming_a_path_is_refused(run, exam, tmp_path):
     data = filled_submission(exam, "v001")
-    shard = exam / "instructor" / "variants" / f"{data['variant_id']}.json"
-    head, _, pages = shard.read_bytes().partition(b"\n")
+    shard = exam / "instructor" / "variants" / f"{data['variant_id']}.zst"
+    unpacked = zstandard.ZstdDecompressor().decompress(shard.read_bytes())
+    head, _, pages = unpacked.partition(b"\n")
     layout = json.loads(head)
     layout["student_id"] = "../../../X"
-    shard.write_bytes(json.dumps(layout).encode() + b"\n" + pages)
+    relaid = json.dumps(layout).encode() + b"\n" + pages
+    shard.write_bytes(zstandard.ZstdCompressor().compress(relaid))
     (tmp_path / "s.json").write_text(json.dumps({**data, "student_id": "../../../X"}))
     result = grade(tmp_path / "s.json", "--out", tmp_path / "grades")
     assert result.exit_code == 1

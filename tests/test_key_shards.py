@@ -4,6 +4,7 @@ import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+import zstandard
 from conftest import filled_submission
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from generator.render.pages import rendered_questions
 def test_each_variant_has_a_shard_that_matches_the_key(exam):
     key = json.loads((exam / "instructor" / "key.json").read_text())
     for variant in key["variants"]:
-        path = exam / "instructor" / "variants" / f"{variant['variant_id']}.json"
+        path = exam / "instructor" / "variants" / f"{variant['variant_id']}.zst"
         shard = read_variant_key(path, feedback=True)
         assert shard == variant_key(key, variant, rendered_questions(key, variant))
         without_pages = read_variant_key(path)
@@ -62,7 +63,7 @@ def test_grading_one_submission_reads_only_its_shard(run, exam, tmp_path, monkey
     paths = read_paths(monkeypatch)
     result = run("grade", "s.json")
     assert "Total: 32 / 32" in result.output
-    assert paths == [f"{submission['variant_id']}.json"]
+    assert paths == [f"{submission['variant_id']}.zst"]
 
 
 def test_a_key_edited_after_generation_wins_over_the_shards(run, exam, tmp_path, monkeypatch):
@@ -114,7 +115,7 @@ def test_batch_grading_reads_the_shards_and_index_never_the_whole_key(
     assert result.exit_code == 0, result.output
     assert "key.json" not in paths and "index.json" in paths
     assert sorted(paths) == sorted(
-        ["index.json"] + [f"{v['variant_id']}.json" for v in key["variants"][:2]]
+        ["index.json"] + [f"{v['variant_id']}.zst" for v in key["variants"][:2]]
     )
 
 
@@ -132,7 +133,7 @@ def test_regrade_writes_the_shards_again_after_a_hand_correction(run, exam, tmp_
     os.utime(key_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     result = run("regrade", "grades")
     assert "32 → " in result.output
-    shard = read_variant_key(exam / "instructor" / "variants" / f"{variant['variant_id']}.json")
+    shard = read_variant_key(exam / "instructor" / "variants" / f"{variant['variant_id']}.zst")
     assert shard["questions"][0]["parts"][0]["key"] == 999
 
 
@@ -168,11 +169,12 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
     submission = filled_submission(exam)
     (subs / "a.json").write_text(json.dumps(submission))
     run("grade", "subs", "--workers", "1", "--out", "from-shard")
-    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
+    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.zst"
     older = read_variant_key(shard_file)
     older["format"] = 5  # before the shards held the feedback pages: a line of texts instead
     texts = [{"text": "", "solution": "", "text_html": "", "solution_html": ""}]
-    shard_file.write_text(json.dumps(older) + "\n" + json.dumps(texts * len(older["questions"])))
+    older_bytes = json.dumps(older) + "\n" + json.dumps(texts * len(older["questions"]))
+    shard_file.write_bytes(zstandard.ZstdCompressor().compress(older_bytes.encode()))
     paths = read_paths(monkeypatch)
     result = run("grade", "subs", "--workers", "1", "--out", "from-key")
     assert result.exit_code == 0, result.output
@@ -185,18 +187,26 @@ def test_a_shard_written_by_an_older_examgen_is_passed_over_for_the_key(
 def test_a_damaged_shard_is_named_with_what_to_do(run, exam, tmp_path):
     submission = filled_submission(exam)
     (tmp_path / "s.json").write_text(json.dumps(submission))
-    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.json"
-    data = shard_file.read_bytes()
+    shard_file = exam / "instructor" / "variants" / f"{submission['variant_id']}.zst"
+    pack = zstandard.ZstdCompressor().compress
+    packed = shard_file.read_bytes()
+    data = zstandard.ZstdDecompressor().decompress(packed)
     head, _, pages = data.partition(b"\n")
     layout = json.loads(head)
 
     def relaid(**change: object) -> bytes:
-        return json.dumps({**layout, **change}).encode() + b"\n" + pages
+        return pack(json.dumps({**layout, **change}).encode() + b"\n" + pages)
 
+    streamed = zstandard.ZstdCompressor(write_content_size=False).compress(data)
     md, html = layout["page_slots"]
     damages = (
-        head[:-5] + b"\n" + pages,  # not JSON
-        data[:-5],  # the pages cut short
+        data,  # not packed
+        packed[:-5],  # the frame cut short
+        packed[:40] + bytes(40) + packed[80:],  # bytes inside it changed
+        streamed,  # a frame that does not say its size: it could unpack to gigabytes
+        pack(bytes(65 << 20)),  # one that says a size past any grading key's
+        pack(head[:-5] + b"\n" + pages),  # not JSON
+        pack(data[:-5]),  # the pages cut short
         relaid(page_slots=[md, [html[0], 9999, *html[2:]]]),  # a slot the page does not have
         relaid(page_slots=[md, [html[0], "0", *html[2:]]]),
         relaid(page_slots=[md, [10**9, *html[1:]]]),  # past the page's end

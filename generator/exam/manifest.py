@@ -44,9 +44,9 @@ def is_fresh(derived: Path, key_file: Path) -> bool:
 
 
 def fresh_shard(key_file: Path, variant_id: Any) -> Path | None:
-    """The variant's own key file (instructor/variants/ID.json) when it is fresh."""
+    """The variant's own key file (instructor/variants/ID.zst) when it is fresh."""
     if is_variant_id(variant_id):
-        shard = key_file.parent / "variants" / f"{variant_id}.json"
+        shard = key_file.parent / "variants" / f"{variant_id}.zst"
         if is_fresh(shard, key_file):
             return shard
     return None

@@ -6,7 +6,7 @@ OUT/EXAM_ID/
   students/STEM/sheet.md         hand these out: the question sheet
   students/STEM/submission.json  and the blank submission the student fills in
   instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
-  instructor/variants/ID.json    each variant's grading key (generator.grading.variant_key)
+  instructor/variants/ID.zst     each variant's grading key (generator.grading.variant_key)
   instructor/index.json          key.json without the questions: the roster, for gradebooks
   instructor/keys/STEM.md        readable answer key with worked solutions, per variant
 ```
@@ -46,7 +46,7 @@ def shard(
 
     if rendered is None:
         rendered = rendered_questions(manifest, variant)
-    return f"variants/{variant['variant_id']}.json", shard_bytes(
+    return f"variants/{variant['variant_id']}.zst", shard_bytes(
         variant_key(manifest, variant, rendered)
     )
 

@@ -1,6 +1,6 @@
 """A variant's grading key: all that grading one submission and writing its feedback need.
 
-Generation writes one per variant, as ``instructor/variants/ID.json``, from that variant of
+Generation writes one per variant, as ``instructor/variants/ID.zst``, from that variant of
 key.json (see ``exam_folder.files``). A class's key.json runs to hundreds of megabytes and a
 variant's part of it to 40 kB, most of it givens and steps that grading never reads; the
 grading key is the parts, and the feedback pages laid out with the questions and worked
@@ -23,16 +23,21 @@ students wrote. ``feedback`` holds the pages with slots for the student's points
 each part slot empty until grading fills it (``frames.Frame``). A key
 built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
 only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
+
+A shard is one Zstandard frame. The pages are four fifths of it and differ from variant to
+variant mostly in numbers, so a shard shrinks fivefold (97 kB to 17 kB for the default exam)
+and unpacks in 50 µs, less than reading the unpacked bytes from the page cache cost; zlib
+shrinks it fourfold and takes 220 µs, a fifth of grading a submission with feedback.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
+import zstandard
 
 from generator.answers.types import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError, quoted
@@ -45,7 +50,11 @@ from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json: change it when the layout changes.
-KEY_FORMAT = 10
+KEY_FORMAT = 11
+
+SHARD_SUFFIX = ".zst"
+_LEVEL = 3  # zstd's default: higher levels save under 10 % and take three times as long
+_MAX_SHARD_BYTES = 64 << 20  # unpacked; the default exam's shards are 97 kB
 
 
 def variant_key(
@@ -105,19 +114,29 @@ def variant_key(
 
 
 def shard_bytes(key: dict[str, Any]) -> bytes:
-    """A grading key as its shard holds it: a line of JSON, the key without its
+    """A grading key as its shard holds it, packed: a line of JSON, the key without its
     ``feedback`` pages but with their lengths in bytes (``page_bytes``) and where their
     slots go (``page_slots``), then the pages' texts (``frames.pages_bytes``).
-    Grading without feedback reads little more than the first line; with feedback,
-    the texts are cut at the slots it fills, never searched."""
+    Grading without feedback parses only the first line; with feedback, the texts are cut
+    at the slots it fills, never searched."""
     texts, places = pages_bytes(key["feedback"])
     head = {name: value for name, value in key.items() if name != "feedback"}
     head["page_bytes"] = [len(text) for text in texts]
     head["page_slots"] = places
-    return b"".join([compact_json_bytes(head), b"\n", *texts])
+    data = b"".join([compact_json_bytes(head), b"\n", *texts])
+    return zstandard.ZstdCompressor(level=_LEVEL).compress(data)
 
 
-_HEAD_READ = 1 << 15  # bytes read first: the default exam's line of JSON is 19 kB
+def _unpacked(packed: bytes) -> bytes:
+    """The shard's bytes; ValueError when they are not one zstd frame of a sane size, so a
+    damaged or planted file cannot make grading allocate gigabytes."""
+    try:
+        size = zstandard.frame_content_size(packed)
+        if not 0 <= size <= _MAX_SHARD_BYTES:  # -1: the frame does not say
+            raise ValueError("not a grading key")
+        return zstandard.ZstdDecompressor().decompress(packed, max_output_size=size)
+    except zstandard.ZstdError as error:
+        raise ValueError(str(error)) from None
 
 
 def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | None:
@@ -125,7 +144,7 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
     try:
-        data = read_bytes(path, sys.maxsize, 0 if feedback else _HEAD_READ)
+        data = _unpacked(read_bytes(path, _MAX_SHARD_BYTES))
         end = data.find(b"\n")
         key = orjson.loads(memoryview(data)[: end if end >= 0 else len(data)])
         if isinstance(key, dict):
