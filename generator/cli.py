@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -111,9 +112,11 @@ def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
         return
     click.echo(f"{problem.name}: {problem.title}")
     click.echo("Givens: " + ", ".join(f"{k}={_given_text(v)}" for k, v in params.items()))
+    from generator.render.terminal import terminal_text, terminal_width
+
     click.echo("\nWorked solution:")
-    for number, step in enumerate(solution.steps, start=1):
-        click.echo(f"  {number}. {step}")
+    steps = "\n".join(f"{n}. {step}" for n, step in enumerate(solution.steps, start=1))
+    click.echo(textwrap.indent(terminal_text(steps, terminal_width() - 2), "  "))
     click.echo("\nAnswer:")
     for name, value in solution.answers.items():
         text = _answer_text(value)

@@ -94,6 +94,11 @@ class Family:
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         raise NotImplementedError
 
+    def answered_in_question(self, part_id: str) -> bool:
+        """Whether the question text holds the part's answer box (a cell of its table), so a
+        printed sheet gives the part no room of its own."""
+        return False
+
     def choice_part_for(self, params: dict[str, Any], solution: Solution) -> str | None:
         """The part a multiple-choice version asks for (``choice_part`` unless overridden)."""
         return self.choice_part

@@ -56,6 +56,17 @@ def matrix_text(rows: Iterable[Iterable[Any]]) -> str:
     return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in rows) + "]"
 
 
+def tex_matrix(rows: Iterable[Iterable[Any]]) -> str:
+    """A matrix as TeX, for a formula: a ``bmatrix``, rows between ``\\\\``, that HTML
+    typesets with KaTeX, LaTeX as itself and the terminal as ``[1, 2; 3, 4]``. A matrix of
+    one row is written as a vector."""
+    listed = [list(row) for row in rows]
+    if len(listed) == 1:
+        return vector_text(listed[0])
+    body = r" \\ ".join(" & ".join(short_number(v) for v in row) for row in listed)
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
 def shape_text(shape: Iterable[int]) -> str:
     """32x32x10: a shape as the course writes it."""
     return "x".join(map(str, shape))

@@ -20,7 +20,7 @@ RULES = {
     "div": "÷: ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
     "neg": "negation flips the sign",
     "pow": "power rule",
-    "exp": "∂e^a/∂a = e^a",
+    "exp": "∂exp(a)/∂a = exp(a)",
     "log": "∂ln a/∂a = 1/a",
     "sqrt": "∂√a/∂a = 1/(2√a)",
     "sigmoid": "∂σ(a)/∂a = σ(a)(1 − σ(a))",

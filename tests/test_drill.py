@@ -275,9 +275,9 @@ def test_an_unreadable_progress_file_that_cannot_be_moved_is_one_line(run, progr
 @pytest.mark.parametrize(
     ("tex", "plain"),
     [
-        (r"\partial L / \partial s", "∂L / ∂s"),
+        (r"\partial L / \partial s", "∂L/∂s"),  # one symbol: never wrapped at its spaces
         (r"L = \frac{1}{2}\lVert z_2 - y \rVert^2", "L = 1/2‖z_2 - y‖^2"),
-        (r"\mathrm{softmax}(QK^\top / \sqrt{d})\, V", "softmax(QKᵀ / √d) V"),
+        (r"\mathrm{softmax}(QK^\top / \sqrt{d})\, V", "softmax(QKᵀ/√d) V"),
         (
             r"L_i = \sum_{j \neq y_i} \max(0, s_j - s_{y_i} + 1)",
             "L_i = Σ_(j ≠ y_i) max(0, s_j - s_(y_i) + 1)",

@@ -44,6 +44,16 @@ points = 6
 """
 
 
+def every_family_spec() -> str:
+    """An exam of one question of every family: every template and worked step typeset."""
+    from generator import registry
+
+    questions = "".join(
+        f'\n[[questions]]\nfamily = "{name}"\npoints = 2\n' for name in registry.names()
+    )
+    return 'title = "Every family"\n' + questions
+
+
 def tool(name):
     found = shutil.which(name)
     if found is None:
@@ -77,7 +87,7 @@ def chromium(tmp_path, *args):
 
 @pytest.fixture
 def math_exam(run, tmp_path):
-    (tmp_path / "math.toml").write_text(MATH_SPEC)
+    (tmp_path / "math.toml").write_text(every_family_spec())
     result = run("generate", "math.toml", "-n", "1", "--seed", "pages", "--format", "html")
     assert result.exit_code == 0, result.output
     (exam,) = (tmp_path / "output").iterdir()
@@ -181,3 +191,48 @@ def test_a_latex_failure_names_the_file_and_the_error(tmp_path):
     with pytest.raises(FormatError, match=r"broken.tex: pdflatex failed: Undefined control"):
         compile_pdf(source, program)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.tex"]
+
+
+# What a formula left outside math mode prints in a PDF: a circumflex accent for ^, an
+# underscore after a one-letter name for _ (s_j, n_in). Part ids (d_x, grad_W) are code
+# and are taken out first.
+STRAY_MARKS = re.compile(r"\u02c6|\^|(?<![\w.])[A-Za-z]_")
+
+
+def test_no_pdf_prints_a_formula_as_text(run, tmp_path):
+    tool("pdflatex")
+    (tmp_path / "every.toml").write_text(every_family_spec())
+    result = run("generate", "every.toml", "-n", "1", "--seed", "marks", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    ids = {part["id"] for q in key["variants"][0]["questions"] for part in q["parts"]}
+    code = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
+    for pdf in (
+        exam / "students" / "v001" / "sheet.pdf",
+        exam / "instructor" / "keys" / "v001.pdf",
+    ):
+        text = pdf_text(pdf)
+        assert "Worked solution" in text or "Name:" in text
+        stray = [line for line in text.splitlines() if STRAY_MARKS.search(code.sub("", line))]
+        assert not stray, (pdf.name, stray[:5])
+
+
+def test_a_formula_printed_as_text_would_be_caught():
+    assert STRAY_MARKS.search("p_k = e\u02c6(s_k)") and STRAY_MARKS.search("n_in inputs")
+    assert not STRAY_MARKS.search("[grad_W]: [1, 2; 3, 4] and row1.shape")
+
+
+def pdf_pages(path):
+    done = subprocess.run([tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", done.stdout, re.M)[1])
+
+
+def test_the_default_exam_prints_on_eight_pages_and_its_key_on_twelve(run, tmp_path):
+    tool("pdflatex")
+    result = run("generate", "-n", "4", "--seed", "paper", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    for student in ("v001", "v002", "v003", "v004"):
+        assert pdf_pages(exam / "students" / student / "sheet.pdf") <= 8, student
+        assert pdf_pages(exam / "instructor" / "keys" / f"{student}.pdf") <= 12, student

@@ -353,3 +353,50 @@ def to_text(tree: Node, parent: int = 0) -> str:
         right = to_text(tree[2], own + (kind in ("sub", "div")) if kind != "pow" else own)
         text = f"{left}{_SYMBOL[kind]}{right}"
     return f"({text})" if own < parent or (kind == "neg" and parent >= own) else text
+
+
+_TEX_FUNCTIONS = {
+    "exp": r"\exp",
+    "log": r"\ln",
+    "tanh": r"\tanh",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "max": r"\max",
+    "min": r"\min",
+    "sigmoid": r"\sigma",
+}
+
+
+def to_tex(tree: Node, parent: int = 0) -> str:
+    """The expression as TeX, for a question or a worked step to typeset: ``x^{2}``,
+    ``\\exp(x y)``, a fraction as ``a / b``; parentheses where ``to_text`` has them."""
+    kind = tree[0]
+    if kind == "num":
+        value = tree[1]
+        if value.denominator == 1:
+            return str(value.numerator)
+        text = f"{value.numerator}/{value.denominator}"
+        return f"({text})" if parent >= _PRECEDENCE["mul"] else text
+    if kind == "var":
+        return tree[1] if len(tree[1]) == 1 else rf"\mathit{{{tree[1]}}}"
+    if kind == "const":
+        return "e" if tree[1] == "e" else r"\pi"
+    if kind == "call":
+        args = [to_tex(arg) for arg in tree[2]]
+        if tree[1] == "sqrt":
+            return rf"\sqrt{{{args[0]}}}"
+        if tree[1] == "abs":
+            return f"|{args[0]}|"
+        name = _TEX_FUNCTIONS.get(tree[1]) or rf"\operatorname{{{tree[1]}}}"
+        return f"{name}({', '.join(args)})"
+    own = _PRECEDENCE[kind]
+    if kind == "neg":
+        text = f"-{to_tex(tree[1], own)}"
+    elif kind == "pow":
+        text = f"{to_tex(tree[1], own + 1)}^{{{to_tex(tree[2])}}}"
+    else:
+        left = to_tex(tree[1], own)
+        right = to_tex(tree[2], own + (kind in ("sub", "div")))
+        operator = {"add": " + ", "sub": " - ", "mul": r" \cdot ", "div": " / "}[kind]
+        text = f"{left}{operator}{right}"
+    return f"({text})" if own < parent or (kind == "neg" and parent >= own) else text

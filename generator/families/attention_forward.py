@@ -8,7 +8,7 @@ import numpy as np
 
 from generator.answers.types import Matrix
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
-from generator.formatting import matrix_text, short_number
+from generator.formatting import short_number, tex_matrix
 from generator.registry import register
 from solvers.attention import attention
 
@@ -54,12 +54,12 @@ class AttentionForward(Family):
         result = attention(q, k, v)
         d = q.shape[1]
         steps = [
-            f"Scores: QKᵀ/√d with d = {d}, √d = {short_number(np.sqrt(d))}: "
-            f"{matrix_text(result.scores)}",
+            rf"Scores: $S = Q K^\top / \sqrt{{d}}$ with $d = {d}$, "
+            rf"$\sqrt{{d}} = {short_number(np.sqrt(d))}$: $S = {tex_matrix(result.scores)}$",
             "Weights: softmax of each row (each query's weights over the keys sum to 1): "
-            f"{matrix_text(result.weights)}",
-            "Output: weights V, a weighted average of V's rows per query: "
-            f"{matrix_text(result.output)}",
+            f"$A = {tex_matrix(result.weights)}$",
+            "Output: $AV$, a weighted average of $V$'s rows per query: "
+            f"$AV = {tex_matrix(result.output)}$",
         ]
         answers = {
             "scores": result.scores.tolist(),

@@ -24,7 +24,17 @@ from generator.registry import register
 from solvers.backprop import RULES, Backprop, GraphError, run
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
-_SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^"}
+_TEX_SYMBOL = {"add": "+", "sub": "-", "mul": r"\times", "div": "/"}
+_TEX_FUNCTION = {
+    "exp": r"\exp",
+    "log": r"\ln",
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "max": r"\max",
+    "min": r"\min",
+}
 _SMOOTH = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sigmoid", "tanh"}
 
 # Graphs of the notes and the exercises built on them, by difficulty; values are drawn per
@@ -207,7 +217,7 @@ class ChainRule(Family):
         if "wrt" in params:
             derivative = self._derivative(tree, params["wrt"])
             answers["derivative"] = {"wrt": params["wrt"], "expression": derivative}
-            steps.append(f"Symbolically, ∂f/∂{params['wrt']} = {derivative}")
+            steps.append(rf"Symbolically, $\partial f / \partial {params['wrt']} =$ `{derivative}`")
         return Solution(answers, steps)
 
     @staticmethod
@@ -225,36 +235,44 @@ class ChainRule(Family):
         nodes = backprop.nodes
         labels = [node.name or short_number(node.value) for node in nodes]
 
+        def gate(op: str, ins: list[str]) -> str:
+            if op in _TEX_SYMBOL:
+                return f"{ins[0]} {_TEX_SYMBOL[op]} {ins[1]}"
+            if op == "pow":
+                return f"{ins[0]}^{{{ins[1]}}}"
+            if op == "neg":
+                return f"-{ins[0]}"
+            if op == "sqrt":
+                return rf"\sqrt{{{ins[0]}}}"
+            if op == "abs":
+                return f"|{ins[0]}|"
+            name = _TEX_FUNCTION.get(op) or r"\operatorname{" + op + "}"
+            return f"{name}({', '.join(ins)})"
+
         def formula(index: int) -> str:
-            node = nodes[index]
-            ins = [labels[i] for i in node.inputs]
-            if node.op in _SYMBOL:
-                return f"{ins[0]} {_SYMBOL[node.op]} {ins[1]}"
-            if node.op == "neg":
-                return f"−{ins[0]}"
-            return f"{node.op}({', '.join(ins)})"
+            return gate(nodes[index].op, [labels[i] for i in nodes[index].inputs])
 
         def numbers(index: int) -> str:
             node = nodes[index]
-            ins = [short_number(nodes[node.inputs[0]].value)]
+            first = nodes[node.inputs[0]].value
+            ins = [term(first) if node.op == "pow" else short_number(first)]
             ins += [term(nodes[i].value) for i in node.inputs[1:]]
-            if node.op in _SYMBOL:
-                return f"{ins[0]} {_SYMBOL[node.op]} {ins[1]}"
-            if node.op == "neg":
-                return f"−{ins[0]}"
-            return f"{node.op}({', '.join(ins)})"
+            return gate(node.op, ins)
 
-        leaves = ", ".join(f"{n.name} = {short_number(n.value)}" for n in nodes if n.op == "var")
+        def grad(name: str) -> str:
+            return rf"\partial f / \partial {name}"
+
+        leaves = ", ".join(f"${n.name} = {short_number(n.value)}$" for n in nodes if n.op == "var")
         steps = [f"Forward pass in topological order, from {leaves}:"]
         for index, node in enumerate(nodes):
             if node.inputs:
                 steps.append(
-                    f"{node.name} = {formula(index)} = {numbers(index)} = "
-                    f"{short_number(node.value)}"
+                    f"${node.name} = {formula(index)} = {numbers(index)} = "
+                    f"{short_number(node.value)}$"
                 )
         output = nodes[-1].name
-        steps.append(f"f = {output} = {short_number(nodes[-1].value)}")
-        steps.append(f"Backward pass in reverse order, starting from ∂f/∂{output} = 1:")
+        steps.append(f"$f = {output} = {short_number(nodes[-1].value)}$")
+        steps.append(f"Backward pass in reverse order, starting from ${grad(output)} = 1$:")
         received: dict[int, list[float]] = {}
         for c in backprop.contributions:
             parent, child = nodes[c.parent], nodes[c.child]
@@ -264,20 +282,22 @@ class ChainRule(Family):
                 other = [i for i in parent.inputs if i != c.child] or [c.child]
                 local = labels[other[0]]
             steps.append(
-                f"{parent.name} = {formula(c.parent)} ({RULES[parent.op]}): "
-                f"∂f/∂{child.name} += ∂f/∂{parent.name} × {local} = "
-                f"{term(parent.grad)} × {term(c.local)} = {short_number(c.amount)}"
+                f"${parent.name} = {formula(c.parent)}$ ({RULES[parent.op]}): "
+                rf"${grad(child.name)} \mathrel{{+}}= {grad(parent.name)} \times {local} = "
+                rf"{term(parent.grad)} \times {term(c.local)} = {short_number(c.amount)}$"
             )
         for index, amounts in received.items():
             if len(amounts) > 1:
                 node = nodes[index]
                 kind = "variable" if node.op == "var" else "node"
                 steps.append(
-                    f"{node.name} feeds {len(amounts)} gates, a copy: its gradients add, "
-                    f"∂f/∂{node.name} = {' + '.join(term(a) for a in amounts)} = "
-                    f"{short_number(node.grad)} ({kind})"
+                    f"${node.name}$ feeds {len(amounts)} gates, a copy: its gradients add, "
+                    f"${grad(node.name)} = {' + '.join(term(a) for a in amounts)} = "
+                    f"{short_number(node.grad)}$ ({kind})"
                 )
-        gradient = ", ".join(f"∂f/∂{n} = {short_number(g)}" for n, g in backprop.gradient().items())
+        gradient = ", ".join(
+            f"${grad(n)} = {short_number(g)}$" for n, g in backprop.gradient().items()
+        )
         steps.append(f"Gradient: {gradient}")
         return steps
 

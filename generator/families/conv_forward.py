@@ -11,7 +11,7 @@ import numpy as np
 from generator.answers.types import Matrix
 from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, choice, real, whole
-from generator.formatting import matrix_text, short_number
+from generator.formatting import short_number, tex_matrix
 from generator.registry import register
 from solvers.conv_values import conv_forward
 
@@ -152,7 +152,7 @@ class ConvForward(Family):
         if flip:
             steps.append(
                 "Convolution flips each kernel (rows and columns) before sliding it: "
-                f"{matrix_text(result.kernels[0, 0])}"
+                f"${tex_matrix(result.kernels[0, 0])}$"
             )
         if p:
             steps.append(f"Pad the input with {p} zero(s) on each side: {size}x{size}")
@@ -167,7 +167,7 @@ class ConvForward(Family):
         )
         steps.append(
             f"Slide the window by {s} to fill every cell"
-            + "".join(f"; output {f + 1} = {matrix_text(out[f])}" for f in range(out.shape[0]))
+            + "".join(f"; output {f + 1} $= {tex_matrix(out[f])}$" for f in range(out.shape[0]))
         )
         answers: dict[str, Any] = {"output": out[0].tolist() if out.shape[0] == 1 else out.tolist()}
         return Solution(answers, steps)

@@ -26,7 +26,7 @@ def _padding(value: Any) -> int | str:
 FORMULAS = {
     "conv": "out = (in + 2p − k)/s + 1",
     "dilated": "out = (in + 2p − d(k − 1) − 1)/s + 1",
-    "transposed": "out = (in − 1)·s − 2p + d(k − 1) + output_padding + 1",
+    "transposed": "out = (in − 1)·s − 2p + d(k − 1) + `output_padding` + 1",
 }
 
 

@@ -149,14 +149,14 @@ class ConvParams(Family):
                 found.append(
                     Mistake(
                         c_out * kh * kw + biases,
-                        "forgetting the input depth: each filter is k x k x C_in",
+                        "forgetting the input depth: each filter spans every input channel",
                     )
                 )
             if groups > 1:
                 found.append(
                     Mistake(
                         c_out * c_in * kh * kw + biases,
-                        "ignoring the groups: each filter sees C_in/groups channels",
+                        "ignoring the groups: each filter sees only its group's channels",
                     )
                 )
             found.append(

@@ -58,10 +58,10 @@ class Dropout(Family):
         return Solution(
             {"output": out.tolist(), "expected": h.tolist(), "test_output": h.tolist()},
             [
-                f"Kept units are divided by 1 − p = {short_number(1 - p)}, that is multiplied by "
-                f"{scale}; dropped units become 0: h' = {vector_text(out)}",
-                f"E[h'_i] = (1 − p)·h_i/(1 − p) + p·0 = h_i: the expectation is unchanged, "
-                f"{vector_text(h)}",
+                f"Kept units are divided by $1 - p = {short_number(1 - p)}$, that is multiplied"
+                f" by {scale}; dropped units become 0: $h' = {vector_text(out)}$",
+                r"$\operatorname{E}[h'_i] = (1 - p) \cdot h_i / (1 - p) + p \cdot 0 = h_i$:"
+                f" the expectation is unchanged, ${vector_text(h)}$",
                 "At test time dropout is off and, because training already rescaled, nothing is "
                 "scaled: the layer outputs h itself",
             ],
@@ -91,13 +91,13 @@ class Dropout(Family):
         return [
             Part(
                 "output",
-                "h' during training, for this mask",
+                "$h'$ during training, for this mask",
                 Matrix(None, n, 0.01, 1e-3),
                 answers["output"],
             ),
             Part(
                 "expected",
-                "E[h'] over random masks",
+                "$\\operatorname{E}[h']$ over random masks",
                 Matrix(None, n, 0.01, 1e-3),
                 answers["expected"],
             ),

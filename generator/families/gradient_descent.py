@@ -128,25 +128,32 @@ class GradientDescent(Family):
             params["eps"],
         )
         if params["loss"] == "quadratic":
-            steps = ["∇L(θ) = a ⊙ (θ − c), entry by entry"]
+            steps = [r"$\nabla L(\theta) = a \odot (\theta - c)$, entry by entry"]
         else:
-            steps = [f"∇L(w) = (2/m) Xᵀ(Xw − y) over the mini-batch of m = {len(params['y'])}"]
+            steps = [
+                r"$\nabla L(w) = \frac{2}{m} X^\top (Xw - y)$ over the mini-batch of "
+                f"$m = {len(params['y'])}$"
+            ]
         lr_text = short_number(lr)
         theta = np.array(params["theta"], float)
         for t, step in enumerate(trajectory.steps, start=1):
-            line = f"Step {t}: g = ∇L({vector_text(theta)}) = {vector_text(step.gradient)}; "
+            line = (
+                rf"Step {t}: $g = \nabla L({vector_text(theta)}) = {vector_text(step.gradient)}$; "
+            )
             if method == "gd":
-                line += f"θ ← θ − {lr_text}·g = {vector_text(step.theta)}"
+                line += rf"$\theta \leftarrow \theta - {lr_text} g = {vector_text(step.theta)}$"
             elif method == "momentum":
                 line += (
-                    f"v ← {short_number(params['beta'])}·v + g = {vector_text(step.velocity)}; "
-                    f"θ ← θ − {lr_text}·v = {vector_text(step.theta)}"
+                    rf"$v \leftarrow {short_number(params['beta'])} v + g = "
+                    f"{vector_text(step.velocity)}$; "
+                    rf"$\theta \leftarrow \theta - {lr_text} v = {vector_text(step.theta)}$"
                 )
             else:
                 line += (
-                    f"m = {vector_text(step.m)}, v = {vector_text(step.v)}; bias-corrected "
-                    f"m̂ = {vector_text(step.m_hat)}, v̂ = {vector_text(step.v_hat)}; "
-                    f"θ ← θ − {lr_text}·m̂/(√v̂ + ε) = {vector_text(step.theta)}"
+                    f"$m = {vector_text(step.m)}$, $v = {vector_text(step.v)}$; bias-corrected "
+                    rf"$\hat m = {vector_text(step.m_hat)}$, $\hat v = {vector_text(step.v_hat)}$; "
+                    rf"$\theta \leftarrow \theta - {lr_text} \hat m / (\sqrt{{\hat v}} + "
+                    rf"\epsilon) = {vector_text(step.theta)}$"
                 )
             steps.append(line)
             theta = step.theta

@@ -68,10 +68,13 @@ class HingeLoss(Family):
         weights = np.array(params["weights"], dtype=float) if "weights" in params else None
         result = hinge(scores, labels, params["margin"], params["reg"], weights)
         delta = short_number(params["margin"])
-        steps = [f"L_i = Σ_(j≠y_i) max(0, s_j − s_(y_i) + {delta}); only positive margins count"]
+        steps = [
+            rf"$L_i = \sum_{{j \neq y_i}} \max(0, s_j - s_{{y_i}} + {delta})$:"
+            " only positive margins count"
+        ]
         for i, (row, y) in enumerate(zip(params["scores"], params["labels"], strict=True)):
             terms = [
-                f"max(0, {short_number(s)} − {term(row[y])} + {delta})"
+                rf"\max(0, {short_number(s)} - {term(row[y])} + {delta})"
                 for j, s in enumerate(row)
                 if j != y
             ]
@@ -79,29 +82,32 @@ class HingeLoss(Family):
                 short_number(max(0.0, result.margins[i, j])) for j in range(len(row)) if j != y
             ]
             steps.append(
-                f"Example {i + 1} (class {y}): L_{i + 1} = {' + '.join(terms)} = "
-                f"{' + '.join(values)} = {short_number(result.losses[i])}"
+                f"Example {i + 1} (class {y}): $L_{{{i + 1}}} = {' + '.join(terms)} = "
+                f"{' + '.join(values)} = {short_number(result.losses[i])}$"
             )
         n = len(labels)
         if n > 1:
             steps.append(
-                f"Mean over the batch: L = ({' + '.join(short_number(v) for v in result.losses)})"
-                f"/{n} = {short_number(result.data_loss)}"
+                f"Mean over the batch: $L = ({' + '.join(short_number(v) for v in result.losses)})"
+                f" / {n} = {short_number(result.data_loss)}$"
             )
         if params["reg"]:
             squares = short_number(float(np.sum(weights**2)))
             steps.append(
-                f"Regularization: λ‖W‖² = {short_number(params['reg'])} × {squares} = "
-                f"{short_number(result.reg_loss)}; L = {short_number(result.data_loss)} + "
-                f"{short_number(result.reg_loss)} = {short_number(result.loss)}"
+                rf"Regularization: $\lambda \lVert W \rVert^2 = {short_number(params['reg'])}"
+                rf" \times {squares} = {short_number(result.reg_loss)}$, so "
+                f"$L = {short_number(result.data_loss)} + {short_number(result.reg_loss)} = "
+                f"{short_number(result.loss)}$"
             )
+        share = "1" if n == 1 else f"1/{n}"
         steps.append(
-            f"Gradient: ∂L/∂s_j = {'1' if n == 1 else f'1/{n}'} for each j ≠ y with a positive "
-            f"margin, ∂L/∂s_y = −(number of positive margins){'' if n == 1 else f'/{n}'}"
+            rf"Gradient: $\partial L / \partial s_j = {share}$ for each $j \neq y$ with a"
+            rf" positive margin, and $\partial L / \partial s_y = -{share}$ times the number of"
+            " positive margins"
             + ("; the regularizer does not depend on the scores" if params["reg"] else "")
         )
         for i, row in enumerate(result.grad_scores):
-            steps.append(f"∂L/∂s for example {i + 1}: {vector_text(row)}")
+            steps.append(rf"$\partial L / \partial s$ for example {i + 1}: ${vector_text(row)}$")
         answers: dict[str, Any] = {
             "losses": result.losses.tolist(),
             "loss": result.loss,
@@ -122,7 +128,7 @@ class HingeLoss(Family):
         flipped = 0.0
         for row, y in zip(scores, params["labels"], strict=True):
             flipped += sum(max(0.0, row[y] - s + margin) for j, s in enumerate(row) if j != y)
-        found.append(Mistake(flipped / n, "subtracting the wrong way round: s_y − s_j"))
+        found.append(Mistake(flipped / n, "subtracting the wrong way round"))
         return {"loss": found}
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:

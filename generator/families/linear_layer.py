@@ -18,7 +18,7 @@ from generator.family import (
     real_matrix,
     real_vector,
 )
-from generator.formatting import short_number
+from generator.formatting import short_number, vector_text
 from generator.registry import register
 from solvers.activations import sigmoid
 
@@ -69,15 +69,17 @@ class LinearLayer(Family):
     def solve(self, params: dict[str, Any]) -> Solution:
         w, x, b = (np.array(params[k], dtype=float) for k in ("W", "x", "b"))
         z = w @ x + b
-        steps = ["z_i = Σ_j W_ij x_j + b_i, row by row:"]
+        steps = [r"$z_i = \sum_j W_{ij} x_j + b_i$, row by row:"]
         for i, row in enumerate(w):
-            products = " + ".join(f"{term(wij)}×{term(xj)}" for wij, xj in zip(row, x, strict=True))
-            steps.append(f"z_{i + 1} = {products} + {term(b[i])} = {short_number(z[i])}")
+            products = " + ".join(
+                rf"{term(wij)} \times {term(xj)}" for wij, xj in zip(row, x, strict=True)
+            )
+            steps.append(f"$z_{{{i + 1}}} = {products} + {term(b[i])} = {short_number(z[i])}$")
         answers: dict[str, Any] = {"z": z.tolist()}
         activation = params["activation"]
         if activation != "none":
             a = ACTIVATIONS[activation](z)
-            steps.append(f"{activation} elementwise: a = [{', '.join(short_number(v) for v in a)}]")
+            steps.append(f"{activation} elementwise: $a = {vector_text(a)}$")
             answers["a"] = a.tolist()
         return Solution(answers, steps)
 

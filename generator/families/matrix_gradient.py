@@ -9,7 +9,7 @@ import numpy as np
 from generator.answers.types import Matrix
 from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real_matrix
-from generator.formatting import matrix_text, shape_text, short_number
+from generator.formatting import shape_text, short_number, tex_matrix
 from generator.registry import register
 from solvers.matrix import matmul_gradients
 
@@ -53,18 +53,23 @@ class MatrixGradient(Family):
             raise self.error(str(error), "grad_D" if "dL/dD" in str(error) else "W") from None
         arrays = {"X": x, "W": w, "D": g, "grad_W": result.grad_w, "grad_X": result.grad_x}
         shapes = {name: shape_text(array.shape) for name, array in arrays.items()}
+        dw, dd, dx = (rf"\partial L / \partial {name}" for name in ("W", "D", "X"))
         steps = [
-            f"Shapes: X is {shapes['X']}, W is {shapes['W']}, so D = XW and ∂L/∂D are "
+            f"Shapes: $X$ is {shapes['X']}, $W$ is {shapes['W']}, so $D = XW$ and ${dd}$ are "
             f"{shapes['D']}; each gradient has the shape of what it differentiates",
-            "∂L/∂W_uv = Σ_i ∂L/∂D_iv · X_iu, that is ∂L/∂W = Xᵀ ∂L/∂D "
+            rf"$\partial L / \partial W_{{uv}} = \sum_i \partial L / \partial D_{{iv}} \cdot "
+            rf"X_{{iu}}$, that is ${dw} = X^\top {dd}$ "
             f"({shape_text(x.T.shape)} times {shapes['D']} = {shapes['grad_W']})",
         ]
-        first = " + ".join(f"{short_number(x[i, 0])}×{term(g[i, 0])}" for i in range(x.shape[0]))
-        steps.append(f"For example ∂L/∂W_11 = {first} = {short_number(result.grad_w[0, 0])}")
-        steps.append(f"∂L/∂W = {matrix_text(result.grad_w)}")
+        first = " + ".join(rf"{term(x[i, 0])} \times {term(g[i, 0])}" for i in range(x.shape[0]))
         steps.append(
-            f"Likewise ∂L/∂X = ∂L/∂D Wᵀ ({shapes['D']} times {shape_text(w.T.shape)} = "
-            f"{shapes['grad_X']}) = {matrix_text(result.grad_x)}"
+            rf"For example $\partial L / \partial W_{{11}} = {first} = "
+            f"{short_number(result.grad_w[0, 0])}$"
+        )
+        steps.append(f"${dw} = {tex_matrix(result.grad_w)}$")
+        steps.append(
+            rf"Likewise ${dx} = {dd} \, W^\top$ ({shapes['D']} times {shape_text(w.T.shape)}"
+            f" = {shapes['grad_X']}): ${dx} = {tex_matrix(result.grad_x)}$"
         )
         return Solution(
             {
@@ -81,7 +86,7 @@ class MatrixGradient(Family):
         grad_w, grad_x = np.array(solution.answers["grad_W"]), np.array(solution.answers["grad_X"])
         found_w = [Mistake((-grad_w).tolist(), "a sign error")]
         if g.T.shape[1] == x.shape[0]:
-            found_w.append(Mistake((g.T @ x).tolist(), "computing ∂L/∂Dᵀ X, the transpose"))
+            found_w.append(Mistake((g.T @ x).tolist(), "computing (∂L/∂D)ᵀ X, the transpose"))
         found_x = [Mistake((-grad_x).tolist(), "a sign error")]
         if g.shape[1] == w.shape[0] and w.shape[1] == x.shape[1]:
             found_x.append(Mistake((g @ w).tolist(), "forgetting to transpose W"))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from generator.answers.types import Matrix
+from generator.families.common.worked import term
 from generator.family import (
     Family,
     Given,
@@ -124,7 +125,7 @@ class MaxpoolGrad(Family):
                 f"it receives {short_number(g)}{note}"
             )
             if passes:
-                counts.setdefault(cell, []).append(short_number(g))
+                counts.setdefault(cell, []).append(term(g))
         for cell, amounts in counts.items():
             if len(amounts) > 1:
                 steps.append(

@@ -162,6 +162,9 @@ class NetworkTable(Family):
             found.append(Mistake(total + pooled, "giving pooling layers parameters"))
         return {"total_params": found}
 
+    def answered_in_question(self, part_id: str) -> bool:
+        return part_id.startswith("row")  # rowN.shape and rowN.params: the table's cells
+
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         parts = []
         for index, row in enumerate(solution.answers["rows"], start=1):

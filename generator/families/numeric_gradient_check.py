@@ -103,15 +103,16 @@ class NumericGradientCheck(Family):
         relative = abs(two - analytic) / scale if scale else 0.0
         xt, ht = short_number(x), short_number(h)
         steps = [
-            f"f({xt} + {ht}) = {short_number(f_plus)}, f({xt}) = {short_number(f_x)}, "
-            f"f({xt} − {ht}) = {short_number(f_minus)}",
-            f"One-sided: (f(x + h) − f(x))/h = {short_number(one)}",
-            f"Two-sided: (f(x + h) − f(x − h))/(2h) = {short_number(two)}",
-            f"Analytic: f'(x) = {derivative}, at x = {xt}: {short_number(analytic)}",
+            f"$f({xt} + {ht}) = {short_number(f_plus)}$, $f({xt}) = {short_number(f_x)}$, "
+            f"$f({xt} - {ht}) = {short_number(f_minus)}$",
+            f"One-sided: $(f(x + h) - f(x)) / h = {short_number(one)}$",
+            f"Two-sided: $(f(x + h) - f(x - h)) / (2h) = {short_number(two)}$",
+            f"Analytic: $f'(x) =$ `{derivative}`, at $x = {xt}$: {short_number(analytic)}",
             f"Errors: one-sided {short_number(error_one)}, two-sided {short_number(error_two)}: "
-            "the two-sided error shrinks like h², the one-sided like h, which is why gradient "
-            "checks use the two-sided quotient",
-            f"Relative error |f'_num − f'|/max(|f'_num|, |f'|) = {short_number(relative)}",
+            "the two-sided error shrinks like $h^2$, the one-sided like $h$, which is why "
+            "gradient checks use the two-sided quotient",
+            r"Relative error $|f'_\text{num} - f'| / \max(|f'_\text{num}|, |f'|) = "
+            f"{short_number(relative)}$",
         ]
         return Solution(
             {

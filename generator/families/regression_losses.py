@@ -64,16 +64,22 @@ class RegressionLosses(Family):
         if params["loss"] == "mse":
             result = mse(x, y)
             steps = [
-                f"ŷ − y = {vector_text(x - y)}",
-                f"L = (1/n) Σ (ŷ_i − y_i)² with n = {n}: {short_number(result.loss)}",
-                f"∂L/∂ŷ_i = (2/n)(ŷ_i − y_i) = {vector_text(result.gradient)}",
+                rf"$\hat y - y = {vector_text(x - y)}$",
+                rf"$L = \frac{{1}}{{n}} \sum_i (\hat y_i - y_i)^2$ with $n = {n}$: "
+                f"${short_number(result.loss)}$",
+                rf"$\partial L / \partial \hat y_i = \frac{{2}}{{n}} (\hat y_i - y_i)$, so "
+                rf"$\partial L / \partial \hat y = {vector_text(result.gradient)}$",
             ]
             return Solution({"loss": result.loss, "gradient": result.gradient.tolist()}, steps)
         result = binary_cross_entropy(x, y)
         steps = [
-            f"p = σ(z) = 1/(1 + e^(−z)) = {vector_text(result.probabilities)}",
-            f"L = −(1/n) Σ [y ln p + (1 − y) ln(1 − p)] with n = {n}: {short_number(result.loss)}",
-            f"∂L/∂z_i = (p_i − y_i)/n = {vector_text(result.gradient)}",
+            rf"$p = \sigma(z) = 1 / (1 + e^{{-z}}) = {vector_text(result.probabilities)}$",
+            rf"$L = -\frac{{1}}{{n}} \sum_i [y_i \ln p_i + (1 - y_i) \ln(1 - p_i)]$ with"
+            f" $n = {n}$: ${short_number(result.loss)}$ (computed from the logits as"
+            r" $\ln \sigma(z) = -\operatorname{softplus}(-z)$, which stays exact for large"
+            " $|z|$)",
+            rf"$\partial L / \partial z_i = (p_i - y_i) / n$, so "
+            rf"$\partial L / \partial z = {vector_text(result.gradient)}$",
         ]
         answers = {
             "p": result.probabilities.tolist(),
@@ -85,12 +91,19 @@ class RegressionLosses(Family):
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         a = solution.answers
         n = len(params["targets"])
-        wrt = "ŷ" if params["loss"] == "mse" else "z"
+        wrt = r"\hat y" if params["loss"] == "mse" else "z"
         parts = []
         if "p" in a:
-            parts.append(Part("p", "p = σ(z)", Matrix(None, n, 0.01, 1e-3), a["p"]))
-        parts.append(Part("loss", "the loss L", Real(0.01, 1e-3), a["loss"]))
-        parts.append(Part("gradient", f"∂L/∂{wrt}", Matrix(None, n, 0.01, 1e-3), a["gradient"]))
+            parts.append(Part("p", r"$p = \sigma(z)$", Matrix(None, n, 0.01, 1e-3), a["p"]))
+        parts.append(Part("loss", "the loss $L$", Real(0.01, 1e-3), a["loss"]))
+        parts.append(
+            Part(
+                "gradient",
+                rf"$\partial L / \partial {wrt}$",
+                Matrix(None, n, 0.01, 1e-3),
+                a["gradient"],
+            )
+        )
         return parts
 
     def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:

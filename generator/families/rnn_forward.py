@@ -73,18 +73,22 @@ class RnnForward(Family):
 
     def solve(self, params: dict[str, Any]) -> Solution:
         start = vector_text(params.get("h0", [0] * len(params["b"])))
-        steps = [f"h_t = tanh(a_t) with a_t = W_xh x_t + W_hh h_(t−1) + b; h_0 = {start}"]
+        steps = [
+            r"$h_t = \tanh(a_t)$ with $a_t = W_{xh} x_t + W_{hh} h_{t-1} + b$,"
+            f" starting from $h_0 = {start}$"
+        ]
         answers = {}
         for t, (a, h) in enumerate(self._run(params), start=1):
             steps.append(
-                f"t = {t}: a_{t} = {vector_text(a)}, h_{t} = tanh(a_{t}) = {vector_text(h)}"
+                f"$t = {t}$: $a_{t} = {vector_text(a)}$, "
+                rf"$h_{t} = \tanh(a_{t}) = {vector_text(h)}$"
             )
             answers[f"h{t}"] = h.tolist()
         return Solution(answers, steps)
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         return [
-            Part(name, f"h_{name[1]}", Matrix(None, len(value), 0.01, 1e-3), value)
+            Part(name, f"$h_{name[1]}$", Matrix(None, len(value), 0.01, 1e-3), value)
             for name, value in solution.answers.items()
         ]
 
@@ -98,5 +102,5 @@ class RnnForward(Family):
             ]
         if len(params["xs"]) == 2 or "h0" in params:
             for t, (_, h) in enumerate(self._run(params, recurrent=False), start=1):
-                found[f"h{t}"].append(Mistake(h.tolist(), "leaving out W_hh h_(t−1)"))
+                found[f"h{t}"].append(Mistake(h.tolist(), "leaving out the previous state's term"))
         return found

@@ -57,15 +57,18 @@ class RnnParams(Family):
         per_gate = "" if gates == 1 else f" for each of its {gates} gates"
         if params["convention"] == "keras" and cell == "gru":
             bias_text = (
-                "two bias vectors (input and recurrent, as reset_after=True keeps)"
+                "two bias vectors (input and recurrent, as `reset_after=True` keeps)"
                 if reset_after
-                else "one bias vector (reset_after=False)"
+                else "one bias vector (`reset_after=False`)"
             )
         else:
-            bias_text = "two bias vectors (b_ih, b_hh)" if biases == 2 else "one bias vector"
+            bias_text = (
+                "two bias vectors (`bias_ih` and `bias_hh`)" if biases == 2 else "one bias vector"
+            )
+        article = "An" if cell == "lstm" else "A"
         steps = [
-            f"A {NAMES[cell]} layer has{per_gate} an input matrix ({h}x{n}), a recurrent "
-            f"matrix ({h}x{h}) and {bias_text} of {h}",
+            f"{article} {NAMES[cell]} layer has{per_gate} an input matrix ({h}x{n}), "
+            f"a recurrent matrix ({h}x{h}) and {bias_text} of {h}",
             f"Input weights: {gates}·{h}·{n} = {counts['input_weights']}",
             f"Recurrent weights: {gates}·{h}·{h} = {counts['recurrent_weights']}",
             f"Biases: {biases}·{gates}·{h} = {counts['biases']}",
@@ -92,7 +95,7 @@ class RnnParams(Family):
         a = solution.answers
         if params["convention"] == "keras" and cell == "gru":
             swapped = rnn_param_counts(cell, n, h, "keras", not reset_after)
-            other = f"with reset_after={not reset_after}"
+            other = "as one bias vector" if reset_after else "as two bias vectors"
         else:
             other = "keras" if params["convention"] == "pytorch" else "pytorch"
             swapped = rnn_param_counts(cell, n, h, other)
@@ -104,5 +107,7 @@ class RnnParams(Family):
                 Mistake(one_gate["total"], f"counting one gate instead of {gates}"),
                 Mistake(a["total"] - a["recurrent_weights"], "forgetting the recurrent weights"),
             ],
-            "recurrent_weights": [Mistake(gates * h * n, "using the input size for W_hh")],
+            "recurrent_weights": [
+                Mistake(gates * h * n, "using the input size for the recurrent matrix")
+            ],
         }

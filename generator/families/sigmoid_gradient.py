@@ -41,10 +41,12 @@ class SigmoidGradient(Family):
         x, layers = params["x"], params["layers"]
         s, g = sigmoid(x), sigmoid_gradient(x)
         steps = [
-            f"σ({short_number(x)}) = 1/(1 + e^({short_number(-x)})) = {short_number(s)}",
-            f"σ'(x) = σ(x)(1 − σ(x)) = {short_number(s)} × {short_number(1 - s)} = "
-            f"{short_number(g)}",
-            "σ' is largest at x = 0, where σ = 1/2: σ'(0) = 1/2 × 1/2 = 0.25. For large |x| it "
+            rf"$\sigma({short_number(x)}) = 1 / (1 + e^{{{short_number(-x)}}}) = "
+            f"{short_number(s)}$",
+            r"$\sigma'(x) = \sigma(x)(1 - \sigma(x)) = "
+            rf"{short_number(s)} \times {short_number(1 - s)} = {short_number(g)}$",
+            r"$\sigma'$ is largest at $x = 0$, where $\sigma = 1/2$: "
+            r"$\sigma'(0) = \frac{1}{2} \times \frac{1}{2} = 0.25$. For large $|x|$ it "
             "vanishes, and the chain rule multiplies everything below by it",
         ]
         answers: dict[str, Any] = {
@@ -57,12 +59,12 @@ class SigmoidGradient(Family):
             _, chained = chained_sigmoid_gradient(x, layers)
             steps.append(
                 f"Through {layers} sigmoid layers the chain rule multiplies {layers} "
-                f"factors of at most 0.25 (weights aside): at most 0.25^{layers} = "
-                f"{short_number(bound)}"
+                f"factors of at most 0.25 (weights aside): at most $0.25^{{{layers}}} = "
+                f"{short_number(bound)}$"
             )
             steps.append(
-                f"For σ(σ(…σ(x))) with {layers} sigmoids at x = {short_number(x)} the "
-                f"product is {short_number(chained)}"
+                rf"For $\sigma(\sigma(\ldots \sigma(x)))$ with {layers} sigmoids at "
+                f"$x = {short_number(x)}$ the product is {short_number(chained)}"
             )
             answers.update(bound=bound, chained_gradient=chained)
         return Solution(answers, steps)

@@ -54,33 +54,35 @@ class SoftmaxLoss(Family):
         result = softmax(scores, labels)
         n = len(labels)
         steps = [
-            "p_k = e^(s_k) / Σ_j e^(s_j), computed as e^(s_k − m)/Σ_j e^(s_j − m) with m "
-            "the largest score, which changes nothing but keeps e^(…) from overflowing"
+            r"$p_k = e^{s_k} / \sum_j e^{s_j}$, computed as $e^{s_k - m} / \sum_j e^{s_j - m}$"
+            " with $m$ the largest score, which changes nothing but keeps the exponentials"
+            " from overflowing"
         ]
         for i, (row, y) in enumerate(zip(scores, labels, strict=True)):
             m = row.max()
             exps = np.exp(row - m)
             steps.append(
-                f"Example {i + 1}: s − m = {vector_text(row - m)}; "
-                f"e^(s − m) = {vector_text(exps)}, sum {short_number(exps.sum())}; "
-                f"p = {vector_text(result.probabilities[i])}"
+                f"Example {i + 1}: $s - m = {vector_text(row - m)}$, "
+                f"$e^{{s - m}} = {vector_text(exps)}$ with sum {short_number(exps.sum())}, "
+                f"so $p = {vector_text(result.probabilities[i])}$"
             )
             steps.append(
-                f"L_{i + 1} = −ln p_{int(y)} = −ln {short_number(result.probabilities[i, y])}"
-                f" = {short_number(result.losses[i])}"
+                f"$L_{{{i + 1}}} = -\\ln p_{{{int(y)}}} = "
+                f"-\\ln {short_number(result.probabilities[i, y])} = "
+                f"{short_number(result.losses[i])}$"
             )
         if n > 1:
             steps.append(
-                f"Mean over the batch: L = ({' + '.join(short_number(v) for v in result.losses)})"
-                f"/{n} = {short_number(result.loss)}"
+                f"Mean over the batch: $L = ({' + '.join(short_number(v) for v in result.losses)})"
+                f" / {n} = {short_number(result.loss)}$"
             )
         steps.append(
-            "Gradient: ∂L/∂s = (p − onehot(y))"
-            + (f"/{n}" if n > 1 else "")
-            + ": subtract 1 at the correct class"
+            r"Gradient: $\partial L / \partial s = (p - \operatorname{onehot}(y))"
+            + (f" / {n}" if n > 1 else "")
+            + "$: subtract 1 at the correct class"
         )
         for i, row in enumerate(result.grad_scores):
-            steps.append(f"∂L/∂s for example {i + 1}: {vector_text(row)}")
+            steps.append(f"$\\partial L / \\partial s$ for example {i + 1}: ${vector_text(row)}$")
         return Solution(
             {
                 "probabilities": result.probabilities.tolist(),
@@ -115,7 +117,7 @@ class SoftmaxLoss(Family):
                             ]
                         )
                     ),
-                    "giving 1 − p_y instead of −ln p_y",
+                    "giving 1 − p instead of −ln p for the correct class",
                 ),
             ]
         }

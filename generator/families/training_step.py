@@ -9,7 +9,7 @@ import numpy as np
 from generator.answers.types import Matrix, Real
 from generator.families.two_layer_network import TwoLayerNetwork
 from generator.family import Given, Mistake, Part, Solution, real
-from generator.formatting import matrix_text, short_number, vector_text
+from generator.formatting import short_number, tex_matrix, vector_text
 from generator.registry import register
 from solvers.mlp import sgd_step
 
@@ -40,9 +40,9 @@ class TrainingStep(TwoLayerNetwork):
         steps = [
             *self.forward_steps(params, f),
             *self.backward_steps(params, g),
-            f"Update θ ← θ − η ∂L/∂θ with η = {eta}: W1 = {matrix_text(new['W1'])}, "
-            f"b1 = {vector_text(new['b1'])}, W2 = {matrix_text(new['W2'])}, "
-            f"b2 = {vector_text(new['b2'])}",
+            r"Update $\theta \leftarrow \theta - \eta \, \partial L / \partial \theta$ with "
+            f"$\\eta = {eta}$: $W_1 = {tex_matrix(new['W1'])}$, $b_1 = {vector_text(new['b1'])}$, "
+            f"$W_2 = {tex_matrix(new['W2'])}$, $b_2 = {vector_text(new['b2'])}$",
         ]
         answers = {"loss": f.loss, **{name: value.tolist() for name, value in new.items()}}
         return Solution(answers, steps)

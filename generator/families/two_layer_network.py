@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generator.family import Family, Given, choice, real_matrix, real_vector
-from generator.formatting import matrix_text, vector_text
+from generator.formatting import tex_matrix, vector_text
 from solvers.mlp import ACTIVATIONS, LOSSES, Forward, Gradients, backward, forward
 
 
@@ -124,25 +124,27 @@ class TwoLayerNetwork(Family):
         return float(np.log(np.exp(shifted).sum()) - shifted[params["y"]])
 
     def forward_steps(self, params: dict[str, Any], f: Forward) -> list[str]:
-        g = params["activation"]
+        g = rf"\operatorname{{{params['activation']}}}"
         steps = [
-            f"z1 = W1 x + b1 = {vector_text(f.z1)}",
-            f"h = {g}(z1) = {vector_text(f.h)}",
-            f"z2 = W2 h + b2 = {vector_text(f.z2)}",
+            rf"$z_1 = W_1 x + b_1 = {vector_text(f.z1)}$",
+            f"$h = {g}(z_1) = {vector_text(f.h)}$",
+            rf"$z_2 = W_2 h + b_2 = {vector_text(f.z2)}$",
         ]
         if params["loss"] == "squared_error":
-            steps.append(f"L = ½‖z2 − y‖² = {f.loss:.6g}")
+            steps.append(rf"$L = \frac{{1}}{{2}} \lVert z_2 - y \rVert^2 = {f.loss:.6g}$")
         else:
-            steps.append(f"p = softmax(z2) = {vector_text(f.output)}")
-            steps.append(f"L = −ln p_y = −ln p_{params['y']} = {f.loss:.6g}")
+            steps.append(rf"$p = \operatorname{{softmax}}(z_2) = {vector_text(f.output)}$")
+            steps.append(rf"$L = -\ln p_y = -\ln p_{{{params['y']}}} = {f.loss:.6g}$")
         return steps
 
     def backward_steps(self, params: dict[str, Any], grads: Gradients) -> list[str]:
-        first = "z2 − y" if params["loss"] == "squared_error" else "p − onehot(y)"
+        first = "z_2 - y" if params["loss"] == "squared_error" else r"p - \operatorname{onehot}(y)"
+        g = rf"\operatorname{{{params['activation']}}}"
         return [
-            f"BP1: δ2 = ∂L/∂z2 = {first} = {vector_text(grads.delta2)}",
-            f"BP2: δ1 = (W2ᵀ δ2) ⊙ {params['activation']}'(z1) = {vector_text(grads.delta1)}",
-            f"BP3: ∂L/∂b2 = δ2 = {vector_text(grads.b2)}; ∂L/∂b1 = δ1 = {vector_text(grads.b1)}",
-            f"BP4: ∂L/∂W2 = δ2 hᵀ = {matrix_text(grads.W2)}; "
-            f"∂L/∂W1 = δ1 xᵀ = {matrix_text(grads.W1)}",
+            rf"BP1: $\delta_2 = \partial L / \partial z_2 = {first} = {vector_text(grads.delta2)}$",
+            rf"BP2: $\delta_1 = (W_2^\top \delta_2) \odot {g}'(z_1) = {vector_text(grads.delta1)}$",
+            rf"BP3: $\partial L / \partial b_2 = \delta_2 = {vector_text(grads.b2)}$ and "
+            rf"$\partial L / \partial b_1 = \delta_1 = {vector_text(grads.b1)}$",
+            rf"BP4: $\partial L / \partial W_2 = \delta_2 h^\top = {tex_matrix(grads.W2)}$ and "
+            rf"$\partial L / \partial W_1 = \delta_1 x^\top = {tex_matrix(grads.W1)}$",
         ]

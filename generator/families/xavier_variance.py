@@ -83,32 +83,34 @@ class XavierVariance(Family):
         if "kernel" in params:
             kh, kw = as_pair(params["kernel"])
             fan_in, fan_out = fans_of_conv(params["in_channels"], params["out_channels"], (kh, kw))
+            area = rf"{kh} \times {kw}"
             steps.append(
-                f"A conv unit sees in_channels × kernel area inputs: n_in = "
-                f"{params['in_channels']}×{kh}×{kw} = {fan_in}; n_out = "
-                f"{params['out_channels']}×{kh}×{kw} = {fan_out}"
+                "A conv unit sees `in_channels` × kernel area inputs: "
+                rf"$n_{{\text{{in}}}} = {params['in_channels']} \times {area} = {fan_in}$ and "
+                rf"$n_{{\text{{out}}}} = {params['out_channels']} \times {area} = {fan_out}$"
             )
         else:
             fan_in, fan_out = params["fan_in"], params["fan_out"]
         gain = params["gain"]
         scale = init_scale(fan_in, fan_out, params["scheme"], gain)
-        g2 = "" if gain == 1 else f"{short_number(gain)}² × "
+        g2 = "" if gain == 1 else rf"{short_number(gain)}^2 \times "
         if params["scheme"] == "xavier":
             steps.append(
-                f"Xavier: ½(n_in + n_out)σ² = 1, so σ² = {g2}2/({fan_in} + {fan_out}) = "
-                f"{short_number(scale.variance)}"
+                r"Xavier: $\frac{1}{2}(n_{\text{in}} + n_{\text{out}}) \sigma^2 = 1$, so "
+                rf"$\sigma^2 = {g2}2 / ({fan_in} + {fan_out}) = {short_number(scale.variance)}$"
             )
         else:
             steps.append(
-                f"He: σ² = {g2}2/n_in = {g2}2/{fan_in} = {short_number(scale.variance)} "
-                "(the 2 makes up for ReLU zeroing half the inputs)"
+                rf"He: $\sigma^2 = {g2}2 / n_{{\text{{in}}}} = {g2}2 / {fan_in} = "
+                f"{short_number(scale.variance)}$ (the 2 makes up for ReLU zeroing half the inputs)"
             )
         steps.append(
-            f"Normal initializer: std σ = √{short_number(scale.variance)} = "
-            f"{short_number(scale.std)}"
+            rf"Normal initializer: std $\sigma = \sqrt{{{short_number(scale.variance)}}} = "
+            f"{short_number(scale.std)}$"
         )
         steps.append(
-            f"Uniform U(−r, r) has variance r²/3, so r = √(3σ²) = {short_number(scale.bound)}"
+            r"Uniform $U(-r, r)$ has variance $r^2 / 3$, so "
+            rf"$r = \sqrt{{3 \sigma^2}} = {short_number(scale.bound)}$"
         )
         answers: dict[str, Any] = {
             "variance": scale.variance,
@@ -121,8 +123,10 @@ class XavierVariance(Family):
             gamma2 = params["input_variance"]
             var_h = preactivation_variance(fan_in, scale.variance, gamma2)
             steps.append(
-                f"Var[h] = n_in σ² γ² = {fan_in} × {short_number(scale.variance)} × "
-                f"{short_number(gamma2)} = {short_number(var_h)}"
+                rf"$\operatorname{{Var}}[h] = n_{{\text{{in}}}} \sigma^2 \gamma^2 = "
+                rf"{fan_in} \times "
+                rf"{short_number(scale.variance)} \times {short_number(gamma2)} = "
+                f"{short_number(var_h)}$"
             )
             answers["preactivation_variance"] = var_h
         return Solution(answers, steps)
@@ -138,12 +142,14 @@ class XavierVariance(Family):
             Mistake(variance / 2, "forgetting the factor 2"),
         ]
         if params["scheme"] == "xavier":
-            found.append(Mistake(gain2 / fan_in, "using n_in alone, as LeCun initialization does"))
+            found.append(
+                Mistake(gain2 / fan_in, "using the fan-in alone, as LeCun initialization does")
+            )
         else:
             found.append(
                 Mistake(
                     gain2 * 2 / (fan_in + fan_out),
-                    "using Xavier's 2/(n_in + n_out) for a ReLU network",
+                    "using Xavier's 2/(fan-in + fan-out) for a ReLU network",
                 )
             )
         return {

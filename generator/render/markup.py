@@ -176,11 +176,22 @@ def _lms_formula(tex: str) -> str:
     return f"\\({tex}\\)"
 
 
+# A blank to fill in, as a question's table writes one: a run of underscores (\_\_\_\_ in
+# Markdown). HTML and LaTeX draw a box for it.
+BLANK = re.compile(r"_{4,}")
+_BLANK_HTML = '<span class="blank"></span>'
+_LETTERED_LIST = re.compile(r"<ul>(\n<li>\(A\) (?:(?!</ul>).)*</ul>)", re.S)
+
+
 @lru_cache(maxsize=_CACHED)
 def to_html(text: str) -> str:
     """HTML for a Markdown text; formulas become ``<span class="math inline">`` and
-    ``<div class="math block">`` holding the escaped TeX, for KaTeX to typeset."""
-    return _simple_markdown(text, _inline_formula) or _parser().render(text)
+    ``<div class="math block">`` holding the escaped TeX, for KaTeX to typeset, and blanks
+    a box."""
+    html = _simple_markdown(text, _inline_formula) or _parser().render(text)
+    if "<li>(A) " in html:  # a multiple choice's options: lettered, without bullets
+        html = _LETTERED_LIST.sub(lambda m: '<ul class="options">' + m[1], html)
+    return BLANK.sub(_BLANK_HTML, html) if "____" in html else html
 
 
 @cache
@@ -341,6 +352,7 @@ class _Latex:
         table: list[list[str]] | None = None
         row: list[str] = []
         lists: list[str] = []
+        starts: list[int] = []
         for token in tokens:
             kind = token.type
             if kind == "inline":
@@ -358,9 +370,12 @@ class _Latex:
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 env = "itemize" if kind == "bullet_list_open" else "enumerate"
                 lists.append(env)
+                starts.append(len(out))
                 out.append(f"\\begin{{{env}}}\n")
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 out.append(f"\\end{{{lists.pop()}}}\n\n")
+                start = starts.pop()
+                out[start:] = [_lettered("".join(out[start:]))]
             elif kind == "list_item_open":
                 out.append("\\item ")
             elif kind in ("code_block", "fence"):
@@ -385,7 +400,8 @@ class _Latex:
         for token in tokens:
             kind = token.type
             if kind == "text":
-                out.append(escape_latex(_opening_quotes(token.content)))
+                pieces = BLANK.split(_opening_quotes(token.content))
+                out.append(r"\blank{}".join(escape_latex(piece) for piece in pieces))
             elif kind == "code_inline":
                 out.append(f"\\texttt{{{escape_latex(token.content)}}}")
             elif kind == "math_inline":
@@ -415,6 +431,20 @@ _QUOTED = re.compile(r"(?:(?<=[\s(\[])|^)'(?=[^'\s][^']*')")
 
 def _opening_quotes(text: str) -> str:
     return _QUOTED.sub("`", text)
+
+
+_LETTERED_ITEM = re.compile(r"\\item \(([A-H])\) ")
+
+
+def _lettered(latex: str) -> str:
+    """A bullet list whose items start (A), (B), ... in order: the options of a multiple
+    choice, set as the sheets' other options are, lettered by LaTeX and without bullets."""
+    letters = "".join(_LETTERED_ITEM.findall(latex))
+    if not latex.startswith("\\begin{itemize}") or letters != "ABCDEFGH"[: latex.count("\\item ")]:
+        return latex
+    body = latex[len("\\begin{itemize}") : -len("\\end{itemize}\n\n")]
+    items = _LETTERED_ITEM.sub(lambda _: "\\item ", body)
+    return f"\\begin{{options}}{items}\\end{{options}}\n\n"
 
 
 def _tabular(rows: list[list[str]]) -> str:

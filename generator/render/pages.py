@@ -7,15 +7,19 @@ block; sheet layouts place the rendered blocks.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 import jinja2
 
+from generator import registry
+from generator.answers.expressions import FUNCTIONS, parse, to_tex
 from generator.answers.types import answer_type_from_json
 from generator.families.common.layerspec import describe, parse_layer
-from generator.formatting import cell, format_points, matrix_text, short_number, vector_text
+from generator.formatting import cell, format_points, short_number, tex_matrix, vector_text
+from generator.render.answer_space import answer_space
 
 BASE = "families/_base.md.j2"
 
@@ -28,6 +32,12 @@ def _size(value: int | str) -> str:
 @cache
 def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
+
+
+def _expression_tex(text: str) -> str:
+    """A given expression, as students type it (``(x*y + z)^2``), as TeX to typeset."""
+    names = set(re.findall(r"[A-Za-z_]\w*", text)) - set(FUNCTIONS) - {"e", "pi"}
+    return to_tex(parse(text, names))
 
 
 def _reflow(text: str) -> str:
@@ -65,7 +75,8 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["cell"] = cell
     env.filters["num"] = short_number
     env.filters["vector"] = vector_text
-    env.filters["matrix"] = matrix_text
+    env.filters["tex_matrix"] = tex_matrix
+    env.filters["expression_tex"] = _expression_tex
     env.filters["describe_layer"] = _describe_layer
     return env
 
@@ -171,8 +182,16 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     by_type: dict[str, list[Any]] = {}
     for part, signature in zip(question["parts"], types, strict=True):
         by_type.setdefault(signature, []).append(part["key"])
+    problem = registry.get(family)
     parts = [
-        {**part, "hint": answer.hint_avoiding(shown, by_type[signature]), "key": key}
+        {
+            **part,
+            "hint": answer.hint_avoiding(shown, by_type[signature]),
+            "key": key,
+            "space": answer_space(
+                part["type"], part["key"], problem.answered_in_question(part["id"])
+            ),
+        }
         for part, answer, signature, key in zip(
             question["parts"], answers, types, keys, strict=True
         )

@@ -30,12 +30,30 @@ _SYMBOLS = {
     "ln": "ln",
     "max": "max",
     "tanh": "tanh",
+    "exp": "exp",
+    "times": "×",
+    "mu": "μ",
+    "alpha": "α",
+    "epsilon": "ε",
+    "rho": "ρ",
+    "approx": "≈",
+    "le": "≤",
+    "ge": "≥",
+    "to": "→",
+    "in": "∈",
+    "ldots": "…",
+    "cdots": "⋯",
+    "quad": "  ",
+    "left": "",  # \left( and \right) size the parenthesis they stand before
+    "right": "",
     ",": " ",  # a thin space
 }
-_NAMES = ("operatorname", "mathrm", "text")  # words set upright: the word alone
+_NAMES = ("operatorname", "mathrm", "text", "mathrel")  # words set upright: the word alone
 _TIGHT = ("partial", "nabla", "lVert")  # set against what follows: ∂L, ∇L, ‖w‖
 _CLOSING = ("rVert",)  # set against what precedes: ‖w‖
 _DEPTH = {"{": 1, "}": -1}
+_MATRIX_OPEN, _MATRIX_CLOSE = "\\begin{bmatrix}", "\\end{bmatrix}"
+_WORD = re.compile(r"[^\W_]+")
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 _ATOM = re.compile(r"[\w.'∂∇θδηλσβγεᵀ]+")
 
@@ -45,6 +63,12 @@ def plain_formula(tex: str) -> str:
     is kept as written, so nothing is lost."""
     out, i = [], 0
     while i < len(tex):
+        if tex.startswith(_MATRIX_OPEN, i):
+            end = tex.find(_MATRIX_CLOSE, i)
+            end = len(tex) if end < 0 else end
+            out.append(_plain_matrix(tex[i + len(_MATRIX_OPEN) : end]))
+            i = end + len(_MATRIX_CLOSE)
+            continue
         if tex.startswith("^\\top", i):
             out.append("ᵀ")  # a transpose reads as one mark, not a superscript
             i += 5
@@ -56,7 +80,11 @@ def plain_formula(tex: str) -> str:
             if mark == "^" and inner == "ᵀ":  # ^{\top}, a transpose
                 out.append(inner)
             else:
-                out.append(mark + (inner if len(inner) == 1 else f"({inner})"))
+                # a word needs no parentheses (W_11, n_in); anything else does: e^(s_k)
+                out.append(mark + (inner if _WORD.fullmatch(inner) else f"({inner})"))
+            continue
+        if tex[i] in "{}":  # a bare group, as around a power's base: its braces go
+            i += 1
             continue
         if tex[i] != "\\":
             out.append(tex[i])
@@ -88,9 +116,19 @@ def plain_formula(tex: str) -> str:
             top, i = _group(tex, i)
             bottom, i = _group(tex, i)
             out.append(f"{_atom(plain_formula(top))}/{_atom(plain_formula(bottom))}")
-        else:
+        else:  # unknown: kept as written, its argument with its braces
             out.append(match[0])
-    return re.sub(r" {2,}", " ", "".join(out))
+            if tex.startswith("{", i):
+                group, i = _group(tex, i)
+                out.append("{" + plain_formula(group) + "}")
+    # "∂L / ∂s" reads as one symbol and must not wrap at its spaces
+    return re.sub(r" {2,}", " ", "".join(out)).replace(" / ", "/")
+
+
+def _plain_matrix(body: str) -> str:
+    """A bmatrix's rows as the students type them: ``[1, 2; 3, 4]``."""
+    rows = [row.split("&") for row in body.split("\\\\")]
+    return "[" + "; ".join(", ".join(plain_formula(c).strip() for c in row) for row in rows) + "]"
 
 
 def _group(tex: str, i: int) -> tuple[str, int]:

@@ -26,6 +26,7 @@ def terminal_width() -> int:
 def inline_text(markdown: str) -> str:
     """One line of Markdown as plain text: formulas in symbols, no code or bold marks."""
     text = _FORMULA.sub(lambda m: plain_formula(m[1]), markdown)
+    text = text.replace("\\_", "_")  # a blank to fill in, \_\_\_\_ in Markdown
     return _BOLD.sub(r"\1", _CODE.sub(r"\1", text))
 
 
