@@ -2,6 +2,7 @@
 the numeric families with their diagnosed distractors."""
 
 import json
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -226,3 +227,21 @@ def test_a_bad_tolerance_is_refused(run, tmp_path):
     )
     result = run("generate", "q.toml", "--seed", "x")
     assert result.exit_code == 2 and "questions[1].tolerance" in result.output
+
+
+def test_a_question_asked_as_multiple_choice_asks_for_its_one_part(run, tmp_path):
+    families = [name for name in registry.names() if registry.get(name).choice_part]
+    spec = 'title = "All as choice"\n' + "".join(
+        f'\n[[questions]]\nid = "q{n}"\nfamily = "{name}"\npoints = 4\nformat = "choice"\n'
+        for n, name in enumerate(families)
+    )
+    (tmp_path / "choice.toml").write_text(spec)
+    result = run("generate", "choice.toml", "-n", "2", "--seed", "asks")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    sheet = (exam / "students" / "v001" / "sheet.md").read_text()
+    for n, name in enumerate(families):
+        text = sheet.split(f"## q{n}. ")[1].split("**Multiple choice**")[0]
+        assert "which of the options below is " in text.lower(), (name, text)
+        # the free-response asks are gone: no list of what to compute next to one choice
+        assert not re.search(r"\b(Compute|Give|Fill in|Count the|How many)\b", text), (name, text)

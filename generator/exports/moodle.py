@@ -189,7 +189,7 @@ def _multiselect(
     per_error = Fraction(answer_type.per_error).limit_denominator(10**6)
     element = ET.Element("question", {"type": "multichoice"})
     _text(element, "name", "")
-    label = f"\n\nSelect every correct option for {choice['label']}." if choice else ""
+    label = "\n\nSelect every correct option." if choice else ""
     _text(element, "questiontext", to_lms_html(text + label), True)
     ET.SubElement(element, "single").text = "false"
     ET.SubElement(element, "shuffleanswers").text = "0"

@@ -249,4 +249,4 @@ class ConvOutputSize(Family):
         return found
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
-        return [Part("output", "output size", SpatialSize(), solution.answers["output"])]
+        return [Part("output", "the output size", SpatialSize(), solution.answers["output"])]

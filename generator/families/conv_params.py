@@ -186,6 +186,6 @@ class ConvParams(Family):
             for name, label in (
                 ("weights", "number of weights"),
                 ("biases", "number of biases"),
-                ("params", "total parameters"),
+                ("params", "the total number of parameters"),
             )
         ]

@@ -195,7 +195,7 @@ class NetworkTable(Family):
         parts.append(
             Part(
                 "total_params",
-                "total parameters",
+                "the total number of parameters",
                 Integer(),
                 solution.answers["total_params"],
                 {"sum_of": rows},

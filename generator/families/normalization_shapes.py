@@ -103,5 +103,5 @@ class NormalizationShapes(Family):
         return [
             Part("mean_shape", "the shape of μ (and σ)", Shape(), answers["mean_shape"]),
             Part("gamma_shape", "the shape of γ (and β)", Shape(), answers["gamma_shape"]),
-            Part("params", "trainable parameters", Integer(), answers["params"]),
+            Part("params", "the number of trainable parameters", Integer(), answers["params"]),
         ]

@@ -83,7 +83,7 @@ class RnnParams(Family):
             "input_weights": "input-to-hidden weights",
             "recurrent_weights": "hidden-to-hidden (recurrent) weights",
             "biases": "biases",
-            "total": "total parameters",
+            "total": "the total number of parameters",
         }
         return [Part(name, label, Integer(), a[name]) for name, label in labels.items()]
 

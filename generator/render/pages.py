@@ -34,6 +34,11 @@ def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
 
 
+def _which_option(label: str) -> str:
+    """What a question asked as multiple choice asks, in place of its free-response list."""
+    return f"Which of the options below is {label}?"
+
+
 def _expression_tex(text: str) -> str:
     """A given expression, as students type it (``(x*y + z)^2``), as TeX to typeset."""
     names = set(re.findall(r"[A-Za-z_]\w*", text)) - set(FUNCTIONS) - {"e", "pi"}
@@ -77,6 +82,8 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["vector"] = vector_text
     env.filters["tex_matrix"] = tex_matrix
     env.filters["expression_tex"] = _expression_tex
+    env.filters["which_option"] = _which_option
+    env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
     env.filters["describe_layer"] = _describe_layer
     return env
 
@@ -171,6 +178,8 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         "params": question["params"],
         "answers": question["answers"],
         "steps": question["steps"],
+        # asked as multiple choice: the text asks for this one part, not its whole list
+        "asked": (question.get("choice") or {}).get("label"),
     }
     answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
     keys = [

@@ -31,6 +31,10 @@ _SYMBOLS = {
     "max": "max",
     "tanh": "tanh",
     "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+    "min": "min",
+    "pi": "π",
     "times": "×",
     "mu": "μ",
     "alpha": "α",
@@ -48,7 +52,8 @@ _SYMBOLS = {
     "right": "",
     ",": " ",  # a thin space
 }
-_NAMES = ("operatorname", "mathrm", "text", "mathrel")  # words set upright: the word alone
+# macros whose argument is a word set upright or apart: the word alone
+_NAMES = ("operatorname", "mathrm", "mathit", "text", "mathrel")
 _TIGHT = ("partial", "nabla", "lVert")  # set against what follows: ∂L, ∇L, ‖w‖
 _CLOSING = ("rVert",)  # set against what precedes: ‖w‖
 _DEPTH = {"{": 1, "}": -1}
