@@ -3,6 +3,7 @@ no string makes the grader raise or run anything."""
 
 import subprocess
 import sys
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -388,3 +389,29 @@ def test_long_lists_of_plain_numbers_that_fail_at_their_end_are_refused_at_once(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert read.stdout.count("Invalid(") == 2, read.stdout
+
+
+def test_a_matrix_answer_names_its_wrong_entries_not_the_whole_key():
+    matrix = Matrix(5, 5, 0.01, 1e-3)
+    key = [[0.0] * 5 for _ in range(5)]
+    key[2][2] = 8.0
+    zeros = [[0.0] * 5 for _ in range(5)]
+    score = matrix.compare(matrix.read(zeros), matrix.read(key))
+    assert score.status == "partial" and score.fraction == Fraction(24, 25)
+    assert score.feedback.startswith("1 of 25 entries differ: entry (3, 3) should be 8 (")
+    many = matrix.compare(matrix.read([[1.0] * 5] * 5), matrix.read(key))
+    assert "entry (1, 1) should be 0, entry (1, 2) should be 0, entry (1, 3) should be 0" in (
+        many.feedback
+    )
+    assert "and 22 more" in many.feedback and "[" not in many.feedback
+
+
+def test_a_matrix_key_is_a_grid_in_the_html_feedback():
+    from generator.grading.feedback import escaped_key
+
+    markdown, html = escaped_key("[1, 2; 3, 4]", [[1, 2], [3, 4]])
+    assert markdown == "[1, 2; 3, 4]"
+    assert html == (
+        '<table class="cells"><tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table>'
+    )
+    assert escaped_key("[1, 2]", [1, 2]) is None  # a vector stays one line

@@ -489,6 +489,9 @@ def _entry(item: Any) -> Number | Invalid:
     return Invalid(f"expected a number, got {_json_name(item)}")
 
 
+_SHOWN_DIFFERENCES = 3  # a feedback cell names this many wrong entries, then counts the rest
+
+
 class Matrix(AnswerType):
     """A matrix of reals (a vector when ``rows`` is None), compared entry by entry with
     partial credit for the share of entries within tolerance."""
@@ -595,7 +598,8 @@ class Matrix(AnswerType):
         flat_value, flat_key = self._flat(value), self._flat(key)
         if not self._same_shape(value, key):
             return Score(_ZERO, "wrong", f"expected {self._shape_text()}, got {self._size(value)}")
-        right = sum(self._close(v, k) for v, k in zip(flat_value, flat_key, strict=True))
+        close = [self._close(v, k) for v, k in zip(flat_value, flat_key, strict=True)]
+        right = sum(close)
         if right == len(flat_key):
             return CORRECT
         fraction = Fraction(right, len(flat_key))
@@ -603,9 +607,24 @@ class Matrix(AnswerType):
         return Score(
             fraction,
             status,
-            f"{len(flat_key) - right} of {len(flat_key)} entries differ from "
-            f"{self.display(self._as_json(key))} ({self._close.text})",
+            f"{len(flat_key) - right} of {len(flat_key)} entries differ: "
+            f"{self._differences(close, flat_key)} ({self._close.text})",
         )
+
+    def _differences(self, close: list[bool], flat_key: Any) -> str:
+        """Where a matrix answer is wrong, as a reader finds it: the first few entries by
+        row and column, each with its key, never the whole key again."""
+        width = len(flat_key) if self.rows is None else self.cols
+        wrong = [n for n, ok in enumerate(close) if not ok]
+        named = [
+            f"entry {self._place(n, width)} should be {short_number(flat_key[n])}"
+            for n in wrong[:_SHOWN_DIFFERENCES]
+        ]
+        more = len(wrong) - len(named)
+        return ", ".join(named) + (f" and {more} more" if more else "")
+
+    def _place(self, n: int, width: int) -> str:
+        return str(n + 1) if self.rows is None else f"({n // width + 1}, {n % width + 1})"
 
     @staticmethod
     def _as_json(value: Any) -> Any:

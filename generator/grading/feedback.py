@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.formatting import cell, format_score, student_cell
+from generator.formatting import cell, format_score, short_number, student_cell
 from generator.grading.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
 from generator.render.assets import asset_files, write_files
 
@@ -132,11 +132,24 @@ def _row(graded: dict[str, Any], keyed: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def escaped_key(shown: str) -> list[str] | None:
+def escaped_key(shown: str, key: Any = None) -> list[str] | None:
     """The key as the feedback tables write it, as a Markdown cell and in HTML, when either
-    differs from ``shown``: the grading key keeps it (``shown_escaped``)."""
-    escaped = [cell(shown), escape(shown)]
+    differs from ``shown``: the grading key keeps it (``shown_escaped``). A matrix ``key``
+    is a grid in HTML, as the key page typesets it, rather than a line that wraps mid-row."""
+    html = _grid(key) if _is_matrix(key) else escape(shown)
+    escaped = [cell(shown), html]
     return None if escaped == [shown, shown] else escaped
+
+
+def _is_matrix(key: Any) -> bool:
+    return isinstance(key, list) and len(key) > 1 and all(isinstance(r, list) for r in key)
+
+
+def _grid(rows: list[list[Any]]) -> str:
+    body = "".join(
+        "<tr>" + "".join(f"<td>{short_number(v)}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return '<table class="cells">' + body + "</table>"
 
 
 def _answer(raw: Any) -> str:

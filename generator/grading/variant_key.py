@@ -50,7 +50,7 @@ from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json: change it when the layout changes.
-KEY_FORMAT = 11
+KEY_FORMAT = 12
 
 SHARD_SUFFIX = ".zst"
 _LEVEL = 3  # zstd's default: higher levels save under 10 % and take three times as long
@@ -84,7 +84,7 @@ def variant_key(
                 else answer_type.display(part["key"]),
             }
             if rendered is not None:
-                escaped = escaped_key(entry["shown"])
+                escaped = escaped_key(entry["shown"], part["key"])
                 if escaped is not None:
                     entry["shown_escaped"] = escaped
             entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
