@@ -215,16 +215,22 @@ class Shape(AnswerType):
     """An activation volume ``HxWxC`` (also ``32 x 32 x 10``, ``(32, 32, 10)``) or a size ``D``."""
 
     kind = "shape"
+    # The question says which dimensions a shape has (an activation volume HxWxC, batch
+    # norm's 1xCx1x1): the hint says only how to write one.
     hints = (
-        ("shapes as HxWxC such as 32x32x10, one number for a vector", ("32x32x10",)),
-        ("shapes as HxWxC such as 7x7x512, one number for a vector", ("7x7x512",)),
-        ("shapes as HxWxC such as 13x13x3, one number for a vector", ("13x13x3",)),
+        ("shapes with x between the dimensions, such as 32x32x10", ("32x32x10",)),
+        ("shapes with x between the dimensions, such as 7x7x512", ("7x7x512",)),
+        ("shapes with x between the dimensions, such as 13x13x3", ("13x13x3",)),
     )
 
     def __init__(self, fc_volume: bool = False) -> None:
         # An FC layer's output of N units is also an activation volume 1x1xN, as the
         # course's table and cs231n's VGG table write it: such parts accept both.
         self.fc_volume = bool(fc_volume)
+
+    def hint_avoiding(self, shown: set[str], keys: list[Any]) -> str:
+        text = super().hint_avoiding(shown, keys)
+        return f"{text}; N outputs of a layer as N or 1x1xN" if self.fc_volume else text
 
     def parse(self, raw: str) -> tuple[int, ...] | Invalid:
         return _parse_dims(raw)

@@ -25,7 +25,7 @@ from generator.formatting import known_mistake
 from generator.grading.scoring import diagnose, score_part
 from generator.practice.progress import Progress, Session
 from generator.render.pages import render_question
-from generator.render.terminal import terminal_text
+from generator.render.terminal import terminal_text, terminal_width
 
 MAX_COUNT = 500
 
@@ -116,13 +116,10 @@ def ask_question(
     info = registry.get(family)
     rendered = render_question(family, question)
     say = terminal.say
-    say(
-        "\n"
-        + terminal_text(
-            f"── Question {number} of {count} · {info.title} ({info.topic}, {level}) ──"
-        )
-        + "\n"
-    )
+    heading = f"── Question {number} of {count} · {info.title} ({info.topic}, {level})"
+    if len(heading) + 3 <= terminal_width():  # the closing rule only where it fits the line
+        heading += " ──"
+    say("\n" + terminal_text(heading) + "\n")
     say(terminal_text(rendered["question"]))
     if rendered["choice"]:
         letters = "ABCDEFGHIJ"
@@ -134,12 +131,12 @@ def ask_question(
 
         prepare(warm_up)  # sympy loads while the student reads, not after they answer
     steps = question["steps"]
-    hint = steps[0] if len(steps) > 1 else None
     given: dict[str, Any] = {}
     by_id = {p["id"]: p for p in question["parts"]}
     right = hinted = missed = 0
     solution_shown = False
     hints = {part["id"]: part["hint"] for part in rendered["parts"]}  # none gives a key away
+    keys = tuple(str(p["key"]) for p in rendered["parts"])  # as shown: for masking hints
     for part in question["parts"]:
         answer_type = answer_type_from_json(part["type"])
         label = f"{terminal_text(part['label'])} [{part['id']}]"
@@ -157,7 +154,7 @@ def ask_question(
             else:
                 say(terminal_text(verdict(answer_type, raw, part, score, reveal=attempt == 2)))
             if attempt == 1 and score.status != "blank":
-                clue = hint if hint and not gives_away(hint, answer_type, part) else None
+                clue = part_hint(steps, answer_type, part, keys)
                 say(terminal_text(f"Hint: {clue}") if clue else "Think again: one more try.")
                 continue
             missed += 1
@@ -169,11 +166,36 @@ def ask_question(
     return right, hinted, missed
 
 
-def gives_away(hint: str, answer_type: Any, part: dict[str, Any]) -> bool:
-    """Whether ``hint`` states the part's key, as a whole word (layer norm's first step
-    named the shapes the student was asked for)."""
-    shown = re.escape(str(answer_type.display(part["key"])))
-    return re.search(rf"(?<![\w.]){shown}(?![\w.])", terminal_text(hint, 10**6)) is not None
+def part_hint(
+    steps: list[str], answer_type: Any, part: dict[str, Any], others: tuple[str, ...] = ()
+) -> str | None:
+    """The hint for one part: the worked step that computes its key, the result masked as
+    ``?`` (ReLU'(-0.2) = ?), so the student sees the method for this part rather than the
+    question's first step; the keys of the question's other parts (``others``, as shown)
+    are masked too. Else the first step, when there are several. None for true or false
+    and for option letters, where a second try needs no method."""
+    if part["type"]["kind"] in ("truefalse", "multiselect"):
+        return None
+    shown = str(answer_type.display(part["key"]))
+    key = _whole_word(shown)
+    plain = [terminal_text(step, 10**6) for step in steps]
+    for text in plain:
+        found = list(key.finditer(text))
+        if not found:
+            continue
+        if len(shown) > 2:  # 1x10, 0.25: every mention gives it away
+            text = key.sub("?", text)
+        else:  # 0 or 1: the last is the result, an earlier one an input
+            text = text[: found[-1].start()] + "?" + text[found[-1].end() :]
+        for other in others:
+            if len(other) > 2 and other != shown:
+                text = _whole_word(other).sub("?", text)
+        return text
+    return plain[0] if len(plain) > 1 else None
+
+
+def _whole_word(text: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])", re.IGNORECASE)
 
 
 def verdict(answer_type: Any, raw: str, part: dict[str, Any], score: Score, reveal: bool) -> str:
