@@ -361,3 +361,16 @@ def test_relus_hint_is_the_relu_step_not_the_first():
     entry = {"key": part.key, "type": part.answer.to_json()}
     hint = drills.part_hint(solution.steps, answer_type_from_json(entry["type"]), entry)
     assert hint.startswith("ReLU'(x) is 1 for x > 0") and hint.endswith("= ?")
+
+
+def test_a_matrix_reads_as_an_aligned_grid_in_the_terminal():
+    text = drills.terminal_text(
+        r"Input: $\begin{bmatrix} 11 & -6 \\ 8 & 13 \\ -9 & 0.5 \end{bmatrix}$, then more.", 80
+    )
+    assert text.splitlines() == [
+        "Input: ⎡ 11   -6 ⎤",
+        "       ⎢  8   13 ⎥",
+        "       ⎣ -9  0.5 ⎦",
+        "then more.",
+    ]
+    assert drills.terminal_text(r"a row $[1, 2]$ stays inline", 80) == "a row [1, 2] stays inline"

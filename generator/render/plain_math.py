@@ -57,7 +57,7 @@ _NAMES = ("operatorname", "mathrm", "mathit", "text", "mathrel")
 _TIGHT = ("partial", "nabla", "lVert")  # set against what follows: ∂L, ∇L, ‖w‖
 _CLOSING = ("rVert",)  # set against what precedes: ‖w‖
 _DEPTH = {"{": 1, "}": -1}
-_MATRIX_OPEN, _MATRIX_CLOSE = "\\begin{bmatrix}", "\\end{bmatrix}"
+MATRIX_OPEN, MATRIX_CLOSE = "\\begin{bmatrix}", "\\end{bmatrix}"
 _WORD = re.compile(r"[^\W_]+")
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 _ATOM = re.compile(r"[\w.'∂∇θδηλσβγεᵀ]+")
@@ -68,11 +68,11 @@ def plain_formula(tex: str) -> str:
     is kept as written, so nothing is lost."""
     out, i = [], 0
     while i < len(tex):
-        if tex.startswith(_MATRIX_OPEN, i):
-            end = tex.find(_MATRIX_CLOSE, i)
+        if tex.startswith(MATRIX_OPEN, i):
+            end = tex.find(MATRIX_CLOSE, i)
             end = len(tex) if end < 0 else end
-            out.append(_plain_matrix(tex[i + len(_MATRIX_OPEN) : end]))
-            i = end + len(_MATRIX_CLOSE)
+            out.append(_plain_matrix(tex[i + len(MATRIX_OPEN) : end]))
+            i = end + len(MATRIX_CLOSE)
             continue
         if tex.startswith("^\\top", i):
             out.append("ᵀ")  # a transpose reads as one mark, not a superscript

@@ -9,9 +9,13 @@ import re
 import shutil
 import textwrap
 
+from generator.render.plain_math import MATRIX_CLOSE as _MATRIX_CLOSE
+from generator.render.plain_math import MATRIX_OPEN as _MATRIX_OPEN
 from generator.render.plain_math import plain_formula
 
 _FORMULA = re.compile(r"\$\$?([^$]+?)\$\$?")
+_SIDE_LABEL = 24  # a label this short goes beside its matrix, a longer one above it
+_MATRIX_ROWS = re.compile(r"\\begin\{bmatrix\}[^$]*\\\\")  # a bmatrix of two rows or more
 _CODE = re.compile(r"`([^`]*)`")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
 _ITEM = re.compile(r"(\s*)((?:[-*]|\d+\.)\s+)")
@@ -44,9 +48,57 @@ def terminal_text(markdown: str, width: int | None = None) -> str:
                 n += 1
             out += _table(table, width)
             continue
-        out += _wrapped(inline_text(lines[n]), width)
+        out += _with_grids(lines[n], width)
         n += 1
     return "\n".join(out)
+
+
+def _with_grids(line: str, width: int) -> list[str]:
+    """One line of Markdown, wrapped; a matrix of several rows in it is set as an aligned
+    grid on lines of its own, as it would be written on paper, with the text around it
+    before and after. In a list item, every line after the first is indented under it."""
+    matrices = [m for m in _FORMULA.finditer(line) if _MATRIX_ROWS.search(m[1])]
+    if not matrices:
+        return _wrapped(inline_text(line), width)
+    item = _ITEM.match(line)
+    indent = " " * len(item[0]) if item else ""
+    out: list[str] = []
+
+    def add(lines: list[str]) -> None:
+        out.extend(lines if not out else [indent + text for text in lines])
+
+    start = 0
+    for match in matrices:
+        tex = match[1]
+        opening = tex.index(_MATRIX_OPEN)
+        closing = tex.index(_MATRIX_CLOSE) + len(_MATRIX_CLOSE)
+        before = inline_text(line[start : match.start()])
+        label = (before + plain_formula(tex[:opening])).rstrip(" ").lstrip(" ,;")
+        grid = _grid(tex[opening + len(_MATRIX_OPEN) : closing - len(_MATRIX_CLOSE)])
+        if label and len(label) <= _SIDE_LABEL:  # W = ⎡ 1  2 ⎤, the rows under the first
+            pad = " " * (len(label) + 1)
+            add([f"{label} {grid[0]}", *(pad + row for row in grid[1:])])
+        else:
+            if label:
+                add(_wrapped(label, width))
+            add(grid)
+        after = plain_formula(tex[closing:]).strip()
+        if after:
+            add(_wrapped(after, width - len(indent)))
+        start = match.end()
+    rest = inline_text(line[start:]).strip(" ,;")
+    if rest:
+        add(_wrapped(rest, width - len(indent)))
+    return out
+
+
+def _grid(body: str) -> list[str]:
+    """A bmatrix's body as rows of right-aligned columns between tall brackets."""
+    rows = [[plain_formula(c).strip() for c in row.split("&")] for row in body.split("\\\\")]
+    widths = [max(len(row[c]) for row in rows if c < len(row)) for c in range(len(rows[0]))]
+    lines = ["  ".join(v.rjust(w) for v, w in zip(row, widths, strict=False)) for row in rows]
+    left, right = ["⎡", *["⎢"] * (len(rows) - 2), "⎣"], ["⎤", *["⎥"] * (len(rows) - 2), "⎦"]
+    return [f"{a} {text} {b}" for a, text, b in zip(left, lines, right, strict=True)]
 
 
 def _wrapped(line: str, width: int) -> list[str]:
