@@ -223,14 +223,21 @@ class Shape(AnswerType):
         ("shapes with x between the dimensions, such as 13x13x3", ("13x13x3",)),
     )
 
-    def __init__(self, fc_volume: bool = False) -> None:
+    def __init__(self, fc_volume: bool = False, layout: str = "HxWxC") -> None:
         # An FC layer's output of N units is also an activation volume 1x1xN, as the
-        # course's table and cs231n's VGG table write it: such parts accept both.
+        # course's table and cs231n's VGG table write it (Nx1x1 channels first): such
+        # parts accept both.
         self.fc_volume = bool(fc_volume)
+        if layout not in ("HxWxC", "CxHxW"):
+            raise ValueError(f"unknown shape layout {layout!r:.30}")
+        self.layout = layout
 
     def hint_avoiding(self, shown: set[str], keys: list[Any]) -> str:
         text = super().hint_avoiding(shown, keys)
-        return f"{text}; N outputs of a layer as N or 1x1xN" if self.fc_volume else text
+        if not self.fc_volume:
+            return text
+        volume = "1x1xN" if self.layout == "HxWxC" else "Nx1x1"
+        return f"{text}; N outputs of a layer as N or {volume}"
 
     def parse(self, raw: str) -> tuple[int, ...] | Invalid:
         return _parse_dims(raw)
@@ -239,7 +246,9 @@ class Shape(AnswerType):
         return value == key or self._as_volume(value, key)
 
     def _as_volume(self, value: tuple[int, ...], key: tuple[int, ...]) -> bool:
-        return self.fc_volume and len(key) == 1 and value == (1, 1, key[0])
+        if not (self.fc_volume and len(key) == 1):
+            return False
+        return value == ((1, 1, key[0]) if self.layout == "HxWxC" else (key[0], 1, 1))
 
     def compare(self, value: tuple[int, ...], key: tuple[int, ...]) -> Score:
         if value == key:
@@ -254,7 +263,12 @@ class Shape(AnswerType):
         return shape_text(value)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "fc_volume": True} if self.fc_volume else {"kind": self.kind}
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.fc_volume:
+            data["fc_volume"] = True
+        if self.layout != "HxWxC":
+            data["layout"] = self.layout
+        return data
 
 
 class SpatialSize(AnswerType):

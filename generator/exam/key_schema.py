@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.answers.types import AnswerType, Shape, answer_type_from_json
 from generator.errors import BrokenKeyError, quoted
+from generator.families.common.notation import FC_OUTPUTS, LAYOUTS
 from generator.ids import (
     EXAM_ID_RULE,
     STUDENT_ID_RULE,
@@ -159,6 +160,10 @@ def _check_follows(rule: Any, part_ids: list[Any], answer_type: AnswerType, wher
     if rule.get("gives") not in _GIVES:
         raise _Problem(f"{where}.gives", f"must be one of {', '.join(_GIVES)}")
     _readable(Shape(), rule.get("input"), f"{where}.input")
+    if rule.get("notation", "HxWxC") not in LAYOUTS:
+        raise _Problem(f"{where}.notation", f"must be one of {', '.join(LAYOUTS)}")
+    if rule.get("fc_outputs", "either") not in FC_OUTPUTS:
+        raise _Problem(f"{where}.fc_outputs", f"must be one of {', '.join(FC_OUTPUTS)}")
 
 
 def _answer_type(data: Any, where: str) -> AnswerType:

@@ -27,10 +27,13 @@ import numpy as np
 
 from generator import registry
 from generator.errors import ExamgenError, SpecError
+from generator.families.common.notation import read_fc_outputs, read_layout
 from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
 
-_TOP_FIELDS = {"title", "name", "instructions", "seed", "questions"}
+_TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions"}
+# [notation]: how the course writes shapes, given to every family that has these givens
+_NOTATION = {"shapes": ("notation", read_layout), "fc_outputs": ("fc_outputs", read_fc_outputs)}
 _QUESTION_FIELDS = {
     "id",
     "family",
@@ -135,9 +138,10 @@ def parse(text: str, source: str) -> ExamSpec:
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise SpecError(source, "needs at least one [[questions]] table", "questions")
+    notation = _notation(data.get("notation", {}), source)
     questions: list[QuestionSpec] = []
     for index, raw in enumerate(raw_questions, start=1):
-        questions += _questions(raw, index, source)
+        questions += _questions(raw, index, source, notation)
         if len(questions) > MAX_QUESTIONS:
             raise SpecError(source, f"more than {MAX_QUESTIONS} questions", "questions")
     ids = [q.id for q in questions]
@@ -156,7 +160,25 @@ def parse(text: str, source: str) -> ExamSpec:
     )
 
 
-def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
+def _notation(raw: Any, source: str) -> dict[str, str]:
+    """The spec's ``[notation]`` as givens: {"notation": "CxHxW", "fc_outputs": "N"}."""
+    if not isinstance(raw, dict):
+        raise SpecError(source, 'must be a table such as { shapes = "CxHxW" }', "notation")
+    givens = {}
+    for name, value in raw.items():
+        if name not in _NOTATION:
+            raise SpecError(source, f"unknown field (allowed: {', '.join(_NOTATION)})", "notation")
+        given, read = _NOTATION[name]
+        try:
+            givens[given] = read(value)
+        except ValueError as error:
+            raise SpecError(source, str(error), f"notation.{name}") from None
+    return givens
+
+
+def _questions(
+    raw: Any, index: int, source: str, notation: dict[str, str] | None = None
+) -> list[QuestionSpec]:
     where = f"questions[{index}]"
     if not isinstance(raw, dict):
         raise SpecError(source, "must be a table", where)
@@ -178,6 +200,8 @@ def _questions(raw: Any, index: int, source: str) -> list[QuestionSpec]:
     givens = raw.get("givens", {})
     if not isinstance(givens, dict):
         raise SpecError(source, "must be a table of given = value", f"{where}.givens")
+    shared = {name: value for name, value in (notation or {}).items() if name in family.givens}
+    givens = {**shared, **givens}  # a question's own givens win over the spec's notation
     for given, value in givens.items():
         if given not in family.givens:
             known = ", ".join(family.givens)

@@ -8,6 +8,13 @@ import numpy as np
 
 from generator.answers.types import Integer, Shape
 from generator.families.common.layerspec import LayerSpecError, parse_layer, shorthand
+from generator.families.common.notation import (
+    fc_volume,
+    from_layout,
+    read_fc_outputs,
+    read_layout,
+    to_layout,
+)
 from generator.families.common.worked import pair_steps, product_text
 from generator.family import Family, Given, Mistake, Part, Solution, choice, split_top_level, volume
 from generator.formatting import shape_text
@@ -38,9 +45,15 @@ class NetworkTable(Family):
     topic = "convolution"
     choice_part = "total_params"
     givens = {
-        "input": Given(volume, "input volume HxWxC such as 32x32x1, or a vector size D"),
+        "input": Given(
+            volume, "input volume in the notation, 32x32x1 in HxWxC, or a vector size D"
+        ),
         "layers": Given(read_layers, 'layer specs such as ["CONV5-10", "POOL2", "FC-10"]'),
         "rounding": Given(choice("exact", "floor", "ceil"), "exact, floor or ceil", "exact"),
+        "notation": Given(read_layout, "volumes written HxWxC (default) or CxHxW", "HxWxC"),
+        "fc_outputs": Given(
+            read_fc_outputs, "an FC layer's N outputs written N, 1x1xN or either", "either"
+        ),
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -73,8 +86,27 @@ class NetworkTable(Family):
             "layers": [shorthand(layer) for layer in layers],
         }
 
-    def solve(self, params: dict[str, Any]) -> Solution:
+    def draw(self, rng: np.random.Generator, difficulty: str, fixed: dict[str, Any]) -> dict:
+        raw = self.sample(rng, difficulty)
+        layout = read_layout(fixed.get("notation", "HxWxC"))
+        hwc = tuple(int(d) for d in raw["input"].split("x"))
+        return {**raw, "input": shape_text(to_layout(hwc, layout))}  # in the exam's notation
+
+    @staticmethod
+    def _input(params: dict[str, Any]) -> tuple[int, ...]:
+        """The input volume as HxWxC, however the exam writes it."""
         shape = tuple(int(d) for d in params["input"].split("x"))
+        return from_layout(shape, params["notation"])
+
+    @staticmethod
+    def _written(shape: tuple[int, ...], params: dict[str, Any]) -> str:
+        """An HxWxC volume, or an FC layer's outputs, as the exam writes it."""
+        if len(shape) == 1 and params["fc_outputs"] == "1x1xN":
+            return shape_text(fc_volume(shape[0], params["notation"]))
+        return shape_text(to_layout(shape, params["notation"]))
+
+    def solve(self, params: dict[str, Any]) -> Solution:
+        shape = self._input(params)
         layers = [parse_layer(spec) for spec in params["layers"]]
         try:
             rows = table(shape, layers, params["rounding"])
@@ -85,9 +117,9 @@ class NetworkTable(Family):
         previous = shape
         answer_rows = []
         for spec, layer, row in zip(params["layers"], layers, rows, strict=True):
-            steps.append(self._step(spec, layer, previous, row))
+            steps.append(self._step(spec, layer, previous, row, params))
             answer_rows.append(
-                {"layer": spec, "shape": shape_text(row.shape), "params": row.params}
+                {"layer": spec, "shape": self._written(row.shape, params), "params": row.params}
             )
             previous = row.shape
         total = sum(row.params for row in rows)
@@ -95,8 +127,15 @@ class NetworkTable(Family):
         steps.append(f"Total parameters: {counts or 0} = {total}")
         return Solution({"rows": answer_rows, "total_params": total}, steps)
 
-    def _step(self, spec: str, layer: Any, previous: tuple[int, ...], row: TableRow) -> str:
-        shape = shape_text(row.shape)
+    def _step(
+        self,
+        spec: str,
+        layer: Any,
+        previous: tuple[int, ...],
+        row: TableRow,
+        params: dict[str, Any],
+    ) -> str:
+        shape = self._written(row.shape, params)
         if isinstance(layer, Conv):
             sizes = "; ".join(pair_steps(*row.sizes))
             c_in = previous[2]
@@ -111,12 +150,16 @@ class NetworkTable(Family):
             return f"{spec}: {sizes}; depth is kept, {shape}. Pooling has no parameters: 0"
         if isinstance(layer, FC):
             flattened = (
-                f"flattens {shape_text(previous)} to {row.weights // layer.n} inputs; "
+                f"flattens {self._written(previous, params)} to {row.weights // layer.n} inputs; "
                 if row.flattened_from
                 else ""
             )
             bias = f" + {layer.n}" if layer.bias else ""
-            inputs = product_text(*previous) if row.flattened_from else str(previous[0])
+            inputs = (
+                product_text(*to_layout(previous, params["notation"]))
+                if row.flattened_from
+                else str(previous[0])
+            )
             return (
                 f"{spec}: {flattened}{layer.n} outputs. "
                 f"Parameters: {inputs}x{layer.n}{bias} = {row.params}"
@@ -127,11 +170,12 @@ class NetworkTable(Family):
                 f"2x{previous[-1]} = {row.params}"
             )
         if isinstance(layer, Flatten):
-            return f"{spec}: {product_text(*previous)} = {shape} values, no parameters: 0"
+            flat = product_text(*to_layout(previous, params["notation"]))
+            return f"{spec}: {flat} = {shape} values, no parameters: 0"
         return f"{spec}: applied elementwise, shape kept, {shape}; no parameters: 0"
 
     def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
-        shape = tuple(int(d) for d in params["input"].split("x"))
+        shape = self._input(params)
         layers = [parse_layer(spec) for spec in params["layers"]]
         rows = table(shape, layers, params["rounding"])
         total = solution.answers["total_params"]
@@ -167,6 +211,13 @@ class NetworkTable(Family):
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         parts = []
+        # recorded only where they differ from the course's HxWxC and N-or-1x1xN
+        notation = {
+            name: params[name]
+            for name, default in (("notation", "HxWxC"), ("fc_outputs", "either"))
+            if params[name] != default
+        }
+        volume_type = Shape(fc_volume=params["fc_outputs"] == "either", layout=params["notation"])
         for index, row in enumerate(solution.answers["rows"], start=1):
             label = f"{row['layer']} (layer {index})"
             follows = None
@@ -177,9 +228,10 @@ class NetworkTable(Family):
                     "index": index,
                     "rounding": params["rounding"],
                     "input": params["input"],
+                    **notation,
                 }
             for kind, text, answer in (
-                ("shape", "activation volume", Shape(fc_volume=True)),
+                ("shape", "activation volume", volume_type),
                 ("params", "parameters", Integer()),
             ):
                 parts.append(

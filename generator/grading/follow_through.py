@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.answers.types import AnswerType, Invalid, Score, Shape
 from generator.families.common.layerspec import LayerSpecError, parse_layer
+from generator.families.common.notation import fc_volume, from_layout, to_layout
 from generator.formatting import shape_text
 from solvers.network import LayerError, apply_layer
 
@@ -39,11 +40,20 @@ def follow_through(
         return None  # blank, unreadable, or right: then this row has no excuse
     if _trivial(earlier, rule, answers, parts):
         return None
+    layout = rule.get("notation", "HxWxC")  # the student writes volumes as the exam does
     try:
-        row = apply_layer(earlier, parse_layer(rule["layer"]), rule["index"], rule["rounding"])
+        row = apply_layer(
+            from_layout(earlier, layout),
+            parse_layer(rule["layer"]),
+            rule["index"],
+            rule["rounding"],
+        )
     except (LayerError, LayerSpecError, ValueError):
         return None  # the student's volume cannot go through this layer
-    expected: Any = shape_text(row.shape) if rule["gives"] == "shape" else row.params
+    shape = row.shape
+    if len(shape) == 1 and rule.get("fc_outputs") == "1x1xN":
+        shape = fc_volume(shape[0], layout)
+    expected: Any = shape_text(to_layout(shape, layout)) if rule["gives"] == "shape" else row.params
     if not answer_type.agrees(value, answer_type.read_key(expected)):
         return None
     return Score(
