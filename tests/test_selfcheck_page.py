@@ -162,7 +162,7 @@ def test_typing_a_wrong_then_a_right_answer_shows_the_verdicts(practice, browser
 PARITY = {
     "integer": ["{key}", "{key} + 1", "10x3x5x5 + 10", "1/2", "abc", "", "2^3", "−4"],
     "spatial_size": ["{key}", "{key}x{key}", "31x30", "0", "7 x 7", "(5, 5)", "x"],
-    "shape": ["{key}", "32 x 32 x 10", "(4, 4, 2)", "4x4", "foo"],
+    "shape": ["{key}", "32 x 32 x 10", "(4, 4, 2)", "4x4", "foo", "1x1x{key}", "{key}x1x1"],
     "real": ["{key}", "{key} + 0.5", "1/3", "1,5", "1,000", "2.5e-3", "−1", "nan", "1/0"],
     "matrix": ["{key}", "[1, 2; 3, 4]", "[[1, 2], [3, 4]]", "[0.5, 0.5]", "[]", "[1, x]"],
     "truefalse": ["true", "F", "false.", "maybe"],
@@ -192,6 +192,13 @@ def test_the_page_checks_answers_as_the_grader_does(run, tmp_path, browser):
     (folder,) = (tmp_path / "output").iterdir()
     key = json.loads((folder / "instructor" / "key.json").read_text())
     parts = [part for q in key["variants"][0]["questions"] for part in q["parts"]]
+    # an FC layer's outputs as the [notation] of a channels-first course or a strict one
+    for shape_type in (
+        {"kind": "shape", "fc_volume": True, "layout": "CxHxW"},
+        {"kind": "shape", "fc_volume": True},
+        {"kind": "shape"},
+    ):
+        parts.append({"id": "fc", "type": shape_type, "key": "10"})
     browser.open((folder / "self-check.html").as_uri())
     browser.wait_for("document.documentElement.dataset.selfcheck === 'ready'")
     cases = list(parity_cases(parts))

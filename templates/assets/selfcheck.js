@@ -212,8 +212,10 @@ const CHECKERS = {
   },
   shape(raw, key, type) {
     const value = dims(raw).join("x"), expected = dims(key);
-    // an FC layer's N outputs, written as the volume 1x1xN (the grader's fc_volume)
-    if (type.fc_volume && expected.length === 1 && value === `1x1x${expected[0]}`) return 1;
+    // an FC layer's N outputs, written as the volume 1x1xN, or Nx1x1 channels first (the
+    // grader's fc_volume and layout)
+    const volume = type.layout === "CxHxW" ? `${expected[0]}x1x1` : `1x1x${expected[0]}`;
+    if (type.fc_volume && expected.length === 1 && value === volume) return 1;
     return value === expected.join("x") ? 1 : 0;
   },
   spatial_size(raw, key) {
