@@ -41,7 +41,7 @@ class MlpForward(TwoLayerNetwork):
             for name, label in labels.items()
             if name in answers
         ]
-        return [*parts, Part("loss", "the loss L", Real(0.01, 1e-3), answers["loss"])]
+        return [*parts, Part("loss", "the loss $L$", Real(0.01, 1e-3), answers["loss"])]
 
     def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
         a = self.arrays(params)

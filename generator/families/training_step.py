@@ -49,7 +49,7 @@ class TrainingStep(TwoLayerNetwork):
 
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         a = solution.answers
-        parts = [Part("loss", "the loss L before the step", Real(0.01, 1e-3), a["loss"])]
+        parts = [Part("loss", "the loss $L$ before the step", Real(0.01, 1e-3), a["loss"])]
         for name in ("W1", "b1", "W2", "b2"):
             value = np.array(a[name])
             rows = None if value.ndim == 1 else value.shape[0]

@@ -48,7 +48,7 @@ def batch_loss_parts(
             Part("losses", "loss of each example", Matrix(None, n, 0.01, 0.01), answers["losses"])
         )
     mean = " (mean over the batch)" if n > 1 else ""
-    parts.append(Part("loss", f"the loss L{mean}", Real(0.01, 0.01), answers["loss"]))
+    parts.append(Part("loss", f"the loss $L${mean}", Real(0.01, 0.01), answers["loss"]))
     parts.append(
         Part(
             "grad_scores",
