@@ -10,10 +10,11 @@ Each part becomes the Moodle type that grades it the way examgen does:
 - select every correct option: ``multichoice`` with several answers, each correct option at
   100/k and each wrong one at the rubric's penalty; Moodle then scores exactly the rubric
   when one or two options are correct;
-- a shape or size: ``shortanswer`` accepting the usual spellings (32x32x10, 32 x 32 x 10,
-  (32, 32, 10));
+- a shape or size: ``shortanswer`` listing every spelling examgen reads (``shape_spellings``);
 - a question of several parts, or a matrix: ``cloze``, one embedded answer per part (per
-  entry for a matrix), weighted so each part counts as much as in examgen.
+  entry for a matrix), weighted so each part counts as much as in examgen (``_cloze``).
+
+Where Moodle cannot grade as examgen does, the question's name says so (docs/exports.md).
 
 Formulas are written ``\\(...\\)`` for Moodle's MathJax filter.
 """
@@ -27,7 +28,7 @@ from html import escape
 from typing import Any
 
 from generator.answers.types import answer_type_from_json
-from generator.formatting import shape_text, short_number
+from generator.formatting import short_number
 from generator.render.markup import to_inline_lms_html, to_lms_html
 from generator.render.pages import render_question
 
@@ -40,11 +41,14 @@ def moodle_xml(manifest: dict[str, Any]) -> str:
         seen: set[str] = set()
         for variant in manifest["variants"]:
             question = next(q for q in variant["questions"] if q["id"] == info["id"])
-            element = _question(meta[info["id"]], question)
+            element, notes = _question(meta[info["id"]], question)
             signature = ET.tostring(element, encoding="unicode")
             if signature not in seen:  # a variant may repeat a question: Moodle draws once
                 seen.add(signature)
-                element.find("name/text").text = f"{info['id']} · variant {len(seen)}"
+                # the name is what a teacher sees in the question bank: where Moodle cannot
+                # grade as examgen does, it says so there
+                name = " · ".join([f"{info['id']} · variant {len(seen)}", *notes])
+                element.find("name/text").text = name
                 quiz.append(element)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, "unicode") + "\n"
@@ -63,6 +67,8 @@ def _category(quiz: ET.Element, path: str) -> None:
 
 def number(value: float | int | Fraction) -> str:
     """A number as Moodle reads it: plain decimal, no exponent noise for integers."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return str(value.numerator)
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return str(int(value))
     return repr(float(value))
@@ -86,22 +92,37 @@ def tolerance(answer_type: Any, key: float) -> str:
     return text if float(text) >= wider else repr(wider)
 
 
+# How examgen's shape reader separates dimensions (answers.types._parse_dims), as text a
+# match can list: x, X and ×, commas, each with or without spaces. The * that examgen also
+# reads is left out: Moodle's short answers read it as a wildcard.
+_SEPARATORS = ("x", " x ", "X", " X ", "×", " × ", ",", ", ")
+
+
 def shape_spellings(answer_type: Any, key: str) -> list[str]:
-    """The spellings of a shape or size examgen accepts that a text match can list."""
+    """Every spelling of a shape or size that examgen accepts and a text match can list:
+    each separator, bare or in parentheses or brackets (16x16, 16 x 16, 16×16, (16, 16),
+    [16,16]), the key as examgen shows it first."""
     dims = answer_type.read_key(key)
-    if answer_type.kind == "spatial_size":
-        square = dims[0] == dims[1]
-        dims = (dims[0],) if square else dims
-    spellings = [shape_text(dims), " x ".join(map(str, dims))]
-    if len(dims) > 1:
-        spellings += [f"({', '.join(map(str, dims))})", ", ".join(map(str, dims))]
-    elif answer_type.kind == "spatial_size":
-        spellings.append(f"{dims[0]}x{dims[0]}")
+    if answer_type.kind == "spatial_size" and dims[0] == dims[1]:
+        forms = [[dims[0]], [dims[0], dims[1]]]  # a square: 16 or 16x16
+    else:
+        forms = [list(dims)]
+    if getattr(answer_type, "fc_volume", False) and len(dims) == 1:  # 10 as 1x1x10 too
+        volume = (1, 1, dims[0]) if answer_type.layout == "HxWxC" else (dims[0], 1, 1)
+        forms.append(list(volume))
+    spellings = [str(key)]
+    for form in forms:
+        numbers = [str(d) for d in form]
+        joined = [numbers[0]] if len(numbers) == 1 else [sep.join(numbers) for sep in _SEPARATORS]
+        for text in joined:
+            spellings += [text, f"({text})", f"[{text}]"]
     return list(dict.fromkeys(spellings))
 
 
-def _question(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
+def _question(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Element, list[str]]:
+    """The Moodle question, and notes on where Moodle grades it unlike examgen."""
     rendered = render_question(info["family"], question)
+    notes: list[str] = []
     parts = question["parts"]
     types = [answer_type_from_json(part["type"]) for part in parts]
     text = rendered["question"]
@@ -109,6 +130,7 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
     single = len(parts) == 1 and "matrix" not in kinds
     if single and types[0].kind == "multiselect":
         element = _multiselect(text, rendered["choice"], types[0], parts[0])
+        notes += _multiselect_notes(types[0], parts[0])
     elif single and types[0].kind == "truefalse":
         element = _truefalse(text, types[0], parts[0])
     elif single and types[0].kind in ("integer", "real"):
@@ -127,12 +149,40 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
             answer = ET.SubElement(element, "answer", {"fraction": "100", "format": "plain_text"})
             ET.SubElement(answer, "text").text = spelling
     else:
-        element = _cloze(text, parts, types)
+        element, worth = _cloze(text, parts, types, info["points"])
+        if worth != _points(info["points"]):
+            notes.append(
+                f"worth {number(worth)} in Moodle: set its quiz mark to {number(info['points'])}"
+            )
+        notes += [
+            n
+            for t, p in zip(types, parts, strict=True)
+            if t.kind == "multiselect"
+            for n in _multiselect_notes(t, p)
+        ]
+    if any("follows" in part for part in parts):
+        notes.append("error carried forward is examgen's alone")
     _text(element, "generalfeedback", to_lms_html(rendered["solution"]), True)
     ET.SubElement(element, "defaultgrade").text = number(info["points"])
     ET.SubElement(element, "penalty").text = "0"
     ET.SubElement(element, "hidden").text = "0"
-    return element
+    return element, notes
+
+
+def _points(points: float | int) -> Fraction:
+    return Fraction(str(points))
+
+
+def _multiselect_notes(answer_type: Any, part: dict[str, Any]) -> list[str]:
+    """Moodle adds the fractions of the options ticked: with 1/k per correct option and the
+    rubric's deduction per wrong one, that is examgen's rubric (1 − e per error, floor 0)
+    exactly when the rubric's zero lies at k errors, 1/e = k, or when one option is right."""
+    correct = len(set(part["key"]))
+    per_error = Fraction(answer_type.per_error).limit_denominator(10**6)
+    floor = Fraction(answer_type.floor).limit_denominator(10**6)
+    if floor == 0 and (correct == 1 or per_error * correct == 1):
+        return []
+    return [f"partial credit differs from examgen's ({correct} correct options)"]
 
 
 def key_spellings(answer_type: Any, key: Any) -> list[str]:
@@ -211,27 +261,35 @@ def cloze_escape(text: str) -> str:
     return text.translate(_CLOZE_SPECIAL)
 
 
-def _cloze(text: str, parts: list[dict[str, Any]], types: list[Any]) -> ET.Element:
-    """One embedded answer per part, per entry of a matrix; an entry of an n-entry matrix
-    weighs 1/n of a part, as examgen's partial credit for matrices does."""
+def _cloze(
+    text: str, parts: list[dict[str, Any]], types: list[Any], points: float | int
+) -> tuple[ET.Element, Fraction]:
+    """One embedded answer per part, per entry of a matrix: an entry of an n-entry matrix
+    weighs 1/n of its part, as examgen's partial credit for matrices does. Moodle takes a
+    cloze question's mark from the sum of its boxes' whole-number weights, ignoring
+    <defaultgrade>, so the weights sum to the question's points where whole numbers can
+    keep the ratios, else to the smallest multiple of them that can; returns the question
+    and that sum."""
     sizes = [_entries(t, p["key"]) for t, p in zip(types, parts, strict=True)]
-    unit = math.lcm(*[len(s) for s in sizes if s is not None]) if any(sizes) else 1
+    shares = [Fraction(1, len(parts) * (len(s) if s is not None else 1)) for s in sizes]
+    total = _points(points)
+    scale = math.lcm(*[(share * total).denominator for share in shares])
     lines = []
-    for part, answer_type, entries in zip(parts, types, sizes, strict=True):
+    for part, answer_type, entries, share in zip(parts, types, sizes, shares, strict=True):
+        weight = int(share * total * scale)
         label = f"<code>{escape(part['id'])}</code>: {to_inline_lms_html(part['label'])} "
         if entries is not None:
-            weight = unit // len(entries)
             rows = _matrix_rows(answer_type, part["key"])
             boxes = "<br>".join(
                 " ".join(_numerical(weight, value, answer_type) for value in row) for row in rows
             )
             lines.append(f"<p>{label}<br>{boxes}</p>")
         else:
-            lines.append(f"<p>{label}{_embedded(unit, answer_type, part['key'])}</p>")
+            lines.append(f"<p>{label}{_embedded(weight, answer_type, part['key'])}</p>")
     element = ET.Element("question", {"type": "cloze"})
     _text(element, "name", "")
     _text(element, "questiontext", to_lms_html(text) + "\n" + "\n".join(lines), True)
-    return element
+    return element, total * scale
 
 
 def _entries(answer_type: Any, key: Any) -> list[Any] | None:

@@ -11,16 +11,20 @@ variant, so each student sees one variant. Items use Canvas's question types:
 - a shape or size, or an expression: ``short_answer_question`` listing the spellings
   examgen accepts;
 - several parts, or a matrix: ``fill_in_multiple_blanks_question``, one blank per part
-  (per entry for a matrix). Canvas matches blanks as text, so a number there must be typed as
-  the key shows it; the item says so.
+  (per entry for a matrix). Canvas matches blanks as text, so a number blank lists the
+  roundings examgen's tolerance accepts (``number_spellings``).
+
+Where Canvas cannot grade as examgen does, the item's title says so (docs/exports.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
+from fractions import Fraction
 from typing import Any
 
 from generator.answers.types import answer_type_from_json
@@ -107,19 +111,23 @@ def assessment_xml(manifest: dict[str, Any], quiz_id: str) -> str:
         seen: set[str] = set()
         for variant in manifest["variants"]:
             question = next(q for q in variant["questions"] if q["id"] == info["id"])
-            item = _item(info, question)
+            item, notes = _item(info, question)
             signature = ET.tostring(item, encoding="unicode")
             if signature in seen:
                 continue
             seen.add(signature)
             item.set("ident", ident(manifest["exam_id"], info["id"], str(len(seen))))
-            item.set("title", f"{info['id']} · variant {len(seen)}")
+            # the title is what a teacher sees in the question bank: where Canvas cannot
+            # grade as examgen does, it says so there
+            item.set("title", " · ".join([f"{info['id']} · variant {len(seen)}", *notes]))
             group.append(item)
     return _xml(root)
 
 
-def _item(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
+def _item(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Element, list[str]]:
+    """The Canvas item, and notes on where Canvas grades it unlike examgen."""
     rendered = render_question(info["family"], question)
+    notes: list[str] = []
     parts = question["parts"]
     types = [answer_type_from_json(part["type"]) for part in parts]
     text = rendered["question"]
@@ -149,10 +157,16 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
         {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"},
     )
     if qtype == "fill_in_multiple_blanks_question":
-        text = _blanks(presentation, processing, text, parts, types)
+        text, equal = _blanks(presentation, processing, text, parts, types)
+        if not equal:
+            notes.append("Canvas weighs every blank alike, examgen each part alike")
+        if any(t.kind in ("integer", "real") for t in types):
+            notes.append("Canvas matches numbers in blanks as text")
     elif qtype == "numerical_question":
         _numerical(presentation, processing, types[0], parts[0]["key"])
     elif qtype == "true_false_question":
+        if Fraction(types[0].wrong) != 0:
+            notes.append("Canvas gives 0, not a penalty, for a wrong answer")
         _choices(
             presentation,
             processing,
@@ -173,8 +187,11 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
         )
         keyed = {options[letters.index(letter)] for letter in parts[0]["key"]}
         _choices(presentation, processing, options, keyed, single=False)
+        notes += _multiple_answers_notes(types[0], parts[0])
     else:
         _short_answer(presentation, processing, types[0], parts[0]["key"])
+    if any("follows" in part for part in parts):
+        notes.append("error carried forward is examgen's alone")
     material = ET.Element("material")
     ET.SubElement(material, "mattext", {"texttype": "text/html"}).text = to_lms_html(text)
     presentation.insert(0, material)
@@ -183,7 +200,17 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> ET.Element:
     ET.SubElement(flow, "mattext", {"texttype": "text/html"}).text = to_lms_html(
         rendered["solution"]
     )
-    return item
+    return item, notes
+
+
+def _multiple_answers_notes(answer_type: Any, part: dict[str, Any]) -> list[str]:
+    """Canvas scores a multiple-answers item (right ticks − wrong ticks)/k, floor 0, for k
+    correct options: examgen's 1 − e per error, floor 0, exactly when e = 1/k."""
+    correct = len(set(part["key"]))
+    per_error = Fraction(answer_type.per_error)
+    if Fraction(answer_type.floor) == 0 and per_error * correct == 1:
+        return []
+    return [f"partial credit differs from examgen's ({correct} correct options)"]
 
 
 def _full_marks(processing: ET.Element, condition: ET.Element, score: str = "100") -> None:
@@ -262,34 +289,52 @@ def _short_answer(
     _full_marks(processing, condition)
 
 
+_BLANK_NAME = re.compile(r"[^A-Za-z0-9_-]")  # Canvas keeps letters, digits, _ and - only
+
+
 def _blanks(
     presentation: ET.Element,
     processing: ET.Element,
     text: str,
     parts: list[dict[str, Any]],
     types: list[Any],
-) -> str:
+) -> tuple[str, bool]:
     """One blank per part, per entry of a matrix; returns the question text with the
-    ``[blank]`` markers Canvas replaces with boxes."""
+    ``[blank]`` markers Canvas replaces with boxes, and whether examgen weighs the blanks
+    alike, as Canvas does. A blank's name is the part id with anything but letters,
+    digits, _ and - made _: Canvas rewrites other names, and a marker that no longer
+    matches its blank shows no box."""
     blanks: list[tuple[str, list[str]]] = []
+    shares: list[Fraction] = []
     lines = []
     for part, answer_type in zip(parts, types, strict=True):
+        base = _BLANK_NAME.sub("_", part["id"])
         if answer_type.kind == "matrix":
             rows = [part["key"]] if answer_type.rows is None else part["key"]
             markers = []
+            entries = sum(len(row) for row in rows)
             for r, row in enumerate(rows, start=1):
                 cells = []
                 for c, value in enumerate(row, start=1):
                     where = f"{r}_{c}" if answer_type.rows is not None else f"{c}"
-                    name = f"{part['id']}_{where}"
-                    blanks.append((name, [short_number(value)]))
+                    name = f"{base}_{where}"
+                    blanks.append((name, number_spellings(answer_type, value)))
+                    shares.append(Fraction(1, len(parts) * entries))
                     cells.append(f"[{name}]")
                 markers.append(" ".join(cells))
             lines.append(f"- `{part['id']}`: {part['label']}: " + " / ".join(markers))
         else:
-            name = part["id"]
-            blanks.append((name, key_spellings(answer_type, part["key"])))
+            name = base
+            accepted = (
+                number_spellings(answer_type, part["key"])
+                if answer_type.kind in ("integer", "real")
+                else key_spellings(answer_type, part["key"])
+            )
+            blanks.append((name, accepted))
+            shares.append(Fraction(1, len(parts)))
             lines.append(f"- `{part['id']}`: {part['label']}: [{name}]")
+    if len({name for name, _ in blanks}) != len(blanks):  # ids differing in . and _ only
+        raise ValueError("two parts of a question have one Canvas blank name")  # examgen's bug
     share = f"{100 / len(blanks):.4f}"
     for n, (name, accepted) in enumerate(blanks, start=1):
         response = ET.SubElement(presentation, "response_lid", {"ident": f"response_{name}"})
@@ -309,5 +354,31 @@ def _blanks(
             ET.SubElement(
                 respcondition, "setvar", {"action": "Add", "varname": "SCORE"}
             ).text = share
-    note = "Type numbers as the key writes them: up to six significant digits, no trailing zeros."
-    return text + "\n\n" + "\n".join(lines) + f"\n\n_{note}_"
+    note = (
+        "Type each number as a plain decimal, rounded to at least the key's precision: "
+        "Canvas compares the text of a blank, not its value."
+    )
+    return text + "\n\n" + "\n".join(lines) + f"\n\n_{note}_", len(set(shares)) == 1
+
+
+_MOST_SPELLINGS = 12
+
+
+def number_spellings(answer_type: Any, value: Any) -> list[str]:
+    """The texts of a number that a blank matched as text should accept: the key as examgen
+    shows it, then its roundings to 0 to 8 decimals, with and without trailing zeros, that
+    examgen's tolerance accepts (0.975004 within 1 %: 0.98, 0.975, 0.9750, ...), and a whole
+    number with .0. Values in tolerance that are no such rounding still fail in Canvas."""
+    number_value = float(value)
+    bound = tolerance_bound(answer_type, number_value)
+    spellings = [short_number(value)]
+    for places in range(9):
+        text = f"{number_value:.{places}f}"
+        if abs(float(text) - number_value) <= bound:
+            spellings += [text, text.rstrip("0").rstrip(".") if "." in text else text]
+    if answer_type.kind == "integer" or number_value.is_integer():
+        spellings.append(f"{int(number_value)}.0")
+    spellings = [
+        t for t in dict.fromkeys(spellings) if t not in ("-0", "-0.0") or number_value == 0
+    ]
+    return spellings[:_MOST_SPELLINGS]
