@@ -176,11 +176,12 @@ def _points(points: float | int) -> Fraction:
 def _multiselect_notes(answer_type: Any, part: dict[str, Any]) -> list[str]:
     """Moodle adds the fractions of the options ticked: with 1/k per correct option and the
     rubric's deduction per wrong one, that is examgen's rubric (1 − e per error, floor 0)
-    exactly when the rubric's zero lies at k errors, 1/e = k, or when one option is right."""
+    exactly when the rubric's zero lies at k errors, 1/e = k; with one right option, when a
+    wrong tick without the right one costs all (e >= 1/2), as Moodle clamps at 0."""
     correct = len(set(part["key"]))
     per_error = Fraction(answer_type.per_error).limit_denominator(10**6)
     floor = Fraction(answer_type.floor).limit_denominator(10**6)
-    if floor == 0 and (correct == 1 or per_error * correct == 1):
+    if floor == 0 and (per_error * correct == 1 or (correct == 1 and per_error * 2 >= 1)):
         return []
     return [f"partial credit differs from examgen's ({correct} correct options)"]
 
