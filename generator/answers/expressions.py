@@ -369,14 +369,10 @@ _TEX_FUNCTIONS = {
 
 def to_tex(tree: Node, parent: int = 0) -> str:
     """The expression as TeX, for a question or a worked step to typeset: ``x^{2}``,
-    ``\\exp(x y)``, a fraction as ``a / b``; parentheses where ``to_text`` has them."""
+    ``\\exp(x \\cdot y)``, a fraction as ``a / b``; parentheses where ``to_text`` has them."""
     kind = tree[0]
     if kind == "num":
-        value = tree[1]
-        if value.denominator == 1:
-            return str(value.numerator)
-        text = f"{value.numerator}/{value.denominator}"
-        return f"({text})" if parent >= _PRECEDENCE["mul"] else text
+        return to_text(tree, parent)
     if kind == "var":
         return tree[1] if len(tree[1]) == 1 else rf"\mathit{{{tree[1]}}}"
     if kind == "const":

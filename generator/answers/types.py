@@ -211,6 +211,14 @@ def _parse_dims(raw: str) -> tuple[int, ...] | Invalid:
     return dims
 
 
+SHAPE_LAYOUTS = ("HxWxC", "CxHxW")  # volumes as the course's tables write them, or channels first
+
+
+def fc_volume_shape(outputs: int, layout: str) -> tuple[int, int, int]:
+    """An FC layer's N outputs as an activation volume: 1x1xN, or Nx1x1 channels first."""
+    return (1, 1, outputs) if layout == "HxWxC" else (outputs, 1, 1)
+
+
 class Shape(AnswerType):
     """An activation volume ``HxWxC`` (also ``32 x 32 x 10``, ``(32, 32, 10)``) or a size ``D``."""
 
@@ -228,7 +236,7 @@ class Shape(AnswerType):
         # course's table and cs231n's VGG table write it (Nx1x1 channels first): such
         # parts accept both.
         self.fc_volume = bool(fc_volume)
-        if layout not in ("HxWxC", "CxHxW"):
+        if layout not in SHAPE_LAYOUTS:
             raise ValueError(f"unknown shape layout {layout!r:.30}")
         self.layout = layout
 
@@ -248,7 +256,7 @@ class Shape(AnswerType):
     def _as_volume(self, value: tuple[int, ...], key: tuple[int, ...]) -> bool:
         if not (self.fc_volume and len(key) == 1):
             return False
-        return value == ((1, 1, key[0]) if self.layout == "HxWxC" else (key[0], 1, 1))
+        return value == fc_volume_shape(key[0], self.layout)
 
     def compare(self, value: tuple[int, ...], key: tuple[int, ...]) -> Score:
         if value == key:

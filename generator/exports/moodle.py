@@ -27,7 +27,7 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
-from generator.answers.types import answer_type_from_json
+from generator.answers.types import answer_type_from_json, fc_volume_shape
 from generator.formatting import short_number
 from generator.render.markup import to_inline_lms_html, to_lms_html
 from generator.render.pages import render_question
@@ -108,8 +108,7 @@ def shape_spellings(answer_type: Any, key: str) -> list[str]:
     else:
         forms = [list(dims)]
     if getattr(answer_type, "fc_volume", False) and len(dims) == 1:  # 10 as 1x1x10 too
-        volume = (1, 1, dims[0]) if answer_type.layout == "HxWxC" else (dims[0], 1, 1)
-        forms.append(list(volume))
+        forms.append(list(fc_volume_shape(dims[0], answer_type.layout)))
     spellings = [str(key)]
     for form in forms:
         numbers = [str(d) for d in form]

@@ -6,10 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers.types import Integer, Shape
+from generator.answers.types import Integer, Shape, fc_volume_shape
 from generator.families.common.layerspec import LayerSpecError, parse_layer, shorthand
 from generator.families.common.notation import (
-    fc_volume,
     from_layout,
     read_fc_outputs,
     read_layout,
@@ -102,7 +101,7 @@ class NetworkTable(Family):
     def _written(shape: tuple[int, ...], params: dict[str, Any]) -> str:
         """An HxWxC volume, or an FC layer's outputs, as the exam writes it."""
         if len(shape) == 1 and params["fc_outputs"] == "1x1xN":
-            return shape_text(fc_volume(shape[0], params["notation"]))
+            return shape_text(fc_volume_shape(shape[0], params["notation"]))
         return shape_text(to_layout(shape, params["notation"]))
 
     def solve(self, params: dict[str, Any]) -> Solution:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from generator.answers.types import AnswerType, Invalid, Score, Shape
+from generator.answers.types import AnswerType, Invalid, Score, Shape, fc_volume_shape
 from generator.families.common.layerspec import LayerSpecError, parse_layer
-from generator.families.common.notation import fc_volume, from_layout, to_layout
+from generator.families.common.notation import from_layout, to_layout
 from generator.formatting import shape_text
 from solvers.network import LayerError, apply_layer
 
@@ -52,7 +52,7 @@ def follow_through(
         return None  # the student's volume cannot go through this layer
     shape = row.shape
     if len(shape) == 1 and rule.get("fc_outputs") == "1x1xN":
-        shape = fc_volume(shape[0], layout)
+        shape = fc_volume_shape(shape[0], layout)
     expected: Any = shape_text(to_layout(shape, layout)) if rule["gives"] == "shape" else row.params
     if not answer_type.agrees(value, answer_type.read_key(expected)):
         return None

@@ -130,10 +130,14 @@ def plain_formula(tex: str) -> str:
     return re.sub(r" {2,}", " ", "".join(out)).replace(" / ", "/")
 
 
+def matrix_cells(body: str) -> list[list[str]]:
+    """A bmatrix's body (between its begin and end) as rows of plain-text entries."""
+    return [[plain_formula(c).strip() for c in row.split("&")] for row in body.split("\\\\")]
+
+
 def _plain_matrix(body: str) -> str:
     """A bmatrix's rows as the students type them: ``[1, 2; 3, 4]``."""
-    rows = [row.split("&") for row in body.split("\\\\")]
-    return "[" + "; ".join(", ".join(plain_formula(c).strip() for c in row) for row in rows) + "]"
+    return "[" + "; ".join(", ".join(row) for row in matrix_cells(body)) + "]"
 
 
 def _group(tex: str, i: int) -> tuple[str, int]:

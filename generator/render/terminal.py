@@ -11,7 +11,7 @@ import textwrap
 
 from generator.render.plain_math import MATRIX_CLOSE as _MATRIX_CLOSE
 from generator.render.plain_math import MATRIX_OPEN as _MATRIX_OPEN
-from generator.render.plain_math import plain_formula
+from generator.render.plain_math import matrix_cells, plain_formula
 
 _FORMULA = re.compile(r"\$\$?([^$]+?)\$\$?")
 _SIDE_LABEL = 24  # a label this short goes beside its matrix, a longer one above it
@@ -94,7 +94,7 @@ def _with_grids(line: str, width: int) -> list[str]:
 
 def _grid(body: str) -> list[str]:
     """A bmatrix's body as rows of right-aligned columns between tall brackets."""
-    rows = [[plain_formula(c).strip() for c in row.split("&")] for row in body.split("\\\\")]
+    rows = matrix_cells(body)
     widths = [max(len(row[c]) for row in rows if c < len(row)) for c in range(len(rows[0]))]
     lines = ["  ".join(v.rjust(w) for v, w in zip(row, widths, strict=False)) for row in rows]
     left, right = ["⎡", *["⎢"] * (len(rows) - 2), "⎣"], ["⎤", *["⎥"] * (len(rows) - 2), "⎦"]

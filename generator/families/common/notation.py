@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-LAYOUTS = ("HxWxC", "CxHxW")
+from generator.answers.types import SHAPE_LAYOUTS as LAYOUTS
+
 FC_OUTPUTS = ("N", "1x1xN", "either")
 
 
@@ -39,8 +40,3 @@ def from_layout(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
     if layout == "CxHxW" and len(shape) == 3:
         return (shape[1], shape[2], shape[0])
     return shape
-
-
-def fc_volume(outputs: int, layout: str) -> tuple[int, int, int]:
-    """N outputs as an activation volume: 1x1xN, or Nx1x1 channels first."""
-    return to_layout((1, 1, outputs), layout)  # type: ignore[return-value]
