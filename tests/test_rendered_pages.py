@@ -131,6 +131,26 @@ def test_every_formula_renders_in_chromium_without_a_katex_error(run, math_exam,
         shutil.copy(shot, os.path.join(keep, f"{path.parent.name}-{shot.name}"))
 
 
+TABLE_LAYOUT_CHECK = """<script>
+const wrong = [...document.querySelectorAll("tr, td, th")].filter((e) =>
+  getComputedStyle(e).display !== (e.tagName === "TR" ? "table-row" : "table-cell"));
+document.body.dataset.misplaced = wrong.map((e) => `${e.tagName}.${e.className}`).join(" ");
+</script>"""
+
+
+@pytest.mark.parametrize(
+    "page", ["students/v001/sheet.html", "instructor/keys/v001.html", "feedback"]
+)
+def test_every_table_row_and_cell_lays_out_as_a_table(run, math_exam, tmp_path, page):
+    """A class name shared by a page style and a table row (the sheet's answer box and the
+    feedback's blank row were both `blank`) once pulled rows out of their table."""
+    path = graded_feedback(run, math_exam, tmp_path) if page == "feedback" else math_exam / page
+    checked = path.with_name("layout-check.html")
+    checked.write_text(path.read_text().replace("</body>", TABLE_LAYOUT_CHECK + "</body>"))
+    dom = chromium(tmp_path, "--dump-dom", checked.as_uri())
+    assert 'data-misplaced=""' in dom, re.search(r'data-misplaced="[^"]*"', dom)
+
+
 def test_a_katex_error_would_be_seen(tmp_path, math_exam):
     """The check above can fail: a formula KaTeX cannot parse leaves a katex-error."""
     page = math_exam / "students" / "v001" / "sheet.html"

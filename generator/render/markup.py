@@ -179,7 +179,7 @@ def _lms_formula(tex: str) -> str:
 # A blank to fill in, as a question's table writes one: a run of underscores (\_\_\_\_ in
 # Markdown). HTML and LaTeX draw a box for it.
 BLANK = re.compile(r"_{4,}")
-_BLANK_HTML = '<span class="blank"></span>'
+_BLANK_HTML = '<span class="blank-box"></span>'
 _LETTERED_LIST = re.compile(r"<ul>(\n<li>\(A\) (?:(?!</ul>).)*</ul>)", re.S)
 
 
