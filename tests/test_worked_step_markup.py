@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from generator import registry
+from generator.exam.assemble import Student, assemble
+from generator.exam.spec import parse
 from generator.family import DIFFICULTIES
 from generator.render.markup import to_latex
+from generator.render.pages import render_question
 from generator.render.plain_math import plain_formula
 from generator.render.terminal import inline_text
 
@@ -78,3 +81,37 @@ def test_the_concept_bank_keeps_sub_and_superscripts_inside_formulas():
         texts = [item.prompt, item.explanation, *(option.text for option in item.options)]
         for text in texts:
             assert not re.search(r"[_^]", outside_formulas(text)), text
+
+
+def question_texts(family):
+    """The family's question text for a few students, as it is and, where the family has
+    one, as multiple choice, whose text words the ask another way."""
+    formats = ["", 'format = "choice"\n'] if family.choice_part else [""]
+    for asked in formats:
+        text = f'title = "t"\n[[questions]]\nid = "q"\nfamily = "{family.name}"\n{asked}'
+        manifest = assemble(parse(text, "t.toml"), "texts", [Student(f"s{n}") for n in range(4)])
+        for variant in manifest["variants"]:
+            (question,) = variant["questions"]
+            yield render_question(family.name, question)["question"]
+
+
+def glued_to_a_formula(text: str) -> list[str]:
+    """Where a word runs into a formula, as in ``loss$L_i$``: a template's block tag ate the
+    line break that stood for the space."""
+    dollars = [m.start() for m in re.finditer(r"(?<!\\)\$", text)]
+    opening, closing = dollars[0::2], dollars[1::2]
+    glued = [i for i in opening if i > 0 and text[i - 1].isalnum()]
+    glued += [i for i in closing if text[i + 1 : i + 2].isalnum()]
+    return [text[max(0, i - 20) : i + 20] for i in glued]
+
+
+def test_a_word_never_runs_into_a_formula_in_a_question(family):
+    for text in question_texts(family):
+        assert text.count("$") % 2 == 0, text
+        assert not glued_to_a_formula(text), glued_to_a_formula(text)
+
+
+def test_a_word_run_into_a_formula_would_be_caught():
+    assert glued_to_a_formula("the multiclass SVM loss$L_i = 1$ of each")
+    assert glued_to_a_formula("with $x$th power")
+    assert not glued_to_a_formula("the loss $L_i = 1$, of each example ($x$)")
