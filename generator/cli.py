@@ -707,7 +707,7 @@ def stats(grades: Path) -> None:
 
 def _write_stats(grades: Path) -> str:
     """Write the item analysis of ``grades`` beside its report; the table, for a terminal."""
-    import base64
+    import markupsafe
 
     from generator.files.encoding import to_json
     from generator.files.writing import write_file
@@ -715,15 +715,17 @@ def _write_stats(grades: Path) -> str:
     from generator.grading.stats import item_analysis, stats_text
     from generator.render.pages import html_environment
     from generator.render.png import bar_chart
+    from generator.render.svg import bar_chart_svg
 
     result = item_analysis(previous_report(grades))
     if not result["students"]:
         raise click.UsageError(f"{grades}/report.json has no graded submissions")
-    png = bar_chart(result["histogram"]["counts"], result["histogram"]["labels"])
+    counts, labels = result["histogram"]["counts"], result["histogram"]["labels"]
+    png = bar_chart(counts, labels)
     html = (
         html_environment()
         .get_template("sheets/stats.html.j2")
-        .render(stats=result, png=base64.b64encode(png).decode())
+        .render(stats=result, chart=markupsafe.Markup(bar_chart_svg(counts, labels)))
     )
     for name, data in (
         ("histogram.png", png),

@@ -1,6 +1,7 @@
 """Item analysis: difficulty, discrimination, common wrong answers, histogram."""
 
 import json
+import re
 import struct
 import zlib
 
@@ -10,6 +11,7 @@ from conftest import filled_submission
 
 from generator.grading.stats import item_analysis
 from generator.render.png import bar_chart
+from generator.render.svg import bar_chart_svg
 
 
 def submission(student, total, q1, answer="7"):
@@ -111,10 +113,30 @@ def test_stats_command_writes_a_report_a_picture_and_json(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "6 students" in result.output and "hinge" in result.output
     html = (tmp_path / "grades" / "stats.html").read_text()
-    assert "data:image/png;base64," in html and "<b>x</b>" not in html and "&lt;b&gt;" in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;" in html
+    chart = html[html.index('<svg class="chart"') : html.index("</svg>")]
+    nonzero = sum(1 for count in stats_counts(tmp_path / "grades") if count)
+    assert chart.count("<rect") == nonzero
     assert (tmp_path / "grades" / "histogram.png").read_bytes()[:4] == b"\x89PNG"
     stats = json.loads((tmp_path / "grades" / "stats.json").read_text())
     assert stats["students"] == 6
+
+
+def stats_counts(grades):
+    return json.loads((grades / "stats.json").read_text())["histogram"]["counts"]
+
+
+def test_the_page_chart_draws_bars_in_proportion_to_their_counts():
+    svg = bar_chart_svg([0, 2, 4], ["0-49", "50-89", "90-100"])
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([0-9.]+)"', svg)]
+    assert len(heights) == 2 and heights[1] == pytest.approx(2 * heights[0])
+    assert ">50–89<" in svg and 'aria-label="students by score (% of the maximum): 0-49: 0' in svg
+
+
+def test_the_page_chart_escapes_its_labels_and_titles():
+    svg = bar_chart_svg([1], ["<script>"], x_title='a "b" & c')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert 'a "b"' not in svg and "&amp; c" in svg
 
 
 def test_stats_without_a_grading_is_a_one_line_error(run):
