@@ -56,6 +56,19 @@ def matrix_text(rows: Iterable[Iterable[Any]]) -> str:
     return "[" + "; ".join(", ".join(short_number(v) for v in row) for row in rows) + "]"
 
 
+# A hyphen that starts a number, outside any $formula$: a word's hyphen (cross-entropy,
+# CONV5-10) follows a letter or digit and stays.
+_SIGN = re.compile(r"(?<![\w.])-(?=\.?\d)")
+
+
+def typeset_minus(text: str) -> str:
+    """``text`` with each negative number's hyphen set as a minus sign (U+2212), as the
+    formulas beside it set theirs: for options a student reads and ticks, never types."""
+    pieces = text.split("$")
+    pieces[::2] = [_SIGN.sub("\u2212", piece) for piece in pieces[::2]]
+    return "$".join(pieces)
+
+
 def tex_matrix(rows: Iterable[Iterable[Any]]) -> str:
     """A matrix as TeX, for a formula: a ``bmatrix``, rows between ``\\\\``, that HTML
     typesets with KaTeX, LaTeX as itself and the terminal as ``[1, 2; 3, 4]``. A matrix of

@@ -719,3 +719,44 @@ def test_a_quoted_word_prints_with_an_opening_quote_in_latex():
 
     latex = to_latex("stride 1, 'same' padding, the layer's output, ('valid')")
     assert "`same'" in latex and "layer's" in latex and "(`valid')" in latex
+
+
+def test_a_negative_number_gets_a_minus_sign_and_a_words_hyphen_stays():
+    from generator.formatting import typeset_minus
+
+    assert typeset_minus("-1.79975") == "\u22121.79975"
+    assert typeset_minus("[1, -2; -.5, 4]") == "[1, \u22122; \u2212.5, 4]"
+    for kept in ("cross-entropy", "CONV5-10", "x-1", "a - 2", "$-1$"):
+        assert typeset_minus(kept) == kept
+
+
+def test_a_negative_option_reads_with_a_minus_sign_on_every_page_a_student_ticks(run, tmp_path):
+    """A hyphen is half a minus sign's width: beside formulas that set their minus signs, an
+    option set as text would look like another number. Markdown keeps what one would type."""
+    result = run("generate", "-n", "4", "--seed", "rt", "--format", "md,html,tex,moodle,qti")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    moodle = (exam / "instructor" / "moodle.xml").read_text()
+    with zipfile.ZipFile(exam / "instructor" / "canvas-qti.zip") as archive:
+        qti = "".join(archive.read(name).decode() for name in archive.namelist())
+    negative = 0
+    for variant in key["variants"]:
+        sheets = {
+            kind: (exam / "students" / variant["student_id"] / f"sheet.{kind}").read_text()
+            for kind in ("md", "html", "tex")
+        }
+        for question in variant["questions"]:
+            options = (question.get("choice") or {}).get("options", [])
+            for letter, option in zip("ABCD", options, strict=False):
+                if not re.match(r"-\d", option):
+                    continue
+                negative += 1
+                digits = option[1:]
+                assert f"({letter}) {option}\n" in sheets["md"]
+                assert f"<li>({letter}) \u2212{digits}</li>" in sheets["html"]
+                # the LaTeX preamble declares U+2212 as a math minus
+                assert f"({letter})~\u2212{digits}" in sheets["tex"]
+                assert f"\u2212{digits}" in moodle and f"({letter}) \u2212{digits}" in qti
+    assert negative, "the seed should ask for at least one negative option"
+    assert not re.search(r"<li>\([A-D]\) -\d", "".join(sheets.values()))

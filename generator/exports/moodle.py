@@ -28,7 +28,7 @@ from html import escape
 from typing import Any
 
 from generator.answers.types import answer_type_from_json, fc_volume_shape
-from generator.formatting import short_number
+from generator.formatting import short_number, typeset_minus
 from generator.render.markup import to_inline_lms_html, to_lms_html
 from generator.render.pages import render_question
 
@@ -249,7 +249,7 @@ def _multiselect(
         answer = ET.SubElement(
             element, "answer", {"fraction": _percent(max(fraction, Fraction(-1))), "format": "html"}
         )
-        ET.SubElement(answer, "text").text = to_inline_lms_html(option)
+        ET.SubElement(answer, "text").text = to_inline_lms_html(typeset_minus(option))
     return element
 
 

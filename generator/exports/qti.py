@@ -29,7 +29,7 @@ from typing import Any
 
 from generator.answers.types import answer_type_from_json
 from generator.exports.moodle import key_spellings, number, tolerance_bound
-from generator.formatting import short_number
+from generator.formatting import short_number, typeset_minus
 from generator.render.markup import to_inline_lms_html, to_lms_html
 from generator.render.pages import render_question
 
@@ -179,7 +179,7 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Element, l
         letters = "ABCDEFGHIJ"[: types[0].options]
         options = (
             [
-                f"({letter}) {option}"
+                f"({letter}) {typeset_minus(option)}"
                 for letter, option in zip(letters, choice["options"], strict=True)
             ]
             if choice

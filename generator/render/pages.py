@@ -18,7 +18,14 @@ from generator import registry
 from generator.answers.expressions import FUNCTIONS, parse, to_tex
 from generator.answers.types import answer_type_from_json
 from generator.families.common.layerspec import describe, parse_layer
-from generator.formatting import cell, format_points, short_number, tex_matrix, vector_text
+from generator.formatting import (
+    cell,
+    format_points,
+    short_number,
+    tex_matrix,
+    typeset_minus,
+    vector_text,
+)
 from generator.render.answer_space import answer_space
 
 BASE = "families/_base.md.j2"
@@ -80,6 +87,7 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["cell"] = cell
     env.filters["num"] = short_number
     env.filters["vector"] = vector_text
+    env.filters["minus_signs"] = typeset_minus
     env.filters["tex_matrix"] = tex_matrix
     env.filters["expression_tex"] = _expression_tex
     env.filters["which_option"] = _which_option
