@@ -85,6 +85,25 @@ def test_a_roster_names_folders_and_sheets(run, tmp_path):
     assert sorted(p.name for p in (exam / "students").iterdir()) == ["s1", "s2"]
 
 
+@pytest.mark.parametrize(
+    ("title", "folder"),
+    [
+        ("Prüfung: Übung für Anfänger", "prufung-ubung-fur-anfanger-"),
+        ("Straße, Łódź & Æsir", "strasse-lodz-aesir-"),
+        ("Контрольная", "exam-"),
+    ],
+)
+def test_an_exam_folder_spells_its_title_in_ascii(run, tmp_path, title, folder):
+    (tmp_path / "quiz.toml").write_text(
+        f'title = "{title}"\n[[questions]]\nfamily = "conv_params"\npoints = 2\n',
+        encoding="utf-8",
+    )
+    result = run("generate", "quiz.toml", "--seed", "r")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    assert exam.name.startswith(folder) and exam.name.isascii()
+
+
 def test_the_midterm_exam_reproduces_the_seed_problem(run, tmp_path):
     result = run("generate", "midterm-3-3", "--seed", "m")
     assert result.exit_code == 0, result.output

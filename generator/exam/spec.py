@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -303,9 +304,17 @@ def _not_a_number(value: Any) -> bool:
     )
 
 
+# Letters a folder name spells in ASCII beyond dropping accents (Prüfung: prufung).
+_FOLDED = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
 def _slug(text: str, limit: int = 40) -> str:
-    """Lower-case words joined by hyphens, cut at a word boundary."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    """Lower-case ASCII words joined by hyphens, cut at a word boundary."""
+    letters = unicodedata.normalize("NFKD", text.lower().translate(_FOLDED))
+    ascii_text = "".join(ch for ch in letters if not unicodedata.combining(ch))
+    words = re.findall(r"[a-z0-9]+", ascii_text)
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
