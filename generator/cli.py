@@ -256,7 +256,14 @@ def generate(
         length=len(students), label="Generating", file=sys.stderr, hidden=not show
     ) as bar:
         target = generate_exam(
-            exam, chosen, students, out, force, chosen_formats, progress=bar.update
+            exam,
+            chosen,
+            students,
+            out,
+            force,
+            chosen_formats,
+            progress=bar.update,
+            roster=str(roster),
         )
     click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
     for line in _written(chosen_formats):

@@ -165,6 +165,49 @@ def test_latex_refuses_a_character_it_cannot_typeset():
         escape_latex("☺")
 
 
+def test_latin_letters_with_diacritics_become_latex_accents():
+    assert escape_latex("Gödel") == 'G\\"{o}del'
+    assert escape_latex("Erdős Straße Łódź") == "Erd\\H{o}s Stra\\ss{}e \\L{}\\'{o}d\\'{z}"
+    assert escape_latex("Nguyễn Jiří") == "Nguy\\~{\\^{e}}n Ji\\v{r}\\'{\\i}"
+    # a name typed decomposed (o and U+0308), as a Mac may keep it, is the same name
+    assert escape_latex("Go\u0308del") == escape_latex("Gödel")
+    for other_script in ("Иван", "李", "Ἀθῆναι"):
+        with pytest.raises(LatexError):
+            escape_latex(other_script)
+
+
+def test_a_name_latex_cannot_print_stops_a_pdf_run_naming_the_roster_row(run, tmp_path):
+    (tmp_path / "roster.csv").write_text("id,name\ns1,Ada\ns2,Иван Петров\n", encoding="utf-8")
+    result = run("generate", "--roster", "roster.csv", "-s", "x", "--format", "md,tex")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: roster.csv: student s2: name: 'Иван Петров' holds 'И' (U+0418), which pdflatex "
+        "cannot print: write it in Latin letters, or leave tex and pdf out of --format"
+    ]
+    assert not (tmp_path / "output").exists()
+    # the same roster in Markdown and HTML is fine
+    result = run("generate", "--roster", "roster.csv", "-s", "x", "--format", "md,html")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_title_latex_cannot_print_stops_generate_and_export_before_writing(run, tmp_path):
+    (tmp_path / "quiz.toml").write_text(
+        'title = "Quiz ☺"\n[[questions]]\nfamily = "conv_params"\npoints = 2\n',
+        encoding="utf-8",
+    )
+    result = run("generate", "quiz.toml", "-n", "1", "-s", "x", "--format", "tex")
+    assert result.exit_code == 2
+    assert "quiz.toml: title: 'Quiz ☺' holds '☺' (U+263A)" in result.output
+    assert not (tmp_path / "output").exists()
+    result = run("generate", "quiz.toml", "-n", "1", "-s", "x", "--format", "md")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    result = run("export", str(exam), "--format", "tex")
+    assert result.exit_code == 2
+    assert "key.json: title: 'Quiz ☺' holds '☺'" in result.output
+    assert not list(exam.rglob("*.tex"))
+
+
 def test_raw_html_in_markdown_is_escaped_not_rendered():
     assert "<script>" not in to_html("<script>alert(1)</script> and $x<y$")
     assert '<span class="math inline">x&lt;y</span>' in to_html("$x<y$")

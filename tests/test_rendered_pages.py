@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 
 import pytest
 
@@ -190,6 +191,32 @@ def test_an_exam_and_its_key_compile_to_pdfs_with_the_right_text(run, tmp_path):
     assert (copy / "students" / "s1" / "sheet.pdf").read_bytes() == (
         exam / "students" / "s1" / "sheet.pdf"
     ).read_bytes()
+
+
+NAMES = ["Kurt Gödel", "Łukasz Żółw", "Erdős Pál", "Søren Straße", "Jiří Íñiguez", "Nguyễn Thị"]
+
+
+def test_names_with_diacritics_print_on_the_pdf_sheet_and_key(run, tmp_path):
+    tool("pdflatex")
+    rows = "".join(f"s{n},{name}\n" for n, name in enumerate(NAMES, 1))
+    (tmp_path / "roster.csv").write_text("id,name\n" + rows, encoding="utf-8")
+    (tmp_path / "quiz.toml").write_text(
+        'title = "Prüfung: Übung für Anfänger"\n[[questions]]\nfamily = "conv_params"\n'
+        "points = 2\n",
+        encoding="utf-8",
+    )
+    result = run("generate", "quiz.toml", "--roster", "roster.csv", "-s", "é", "--pdf")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    assert exam.name.startswith("prufung-ubung-fur-anfanger-")
+    # pdftotext reads an accent set on its letter back as the letter, a stacked one (ễ)
+    # decomposed, and a dot below (ị) apart from its letter
+    for n, name in enumerate(NAMES[:-1], 1):
+        sheet = unicodedata.normalize("NFC", pdf_text(exam / "students" / f"s{n}" / "sheet.pdf"))
+        assert f"Name: {name}" in sheet and "Prüfung: Übung für Anfänger" in sheet
+        assert f"({name})" in pdf_text(exam / "instructor" / "keys" / f"s{n}.pdf")
+    sheet = unicodedata.normalize("NFC", pdf_text(exam / "students" / "s6" / "sheet.pdf"))
+    assert "Name: Nguyễn Th" in sheet
 
 
 def test_pdf_without_latex_says_what_to_install_and_writes_nothing(run, tmp_path, monkeypatch):

@@ -21,7 +21,12 @@ from generator.exam.manifest import is_exam_folder, read_key, roster_entry
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec
 from generator.exam_folder.files import index_json, key_opening, write_variant_files
-from generator.exam_folder.formats import DEFAULT_FORMATS, latex_sources, write_exam_wide
+from generator.exam_folder.formats import (
+    DEFAULT_FORMATS,
+    latex_sources,
+    refuse_unprintable_latex,
+    write_exam_wide,
+)
 from generator.files.encoding import to_json
 from generator.files.writing import write_folder
 from generator.processes import start_worker
@@ -67,15 +72,19 @@ def generate_exam(
     formats: tuple[str, ...] = DEFAULT_FORMATS,
     workers: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
+    roster: str = "the roster",
 ) -> Path:
     """Write the exam for ``students`` under ``out/EXAM_ID`` and return that directory.
 
     Everything is written to a staging folder and moved into place in one rename: an
     interrupted run, or a sheet LaTeX cannot compile, leaves nothing; an existing exam is
-    replaced only with ``force``."""
+    replaced only with ``force``; ``roster`` names the file the students' names came from."""
     if "pdf" in formats:
         pdflatex()  # no LaTeX: say so before any work
     header = exam_header(spec, seed)
+    if "tex" in formats:
+        names = ((student.id, student.name) for student in students)
+        refuse_unprintable_latex(header, names, spec.source, roster)
     target = out / header["exam_id"]
     chunks = [students[i : i + CHUNK] for i in range(0, len(students), CHUNK)]
     workers = 1 if len(students) < SERIAL_BELOW else workers or os.cpu_count() or 1

@@ -25,6 +25,7 @@ from typing import Any
 from generator.errors import OutputError
 from generator.exam.manifest import read_key, roster_entry
 from generator.exam_folder.formats import (
+    refuse_unprintable_latex,
     write_pages,
     write_variant_pages,
 )
@@ -109,9 +110,13 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
     """Add ``formats`` to an exam generated earlier, from its key.json alone. The files are
     made in a staging folder and moved into place only when all are made; existing files
     are replaced only with ``force``. Returns the paths written, relative to the exam."""
-    manifest = read_key(exam_dir / "instructor" / "key.json")
+    key_file = exam_dir / "instructor" / "key.json"
+    manifest = read_key(key_file)
     if "pdf" in formats:
         pdflatex()
+    if "tex" in formats:
+        names = ((v["student_id"], v["name"]) for v in manifest["variants"])
+        refuse_unprintable_latex(manifest, names, str(key_file), str(key_file))
     try:
         staging, lock = staging_folder(exam_dir, ".export-")
     except OSError as error:

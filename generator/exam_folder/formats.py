@@ -15,12 +15,12 @@ exam generated earlier.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import FormatError
+from generator.errors import FormatError, SpecError, quoted
 from generator.render.assets import asset_files, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
@@ -77,6 +77,31 @@ def parse_formats(text: str) -> tuple[str, ...]:
     if "pdf" in names:
         names.append("tex")
     return tuple(name for name in FORMATS if name in names)
+
+
+def refuse_unprintable_latex(
+    header: dict[str, Any],
+    names: Iterable[tuple[str, str]],
+    titles_from: str,
+    names_from: str,
+) -> None:
+    """Before a tex or pdf run writes anything: stop at the first title or student's name
+    (``names``: id and name) with a character pdflatex cannot print, naming where to mend
+    it, rather than failing on that student's page with the class half written."""
+    from generator.render.markup import latex_unprintable
+
+    texts = [("title", header["title"]), ("instructions", header["instructions"])]
+    texts += [(f"question {q['id']}: title", q["title"]) for q in header["questions"]]
+    places = [(titles_from, field, text) for field, text in texts]
+    places += [(names_from, f"student {sid}: name", name) for sid, name in names]
+    for source, field, text in places:
+        if (ch := latex_unprintable(text)) is not None:
+            raise SpecError(
+                source,
+                f"{quoted(text)} holds {ch!r} (U+{ord(ch):04X}), which pdflatex cannot print: "
+                "write it in Latin letters, or leave tex and pdf out of --format",
+                field,
+            )
 
 
 def variant_pages(

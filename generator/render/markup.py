@@ -8,6 +8,7 @@ Raw HTML in the text is never passed through: everything is escaped for its form
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
@@ -303,6 +304,79 @@ _LATEX_SPECIAL = {
 }
 
 
+# Latin letters a name or a title may hold beyond ASCII. pdflatex with T1 fonts prints a
+# letter with diacritics as the accent command on its base letter, so each is decomposed
+# (Gödel, Erdős, Nguyễn, Čapek) rather than listed; these few have no decomposition.
+_LATIN_LETTERS = {
+    "ß": r"\ss{}",
+    "æ": r"\ae{}",
+    "Æ": r"\AE{}",
+    "œ": r"\oe{}",
+    "Œ": r"\OE{}",
+    "ø": r"\o{}",
+    "Ø": r"\O{}",
+    "ł": r"\l{}",
+    "Ł": r"\L{}",
+    "đ": r"\dj{}",
+    "Đ": r"\DJ{}",
+    "ð": r"\dh{}",
+    "Ð": r"\DH{}",
+    "þ": r"\th{}",
+    "Þ": r"\TH{}",
+    "ı": r"\i{}",
+    "ŋ": r"\ng{}",
+    "Ŋ": r"\NG{}",
+    "«": r"\guillemotleft{}",
+    "»": r"\guillemotright{}",
+    "¡": r"\textexclamdown{}",
+    "¿": r"\textquestiondown{}",
+}
+_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0326": "textcommabelow",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u0331": "b",
+}
+_BELOW = {"\u0323", "\u0326", "\u0327", "\u0328", "\u0331"}  # i and j keep their dot
+
+
+def _latin_letter(ch: str) -> str | None:
+    """LaTeX for a Latin letter with diacritics, or None for a character of another kind."""
+    if ch in _LATIN_LETTERS:
+        return _LATIN_LETTERS[ch]
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if not (base.isascii() and base.isalpha()) or not marks:
+        return None
+    if base in "ij" and marks[0] not in _BELOW:
+        base = "\\" + base  # the dotless letter under an accent above it, as in í
+    latex = base
+    for mark in marks:
+        if mark not in _ACCENTS:
+            return None
+        latex = f"\\{_ACCENTS[mark]}{{{latex}}}"
+    return latex
+
+
+def latex_unprintable(text: str) -> str | None:
+    """The first character of ``text`` that pdflatex cannot print, or None."""
+    for ch in unicodedata.normalize("NFC", text):
+        if not (ord(ch) < 128 or ch in UNICODE_LATEX or ch == "\u00a0" or _latin_letter(ch)):
+            return ch
+    return None
+
+
 class LatexError(ValueError):
     """A text holds a character LaTeX cannot typeset."""
 
@@ -311,13 +385,16 @@ def escape_latex(text: str) -> str:
     """Plain text as LaTeX: every special character escaped, every other character either
     ASCII or one the preamble declares."""
     out = []
-    for ch in text:
+    # composed, as a Mac may not have typed it: o and U+0308 become ö, which has LaTeX
+    for ch in unicodedata.normalize("NFC", text):
         if ch in _LATEX_SPECIAL:
             out.append(_LATEX_SPECIAL[ch])
         elif ord(ch) < 128 or ch in UNICODE_LATEX:
             out.append(ch)
         elif ch == "\u00a0":
             out.append("~")
+        elif latex := _latin_letter(ch):
+            out.append(latex)
         else:
             raise LatexError(f"no LaTeX for the character {ch!r} (U+{ord(ch):04X})")
     return "".join(out)
