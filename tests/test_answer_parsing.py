@@ -137,7 +137,14 @@ def test_shapes_are_compared_however_they_are_written(raw, status):
 
 def test_a_shape_of_the_wrong_rank_says_so():
     score = Shape().grade("32x32", "32x32x10")
-    assert score.feedback == "expected 3 dimension(s), got 2"
+    assert score.feedback == "expected 3 dimensions, got 2"
+    assert Shape().grade("4x4x10", "160").feedback == "expected 1 dimension, got 3"
+
+
+def test_a_wrong_volume_for_an_fc_layer_is_told_the_count_not_a_rank_it_may_write():
+    # 1x1x10 would be right, so "expected 1 dimension" would mislead
+    score = Shape(fc_volume=True).grade("12x12x3", "10")
+    assert (score.status, score.feedback) == ("wrong", "expected 10")
 
 
 @pytest.mark.parametrize(

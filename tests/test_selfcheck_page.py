@@ -5,6 +5,7 @@ page's checker agrees with the Python grader on a table of answers."""
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -206,11 +207,16 @@ def test_the_page_checks_answers_as_the_grader_does(run, tmp_path, browser):
     page = browser.evaluate(
         "("
         + json.dumps([[p, raw] for p, raw in cases])
-        + ").map(([p, raw]) => check(p, raw).status)"
+        + ").map(([p, raw]) => [check(p, raw).status, check(p, raw).message])"
     )
-    for (part, raw), seen in zip(cases, page, strict=True):
-        expected = score_part(answer_type_from_json(part["type"]), raw, part, {}, {}).status
-        assert seen == expected, (part["type"]["kind"], part["key"], raw)
+    ranks = 0
+    for (part, raw), (seen, message) in zip(cases, page, strict=True):
+        expected = score_part(answer_type_from_json(part["type"]), raw, part, {}, {})
+        assert seen == expected.status, (part["type"]["kind"], part["key"], raw)
+        if re.fullmatch(r"expected \d+ dimensions?, got \d+", expected.feedback or ""):
+            ranks += 1
+            assert message == f"not right: {expected.feedback}", (part, raw)
+    assert ranks
 
 
 def test_an_exam_sheet_carries_no_key_and_no_checker(run, tmp_path):

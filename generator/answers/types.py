@@ -263,8 +263,10 @@ class Shape(AnswerType):
             return CORRECT
         if self._as_volume(value, key):
             return Score(1, "correct", f"{shape_text(value)} is {key[0]} written as a volume")
-        if len(value) != len(key):
-            return Score(_ZERO, "wrong", f"expected {len(key)} dimension(s), got {len(value)}")
+        # a layer's N outputs may be written 1x1xN, so a volume is not the wrong rank there
+        if len(value) != len(key) and not (self.fc_volume and len(key) == 1):
+            rank = "1 dimension" if len(key) == 1 else f"{len(key)} dimensions"
+            return Score(_ZERO, "wrong", f"expected {rank}, got {len(value)}")
         return Score(_ZERO, "wrong", f"expected {self.format(key)}")
 
     def format(self, value: tuple[int, ...]) -> str:

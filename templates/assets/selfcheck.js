@@ -282,7 +282,9 @@ function check(part, raw) {
   if (score >= 1) return { status: "correct", score, message: "correct" };
   if (part.type.kind === "shape") {  // as the grader explains a volume of the wrong rank
     const got = dims(raw).length, wanted = dims(part.key).length;
-    if (got !== wanted) return { status: "wrong", score, message: `not right: expected ${wanted} dimension(s), got ${got}` };
+    const volumeAllowed = part.type.fc_volume && wanted === 1;  // 1x1xN is right there
+    const rank = wanted === 1 ? "1 dimension" : `${wanted} dimensions`;
+    if (got !== wanted && !volumeAllowed) return { status: "wrong", score, message: `not right: expected ${rank}, got ${got}` };
   }
   const status = score > 0 ? "partial" : "wrong";
   const head = score > 0 ? `partly right (${Math.round(score * 100)} %)` : "not right";
