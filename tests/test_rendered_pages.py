@@ -219,6 +219,41 @@ def test_names_with_diacritics_print_on_the_pdf_sheet_and_key(run, tmp_path):
     assert "Name: Nguyễn Th" in sheet
 
 
+A4_TEXT_RIGHT = 595.28 - 18 / 25.4 * 72  # points: the page's width less its 18 mm margin
+
+
+def test_a_long_name_and_id_stay_inside_their_boxes_on_pdf_and_html_pages(run, tmp_path):
+    tool("pdflatex")
+    long_id = "a" * 64  # the longest id a roster may hold, with nowhere to break
+    (tmp_path / "roster.csv").write_text(f"id,name\ns1,{'A' * 200}\n{long_id},Bob\n")
+    result = run("generate", "--roster", "roster.csv", "-s", "x", "--format", "html,pdf")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    pdfs = [exam / "students" / sid / "sheet.pdf" for sid in ("s1", long_id)]
+    pdfs += [exam / "instructor" / "keys" / f"{sid}.pdf" for sid in ("s1", long_id)]
+    for pdf in pdfs:
+        done = subprocess.run(
+            [tool("pdftotext"), "-f", "1", "-l", "1", "-bbox", str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', done.stdout))
+        assert right <= A4_TEXT_RIGHT + 1, (pdf.name, right)
+    from test_selfcheck_page import Browser  # here: that module imports this one
+
+    browser = Browser(tmp_path)
+    try:
+        for sid in ("s1", long_id):
+            browser.open((exam / "students" / sid / "sheet.html").as_uri())
+            browser.wait_for("document.readyState === 'complete'")
+            assert browser.evaluate(
+                "[...document.querySelectorAll('.identity div')].every(box =>"
+                " box.scrollWidth <= box.clientWidth"
+                " && box.getBoundingClientRect().right <= document.body.clientWidth)"
+            ), sid
+    finally:
+        browser.close()
+
+
 def test_pdf_without_latex_says_what_to_install_and_writes_nothing(run, tmp_path, monkeypatch):
     import generator.render.pdf
 

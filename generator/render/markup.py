@@ -400,6 +400,23 @@ def escape_latex(text: str) -> str:
     return "".join(out)
 
 
+_LONG_WORD = 24  # characters: longer than a name box's line holds
+
+
+def breakable_latex(text: str) -> str:
+    """Plain text as LaTeX (``escape_latex``) that may also break inside a word too long
+    for its box, such as a 64-character student id or a name without spaces: TeX would
+    otherwise run it past the box and the page. Each break is glue that may stretch a
+    little, so a line of such a word can be filled to its width."""
+    words = unicodedata.normalize("NFC", text).split(" ")
+    return " ".join(
+        escape_latex(word)
+        if len(word) <= _LONG_WORD
+        else r"\hspace{0pt plus 1pt}".join(escape_latex(ch) for ch in word)
+        for word in words
+    )
+
+
 def unicode_declarations() -> str:
     """The preamble lines that let pdflatex read the declared characters."""
     return "\n".join(

@@ -119,8 +119,10 @@ def html_environment() -> jinja2.Environment:
 @cache
 def latex_environment() -> jinja2.Environment:
     """The environment for LaTeX: jinja's braces would clash with TeX's, so statements are
-    ``<% %>`` and values ``<< >>``; ``tex`` escapes plain text and ``latex`` converts Markdown."""
+    ``<% %>`` and values ``<< >>``; ``tex`` escapes plain text (``tex_breakable`` a name or
+    id a box must hold) and ``latex`` converts Markdown."""
     from generator.render.markup import (
+        breakable_latex,
         escape_latex,
         to_inline_latex,
         to_latex,
@@ -138,6 +140,7 @@ def latex_environment() -> jinja2.Environment:
     )
     env.globals["unicode"] = unicode_declarations()
     env.filters["tex"] = lambda text: escape_latex(str(text))
+    env.filters["tex_breakable"] = lambda text: breakable_latex(str(text))
     env.filters["latex"] = to_latex
     env.filters["inline_latex"] = to_inline_latex
     return env
