@@ -341,8 +341,9 @@ def drill(
 ) -> None:
     """Practise in the terminal: one question at a time, each answer checked at once.
 
-    A wrong answer gets its diagnosis and a hint, a second wrong try the answer and the
-    worked solution. Families you miss come back more often. An empty answer skips a part;
+    A wrong answer gets its diagnosis and a hint, a second wrong try the answer; the worked
+    solution follows the question's last part. Families you miss come back more often. An
+    empty answer skips a part;
     Ctrl-C or Ctrl-D ends the session with a summary, and --resume continues it.
     """
     from generator.answers.guard import check_settings

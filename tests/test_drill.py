@@ -61,6 +61,47 @@ def test_a_wrong_answer_gets_a_hint_then_the_answer_and_the_solution(run, progre
     assert f"expected {key_text(part)}" not in before_second
 
 
+def test_a_table_missed_row_by_row_never_shows_a_row_still_to_come(run, progress_file):
+    question = first_question("network_table", "d10")  # three POOL2 layers
+    parts = question["parts"]
+    script = "1\n1\n" * len(parts)  # wrong everywhere: every hint, answer and step is shown
+    result = run("drill", "-f", "network_table", "-c", "1", "-s", "d10", input=script)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # as one line: the terminal wraps at 80 columns
+    starts = [text.index(f"[{part['id']}]") for part in parts]
+    solution = text.index("Worked solution:")
+    assert solution > starts[-1] and text.count("Worked solution:") == 1
+
+    def stated(key, where):
+        return re.search(rf"(?<![\w.]){re.escape(key)}(?!\w|\.\d)", where)
+
+    asked = text[: starts[0]]  # an FC-128's 128 outputs are in the question itself
+    long_keys = [
+        (i, key_text(part))
+        for i, part in enumerate(parts)
+        if len(key_text(part)) > 2 and not stated(key_text(part), asked)
+    ]
+    for i, start in enumerate(starts):
+        until_reveal = text[: text.index("second try>", start)]
+        for j, key in long_keys:
+            revealed = {key_text(part) for part in parts[:i]}  # 16x16x32 twice: same padding
+            if j >= i and key not in revealed:  # not this part's key before its second try,
+                # nor a later one's
+                assert not stated(key, until_reveal), (parts[i]["id"], key)
+    # after the second miss the part's own step shows its answer, though a later row shares it
+    for i, part in enumerate(parts):
+        segment = text[starts[i] : starts[i + 1] if i + 1 < len(parts) else solution]
+        assert stated(key_text(part), segment.split("Worked step:")[1]), part["id"]
+    # each row's hint is its own layer's step, the second of two like layers included
+    hints = re.findall(r"Hint: (.*?) second try>", text)
+    for part, hint in zip(parts, hints, strict=True):
+        if part["id"].startswith("row"):
+            layer = part["label"].split(" (layer")[0]
+            assert hint.startswith(f"{layer}:"), (part["id"], hint)
+    pools = [h for p, h in zip(parts, hints, strict=True) if p["label"].startswith("POOL2 (")]
+    assert len(pools) == 6 and len(set(pools)) == 6  # shape and parameters of each of three
+
+
 def test_a_right_second_try_counts_as_after_the_hint(run, progress_file):
     (part,) = first_question("conv_output_size", "d3")["parts"]
     script = "999\n" + key_text(part) + "\n"
@@ -347,7 +388,7 @@ def test_a_hint_is_the_parts_own_step_and_never_states_its_answer():
                 own += "?" in hint
                 shown = str(answer_type.display(part["key"]))
                 if "?" not in hint:  # a step chosen for its method must not state the key
-                    assert not re.search(rf"(?<![\w.]){re.escape(shown)}(?![\w.])", hint, re.I)
+                    assert not re.search(rf"(?<![\w.]){re.escape(shown)}(?!\w|\.\d)", hint, re.I)
     assert hints > 100 and own > hints / 2  # most parts get the step that computes them
 
 

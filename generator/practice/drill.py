@@ -1,7 +1,8 @@
 """Drill: one question at a time in the terminal, each answer checked at once with the
 grader exams use. A wrong answer gets its diagnosis and a hint; a second wrong try shows the
-answer and the worked solution. Families the student misses come back more often, and at an
-easier level; mastered ones less often, and harder.
+answer and the step that computes it, and the worked solution follows once the question's
+last part is answered, so it never gives away a part still to come. Families the student
+misses come back more often, and at an easier level; mastered ones less often, and harder.
 
 The session talks through ``Terminal``, so tests drive it with scripted answers, and saves
 its progress after every question, so ``--resume`` continues where Ctrl-C stopped it.
@@ -134,11 +135,15 @@ def ask_question(
     given: dict[str, Any] = {}
     by_id = {p["id"]: p for p in question["parts"]}
     right = hinted = missed = 0
-    solution_shown = False
     hints = {part["id"]: part["hint"] for part in rendered["parts"]}  # none gives a key away
-    keys = tuple(str(p["key"]) for p in rendered["parts"])  # as shown: for masking hints
-    for part in question["parts"]:
+    keys = tuple(str(p["key"]) for p in rendered["parts"])  # as shown: to mask in hints
+    cursor = 0  # the worked step of the part before: the next part's is at or after it
+    for position, part in enumerate(question["parts"]):
         answer_type = answer_type_from_json(part["type"])
+        step = own_step(steps, answer_type, part, cursor)
+        cursor = cursor if step is None else step
+        # the answers of parts still to come stay hidden, unless one is shown already
+        later = tuple(key for key in keys[position + 1 :] if key not in keys[: position + 1])
         label = f"{terminal_text(part['label'])} [{part['id']}]"
         say("\n" + terminal_text(f"{label}  ({hints[part['id']]})"))
         for attempt in (1, 2):
@@ -154,48 +159,91 @@ def ask_question(
             else:
                 say(terminal_text(verdict(answer_type, raw, part, score, reveal=attempt == 2)))
             if attempt == 1 and score.status != "blank":
-                clue = part_hint(steps, answer_type, part, keys)
+                clue = part_hint(steps, answer_type, part, later, cursor)
                 say(terminal_text(f"Hint: {clue}") if clue else "Think again: one more try.")
                 continue
             missed += 1
             say(f"The answer: {answer_type.display(part['key'])}")
-            if not solution_shown:
-                say("\nWorked solution:\n" + terminal_text(rendered["solution"]))
-                solution_shown = True
+            if len(question["parts"]) > 1 and step is not None:
+                shown = _masked(terminal_text(steps[step], 10**6), later)
+                say(terminal_text(f"Worked step: {shown}"))
             break
+    if missed:
+        say("\nWorked solution:\n" + terminal_text(rendered["solution"]))
     return right, hinted, missed
 
 
+def own_step(
+    steps: list[str], answer_type: Any, part: dict[str, Any], start: int = 0
+) -> int | None:
+    """Which worked step computes ``part``'s key. Steps from ``start`` (the previous part's
+    step: parts follow the solution's order, so a second POOL2 is the later step) come
+    before the earlier ones; among them, one that states the key as a result, at the step's
+    end or before its punctuation ("= 760", "depth is kept, 16x16x10."), comes before one
+    that only mentions it, and one opening with the part's label ("CONV3-32: ..." for
+    "CONV3-32 (layer 5): activation volume") before the others, as like layers may share a
+    shape."""
+    key = _whole_word(str(answer_type.display(part["key"])))
+    head = str(part.get("label", "")).split(" ")[0] + ":"
+    plain = [terminal_text(step, 10**6) for step in steps]
+    ranked = []
+    for i, text in enumerate(plain):
+        found = [match.end() for match in key.finditer(text)]
+        if found:
+            result = any(_is_result(text, end) for end in found)
+            ranked.append((i < start, not result, not text.startswith(head), i))
+    return min(ranked)[-1] if ranked else None
+
+
+def _is_result(text: str, end: int) -> bool:
+    rest = text[end:]
+    return rest == "" or (rest[0] in ".,;)" and rest[1:2] in ("", " "))
+
+
 def part_hint(
-    steps: list[str], answer_type: Any, part: dict[str, Any], others: tuple[str, ...] = ()
+    steps: list[str],
+    answer_type: Any,
+    part: dict[str, Any],
+    others: tuple[str, ...] = (),
+    start: int = 0,
 ) -> str | None:
     """The hint for one part: the worked step that computes its key, the result masked as
     ``?`` (ReLU'(-0.2) = ?), so the student sees the method for this part rather than the
-    question's first step; the keys of the question's other parts (``others``, as shown)
-    are masked too. Else the first step, when there are several. None for true or false
-    and for option letters, where a second try needs no method."""
+    question's first step; ``others``, the keys of the parts still to come (as shown), are
+    masked too (``start``: see ``own_step``). Else the first step, when there are
+    several. None for true or false and for option letters, where a second try needs no
+    method."""
     if part["type"]["kind"] in ("truefalse", "multiselect"):
         return None
     shown = str(answer_type.display(part["key"]))
     key = _whole_word(shown)
-    plain = [terminal_text(step, 10**6) for step in steps]
-    for text in plain:
-        found = list(key.finditer(text))
-        if not found:
-            continue
-        if len(shown) > 2:  # 1x10, 0.25: every mention gives it away
-            text = key.sub("?", text)
-        else:  # 0 or 1: the last is the result, an earlier one an input
-            text = text[: found[-1].start()] + "?" + text[found[-1].end() :]
-        for other in others:
-            if len(other) > 2 and other != shown:
-                text = _whole_word(other).sub("?", text)
-        return text
-    return plain[0] if len(plain) > 1 else None
+    index = own_step(steps, answer_type, part, start)
+    if index is None:
+        return terminal_text(steps[0], 10**6) if len(steps) > 1 else None
+    text = terminal_text(steps[index], 10**6)
+    found = list(key.finditer(text))
+    if len(shown) > 2:  # 1x10, 0.25: every mention gives it away
+        text = key.sub("?", text)
+    else:  # 0 or 1: the last is the result, an earlier one an input
+        text = text[: found[-1].start()] + "?" + text[found[-1].end() :]
+    return _masked(text, tuple(other for other in others if other != shown))
+
+
+def _masked(text: str, keys: tuple[str, ...]) -> str:
+    """``text`` with each of ``keys`` shown as ``?``; keys of one or two characters (0, 1)
+    stay, as they are as often an input as an answer."""
+    for key in keys:
+        if len(key) > 2:
+            text = _whole_word(key).sub("?", text)
+    return text
 
 
 def _whole_word(text: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])", re.IGNORECASE)
+    """``text`` standing alone: not inside a longer number or word (0.25 in 0.255, 16 in
+    16x16, 3 in -3, 128 in FC-128), though a sentence's period may follow it. A minus sign
+    is either a hyphen or the U+2212 formulas print."""
+    pattern = re.escape(text).replace(r"\-", "[-\u2212]")
+    return re.compile(rf"(?<![\w.\-\u2212]){pattern}(?!\w|\.\d)", re.IGNORECASE)
 
 
 def verdict(answer_type: Any, raw: str, part: dict[str, Any], score: Score, reveal: bool) -> str:
