@@ -65,7 +65,10 @@ def test_an_existing_exam_is_not_overwritten_without_force(run, exam):
     sheet.write_text("the instructor's edits")
     result = run("generate", "convnet-shapes", "--variants", "3", "--seed", "test-seed")
     assert result.exit_code == 2
-    assert "already exists (use --force" in result.output
+    assert result.output.strip() == (
+        f"error: {exam.relative_to(exam.parent.parent)} already exists: the same spec and seed "
+        "make the same exam; another --seed makes another (use --force to replace it)"
+    )
     assert sheet.read_text() == "the instructor's edits"
     result = run("generate", "convnet-shapes", "--variants", "3", "--seed", "test-seed", "--force")
     assert result.exit_code == 0

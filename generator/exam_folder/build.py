@@ -112,7 +112,9 @@ def generate_exam(
         if "pdf" in formats:
             compile_all(latex_sources(root))
 
-    write_folder(target, fill, force, is_exam_folder, "an exam folder")
+    # the exam id comes from the spec and the seed alone, whoever the students are
+    why = "the same spec and seed make the same exam; another --seed makes another"
+    write_folder(target, fill, force, is_exam_folder, "an exam folder", why)
     return target
 
 

@@ -46,15 +46,17 @@ def write_folder(
     force: bool,
     is_ours: Callable[[Path], bool],
     what: str = "a folder",
+    why_there: str = "",
 ) -> None:
     """Build a folder with ``fill(staging)`` and move it to ``target`` in one rename.
 
-    An existing ``target`` is refused unless ``force``, and even then unless ``is_ours``
-    says it is ``what`` examgen wrote (``--out notes.txt --force`` never deletes notes).
+    An existing ``target`` is refused unless ``force`` (the message adds ``why_there``, why
+    a run may find one), and even then unless ``is_ours`` says it is ``what`` examgen wrote
+    (``--out notes.txt --force`` never deletes notes).
     Whatever happens, no staging folder is left behind by this run; those that killed
     runs left beside ``target`` are removed first.
     """
-    _check_replaceable(target, force, is_ours, what)
+    _check_replaceable(target, force, is_ours, what, why_there=why_there)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging, lock = staging_folder(target.parent, f".{target.name}-")
@@ -90,7 +92,12 @@ def write_folder(
 
 
 def _check_replaceable(
-    target: Path, force: bool, is_ours: Callable[[Path], bool], what: str, meanwhile: bool = False
+    target: Path,
+    force: bool,
+    is_ours: Callable[[Path], bool],
+    what: str,
+    meanwhile: bool = False,
+    why_there: str = "",
 ) -> None:
     if not os.path.lexists(target):
         return
@@ -100,7 +107,8 @@ def _check_replaceable(
                 f"{target} was written by another run while this one worked; "
                 "nothing was replaced (use --force to replace it)"
             )
-        raise OutputError(f"{target} already exists (use --force to replace it)")
+        why = f": {why_there}" if why_there else ""
+        raise OutputError(f"{target} already exists{why} (use --force to replace it)")
     if target.is_symlink() or not target.is_dir() or not is_ours(target):
         raise OutputError(f"{target} is not {what} examgen wrote: not replaced, even with --force")
 
