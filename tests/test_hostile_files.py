@@ -72,6 +72,7 @@ HUGE_INTEGER = "1" + "0" * 5000
             ["more than 4,300 digits"],
         ),
         (lambda text: text.replace('"v001"', '"\\ud800"', 1), ["half a character"]),
+        (lambda text: text.replace('"v001"', '"v\\u0000"', 1), ["NUL character"]),
         (lambda text: text.replace('"v001"', '"\\udc00x"', 1), ["half a character"]),
         (
             lambda text: text.replace('"answers": {', '"n": NaN, "answers": {', 1),
@@ -110,6 +111,18 @@ def test_a_lone_surrogate_or_huge_number_in_one_file_never_stops_the_class(
         assert graded_ids(out) == ["v001", "v002", "v003"]
         errors = json.loads((out / "report.json").read_text())["errors"]
         assert sorted(Path(e["submission"]).name for e in errors) == sorted(bad)
+
+
+def test_a_nul_hand_edited_into_key_json_stops_grading_naming_the_key(run, exam, tmp_path):
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    key["title"] = "Quiz\u0000"  # the mark feedback pages' slots are made of
+    key_file.write_text(json.dumps(key))
+    (tmp_path / "s.json").write_text(json.dumps(filled_submission(exam, "v001")))
+    result = grade(tmp_path / "s.json", "--out", tmp_path / "grades")
+    assert result.exit_code == 2
+    one_line_error(result, "key.json", "NUL character")
+    assert "please report" not in result.output
 
 
 def test_a_utf8_bom_as_windows_editors_write_it_is_accepted(run, exam, tmp_path, submission):

@@ -33,6 +33,8 @@ def _no_constants(name: str) -> Any:
 # A \uD800-\uDFFF escape: only a high one followed by a low one is a character. Files
 # seldom hold any, so strings are searched for a lone one only when the text has one.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# NUL marks the slots of pre-laid-out feedback pages, and no text examgen prints holds it
+_NUL_ESCAPE = re.compile(r"\\u0000")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -113,6 +115,7 @@ def parse_json(text: str, source: str, error: FileError, unique_keys: bool = Tru
             parse_constant=_no_constants,
         )
         lone_surrogate = bool(_SURROGATE_ESCAPE.search(text)) and _has_lone_surrogate(data)
+        nul = bool(_NUL_ESCAPE.search(text)) and _has_nul(data)
     except _DuplicateKey as problem:
         raise error(source, f"the key {quoted(problem)} appears twice in one object") from None
     except _NotJson as problem:
@@ -127,7 +130,19 @@ def parse_json(text: str, source: str, error: FileError, unique_keys: bool = Tru
         raise error(source, "JSON nested too deeply") from None
     if lone_surrogate:
         raise error(source, "not valid JSON: a \\u escape names half a character (a surrogate)")
+    if nul:
+        raise error(source, "a text holds \\u0000, the NUL character, which no page can show")
     return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_has_nul, value))
+    return False
 
 
 def _has_lone_surrogate(value: Any) -> bool:
