@@ -32,6 +32,9 @@ def read_roster(path: Path) -> list[Student]:
 # A name is printed on sheets and pages; NUL marks the slots of feedback pages, and ESC
 # starts a terminal sequence. C1 characters pass: U+0085 is cp1252's "…" misread.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A name is one line wherever it is printed (a heading, a box, a table row): a quoted cell's
+# line breaks and tabs are spaces.
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
 
 
 def _students(rows: Any, source: str) -> list[Student]:
@@ -54,9 +57,8 @@ def _students(rows: Any, source: str) -> list[Student]:
         if student_id in seen:
             raise SpecError(source, f"student id {quoted(student_id)} appears twice", line)
         seen.add(student_id)
-        name = (
-            row[name_column].strip() if name_column is not None and name_column < len(row) else ""
-        )
+        cell = row[name_column] if name_column is not None and name_column < len(row) else ""
+        name = _BREAKS.sub(" ", cell).strip()
         if _CONTROL.search(name) or len(name) > 200:
             raise SpecError(
                 source, "a name must be at most 200 characters, with no control characters", line

@@ -22,6 +22,7 @@ from generator.formatting import (
     cell,
     format_points,
     short_number,
+    student_cell,
     tex_matrix,
     typeset_minus,
     vector_text,
@@ -85,6 +86,7 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["points"] = format_points
     env.filters["reflow"] = _reflow
     env.filters["cell"] = cell
+    env.filters["as_written"] = student_cell  # a name or answer Markdown must not read as markup
     env.filters["num"] = short_number
     env.filters["vector"] = vector_text
     env.filters["minus_signs"] = typeset_minus
