@@ -259,6 +259,9 @@ def test_practice_writes_questions_and_separate_solutions(run, tmp_path):
         sheet = (folder / f"practice.{suffix}").read_text()
         solutions = (folder / f"solutions.{suffix}").read_text()
         assert "Worked solution" not in sheet and "Worked solution" in solutions
+        # nobody sits a practice set: no name box, no "Student id: practice"
+        assert "Student id" not in sheet and "Name:" not in sheet
+        assert "student practice" not in solutions
     key = json.loads((folder / "instructor" / "key.json").read_text())
     assert [q["family"] for q in key["questions"]] == ["hinge_loss", "dropout", "hinge_loss"]
     html = (folder / "practice.html").read_text()

@@ -34,6 +34,7 @@ class Layout:
 
     pages: dict[str, dict[str, str]]  # format -> template layout -> path ({stem}: student)
     assets: str
+    students: bool = True  # pages name their student (a practice set has none)
 
 
 EXAM_LAYOUT = Layout(
@@ -62,6 +63,7 @@ PRACTICE_LAYOUT = Layout(
         "tex": {"sheet.tex": "practice.tex", "key.tex": "solutions.tex"},
     },
     assets="assets",
+    students=False,
 )
 
 
@@ -123,7 +125,11 @@ def variant_pages(
     if not wanted:
         return {}
     rendered = render_layouts(
-        manifest, variant, tuple(wanted), {"assets": layout.assets}, questions
+        manifest,
+        variant,
+        tuple(wanted),
+        {"assets": layout.assets, "students": layout.students},
+        questions,
     )
     return {path: rendered[name] for name, path in wanted.items()}
 
