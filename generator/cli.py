@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from generator.errors import ExamgenError
+from generator.formatting import counted
 
 
 def _fail(error: ExamgenError) -> NoReturn:
@@ -265,7 +266,7 @@ def generate(
             progress=bar.update,
             roster=str(roster),
         )
-    click.echo(f"Wrote {len(students)} variant(s) of '{exam.title}' to {target}")
+    click.echo(f"Wrote {counted(len(students), 'variant')} of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
         click.echo(f"  {line}")
 
@@ -315,7 +316,7 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
 
     chosen = parse_formats(formats)
     made = export_exam(exam_dir, chosen, force)
-    click.echo(f"Wrote {len(made)} file(s) to {exam_dir}")
+    click.echo(f"Wrote {counted(len(made), 'file')} to {exam_dir}")
     for pattern, count in _patterns(made).items():
         click.echo(f"  {pattern}" + (f"  ({count} files)" if count > 1 else ""))
 
@@ -444,7 +445,7 @@ def practice(
     spec = practice_spec(picked, count, difficulty)
     target = write_practice(spec, seed or new_seed(), out, chosen, force)
     pages = [name for name in ("md", "html", "tex", "pdf") if name in chosen]
-    click.echo(f"Wrote a practice set of {count} question(s) to {target}")
+    click.echo(f"Wrote a practice set of {counted(count, 'question')} to {target}")
     if pages:
         suffix = pages[0] if len(pages) == 1 else f"{{{','.join(pages)}}}"
         click.echo(f"  practice.{suffix}   the questions")
@@ -603,7 +604,7 @@ def _grade_batch(
     written = ", ".join([*made, "report.json"])
     conflicts = f", {len(summary.conflicts)} in conflict" if summary.conflicts else ""
     click.echo(
-        f"Graded {graded} submission(s) into {out}/: {written}"
+        f"Graded {counted(graded, 'submission')} into {out}/: {written}"
         f" ({len(summary.errors)} could not be graded, {missing} missing{conflicts})"
     )
     if summary.errors or summary.conflicts:

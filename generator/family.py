@@ -185,7 +185,8 @@ def dims(value: Any, count: tuple[int, ...], minimum: int = 1) -> tuple[int, ...
         isinstance(p, int) and not isinstance(p, bool) and minimum <= p <= 10**6 for p in parts
     ):
         lengths = " or ".join(str(c) for c in count)
-        raise ValueError(f"expected {lengths} whole number(s) >= {minimum}, got {_shown(value)}")
+        numbers = "whole number" if count == (1,) else "whole numbers"
+        raise ValueError(f"expected {lengths} {numbers} >= {minimum}, got {_shown(value)}")
     return tuple(parts)
 
 

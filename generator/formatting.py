@@ -10,6 +10,11 @@ from functools import lru_cache
 from typing import Any
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: 1 variant, 3 variants, 2 zeros."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def cell(text: Any) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")

@@ -140,7 +140,7 @@ def test_solve_sigmoid_and_matrix_gradients(run):
         ),
         (["hinge_loss", "-g", "scores=[1, 2]", "-g", "labels=2"], "class 2 does not exist"),
         (["hinge_loss", "-g", "scores=[[1, 2], [3]]", "-g", "labels=[0, 1]"], "equal length"),
-        (["hinge_loss", "-g", "scores=[1, 2]", "-g", "labels=[0, 1]"], "2 label(s) for 1 row"),
+        (["hinge_loss", "-g", "scores=[1, 2]", "-g", "labels=[0, 1]"], "2 labels for 1 row"),
         (
             ["hinge_loss", "-g", "scores=[1, 2]", "-g", "labels=0", "-g", "reg=0.1"],
             "given 'weights': needed when reg > 0",

@@ -40,7 +40,7 @@ def test_export_lists_the_files_it_wrote_and_no_others(run, exam):
     result = run("export", str(exam), "--format", "tex,moodle")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == f"Wrote 7 file(s) to {exam}"
+    assert lines[0] == f"Wrote 7 files to {exam}"
     assert lines[1:] == [
         "  instructor/keys/<id>.tex  (3 files)",
         "  instructor/moodle.xml",
@@ -68,5 +68,17 @@ def test_grade_names_only_the_files_it_wrote(run, tmp_path):
     (tmp_path / "up" / "bad.json").write_bytes(b"\xff\xfe")
     result = run("grade", "up", "--out", "g")
     assert result.exit_code == 1
-    assert "Graded 0 submission(s) into g/: report.json (1 could not be graded" in result.output
+    assert "Graded 0 submissions into g/: report.json (1 could not be graded" in result.output
     assert not (tmp_path / "g" / "gradebook.csv").exists()
+
+
+def test_counts_are_written_in_the_right_number(run):
+    result = run("generate", "convnet-shapes", "-n", "1", "--seed", "one")
+    assert result.output.startswith("Wrote 1 variant of 'ConvNet shapes and parameters' to ")
+    result = run("generate", "convnet-shapes", "-n", "2", "--seed", "two")
+    assert result.output.startswith("Wrote 2 variants of ")
+    image, kernel = "[[1,2,3],[4,5,6],[7,8,9]]", "[[1,0],[0,1]]"
+    for padding, words in (("1", "with 1 zero on"), ("2", "with 2 zeros on")):
+        solved = run("solve", "conv_forward", "-g", f"input={image}", "-g", f"filters={kernel}",
+                     "-g", f"padding={padding}")  # fmt: skip
+        assert solved.exit_code == 0 and words in solved.output, solved.output

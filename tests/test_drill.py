@@ -131,7 +131,7 @@ def test_eof_ends_with_a_summary_and_resume_asks_the_same_next_question(run, pro
     ended = run("drill", "-f", "receptive_field", "-c", "3", "-s", "r1", input=script)
     assert ended.exit_code == 0 and "Session ended." in ended.output
     assert ended.output.startswith("An empty answer skips a part. Ctrl-D or Ctrl-C ends")
-    assert "Summary: 1 of 3 question(s)" in ended.output
+    assert "Summary: 1 of 3 questions" in ended.output
     mastery = load(progress_file).families["receptive_field"].mastery
     second = first_question("receptive_field", "r1", done=1, mastery=mastery)
     resumed = run("drill", "--resume", input="")
@@ -240,7 +240,7 @@ def test_a_drill_under_a_real_terminal_ends_cleanly_on_ctrl_c(tmp_path):
     os.close(fd)
     text = output.decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, text
-    assert "Session ended." in text and "Summary: 1 of 3 question(s)" in text
+    assert "Session ended." in text and "Summary: 1 of 3 questions" in text
     assert "Traceback" not in text
     saved = json.loads((tmp_path / "drill.json").read_text())
     assert saved["session"]["done"] == 1

@@ -63,7 +63,7 @@ def test_grading_a_class_with_feedback_imports_no_numpy_sympy_or_jinja(run, tmp_
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
-    assert "Graded 2 submission(s)" in out.stdout
+    assert "Graded 2 submissions" in out.stdout
     assert (tmp_path / "grades" / "feedback" / "v001.html").is_file()
     assert out.stdout.strip().splitlines()[-1] == "[]"
 

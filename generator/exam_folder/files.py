@@ -31,6 +31,7 @@ from generator.exam_folder.formats import (
 )
 from generator.files.encoding import to_json
 from generator.files.writing import RUN_LOCK, staging_folder
+from generator.formatting import counted
 from generator.grading.variant_key import shard_bytes, variant_key
 from generator.render.pdf import compile_all, pdflatex
 
@@ -137,8 +138,9 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
         )
         if existing and not force:
             raise OutputError(
-                f"{exam_dir / existing[0]} already exists, with {len(existing) - 1} other "
-                "file(s) of these formats (use --force to replace them)"
+                f"{exam_dir / existing[0]} already exists, with "
+                f"{counted(len(existing) - 1, 'other file')} of these formats "
+                "(use --force to replace them)"
             )
         for name in made:
             (exam_dir / name).parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import numpy as np
 from generator.answers.types import Matrix
 from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, choice, real, whole
-from generator.formatting import short_number, tex_matrix
+from generator.formatting import counted, short_number, tex_matrix
 from generator.registry import register
 from solvers.conv_values import conv_forward
 
@@ -155,7 +155,7 @@ class ConvForward(Family):
                 f"${tex_matrix(result.kernels[0, 0])}$"
             )
         if p:
-            steps.append(f"Pad the input with {p} zero(s) on each side: {size}x{size}")
+            steps.append(f"Pad the input with {counted(p, 'zero')} on each side: {size}x{size}")
         window = result.padded[:, :k, :k]
         products = " + ".join(
             f"{term(a)}·{term(w)}"

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from generator.errors import printable
+from generator.formatting import counted
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 # the known mistake a feedback line names; reports of examgen before 0.2 worded it otherwise
@@ -151,7 +152,7 @@ def stats_text(stats: dict[str, Any]) -> str:
             lines.append(f"    {wrong['count']}x {wrong['part']} = {wrong['answer']}{why}")
     lines += ["", "By family (difficulty = mean share of points):"]
     lines += [
-        f"  {f['family']:<24} {f['difficulty']:.2f} over {f['questions']} question(s)"
+        f"  {f['family']:<24} {f['difficulty']:.2f} over {counted(f['questions'], 'question')}"
         for f in stats["families"]
     ]
     return "\n".join(map(printable, lines))  # a family or id from a hand-edited report too

@@ -22,7 +22,7 @@ from generator.errors import ExamgenError
 from generator.exam.assemble import Student, assemble_variant
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec, QuestionSpec
-from generator.formatting import known_mistake
+from generator.formatting import counted, known_mistake
 from generator.grading.scoring import diagnose, score_part
 from generator.practice.progress import Progress, Session
 from generator.render.pages import render_question
@@ -269,7 +269,7 @@ def summary(progress: Progress) -> list[str]:
     session = progress.session
     if session is None or not session.tally:
         return ["No question answered."]
-    lines = [f"Summary: {session.done} of {session.count} question(s)"]
+    lines = [f"Summary: {session.done} of {counted(session.count, 'question')}"]
     width = max(len(f) for f in session.tally)
     lines.append(f"  {'family':<{width}}  right  after hint  missed  mastery")
     for family, (right, hinted, missed) in sorted(session.tally.items()):

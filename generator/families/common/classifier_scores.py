@@ -9,6 +9,7 @@ import numpy as np
 
 from generator.answers.types import Matrix, Real
 from generator.family import Family, Part
+from generator.formatting import counted
 
 
 def labels_list(value: Any) -> list[int]:
@@ -21,7 +22,9 @@ def labels_list(value: Any) -> list[int]:
 
 def check_labels(family: Family, scores: list[list[float]], labels: list[int]) -> None:
     if len(labels) != len(scores):
-        raise family.error(f"{len(labels)} label(s) for {len(scores)} row(s) of scores", "labels")
+        raise family.error(
+            f"{counted(len(labels), 'label')} for {counted(len(scores), 'row')} of scores", "labels"
+        )
     classes = len(scores[0])
     for label in labels:
         if label >= classes:
