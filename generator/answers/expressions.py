@@ -18,6 +18,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from generator.formatting import counted
+
 MAX_LENGTH = 500
 MAX_NODES = 400
 MAX_DEPTH = 40
@@ -188,7 +190,9 @@ class _Parser:
                 raise ExpressionError(f"{text}( is never closed")
             self.take()
             if len(args) != FUNCTIONS[function]:
-                raise ExpressionError(f"{function} takes {FUNCTIONS[function]} argument(s)")
+                raise ExpressionError(
+                    f"{function} takes {counted(FUNCTIONS[function], 'argument')}"
+                )
             return self.node("call", function, tuple(args))
         if text in _CONSTANTS:
             return self.node("const", _CONSTANTS[text])

@@ -117,7 +117,7 @@ class ConvForward(Family):
         if filters.shape[-1] != filters.shape[-2]:
             raise self.error("kernels must be square", "filters")
         if filters.ndim == 4 and filters.shape[1] != image.shape[0]:
-            raise self.error(f"each filter needs {image.shape[0]} channel(s)", "filters")
+            raise self.error(f"each filter needs {counted(image.shape[0], 'channel')}", "filters")
         if filters.ndim == 3:
             if image.shape[0] != 1:
                 raise self.error(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from generator.family import Family, Given, choice, real_matrix, real_vector
-from generator.formatting import tex_matrix, vector_text
+from generator.formatting import counted, tex_matrix, vector_text
 from solvers.mlp import ACTIVATIONS, LOSSES, Forward, Gradients, backward, forward
 
 
@@ -96,7 +96,7 @@ class TwoLayerNetwork(Family):
             if m < 2:
                 raise self.error("cross_entropy needs at least 2 outputs", "W2")
         elif isinstance(y, int) or len(y) != m:
-            raise self.error(f"squared_error needs {m} target value(s) as a list", "y")
+            raise self.error(f"squared_error needs {counted(m, 'target value')} as a list", "y")
         z1 = np.array(params["W1"]) @ np.array(params["x"]) + np.array(params["b1"])
         if params["activation"] == "relu" and np.any(z1 == 0):
             raise self.error("a hidden unit has z = 0 exactly, where ReLU has no derivative", "b1")
