@@ -264,7 +264,7 @@ def generate(
             force,
             chosen_formats,
             progress=bar.update,
-            roster=str(roster),
+            roster=str(roster or "the roster"),
         )
     click.echo(f"Wrote {counted(len(students), 'variant')} of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
@@ -344,8 +344,8 @@ def drill(
 
     A wrong answer gets its diagnosis and a hint, a second wrong try the answer; the worked
     solution follows the question's last part. Families you miss come back more often. An
-    empty answer skips a part;
-    Ctrl-C or Ctrl-D ends the session with a summary, and --resume continues it.
+    empty answer skips a part; Ctrl-C or Ctrl-D ends the session with a summary, and
+    --resume continues it.
     """
     from generator.answers.guard import check_settings
     from generator.exam.seeding import new_seed
