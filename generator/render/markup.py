@@ -369,12 +369,22 @@ def _latin_letter(ch: str) -> str | None:
     return latex
 
 
+def _latex_char(ch: str) -> str | None:
+    """One character of plain text as LaTeX, or None when pdflatex cannot print it."""
+    if ch in _LATEX_SPECIAL:
+        return _LATEX_SPECIAL[ch]
+    if ord(ch) < 128 or ch in UNICODE_LATEX:
+        return ch
+    if ch == "\u00a0":
+        return "~"
+    return _latin_letter(ch)
+
+
 def latex_unprintable(text: str) -> str | None:
-    """The first character of ``text`` that pdflatex cannot print, or None."""
-    for ch in unicodedata.normalize("NFC", text):
-        if not (ord(ch) < 128 or ch in UNICODE_LATEX or ch == "\u00a0" or _latin_letter(ch)):
-            return ch
-    return None
+    """The first character of ``text`` that pdflatex cannot print (``escape_latex`` would
+    refuse it), or None."""
+    composed = unicodedata.normalize("NFC", text)
+    return next((ch for ch in composed if _latex_char(ch) is None), None)
 
 
 class LatexError(ValueError):
@@ -387,16 +397,10 @@ def escape_latex(text: str) -> str:
     out = []
     # composed, as a Mac may not have typed it: o and U+0308 become ö, which has LaTeX
     for ch in unicodedata.normalize("NFC", text):
-        if ch in _LATEX_SPECIAL:
-            out.append(_LATEX_SPECIAL[ch])
-        elif ord(ch) < 128 or ch in UNICODE_LATEX:
-            out.append(ch)
-        elif ch == "\u00a0":
-            out.append("~")
-        elif latex := _latin_letter(ch):
-            out.append(latex)
-        else:
+        latex = _latex_char(ch)
+        if latex is None:
             raise LatexError(f"no LaTeX for the character {ch!r} (U+{ord(ch):04X})")
+        out.append(latex)
     return "".join(out)
 
 
