@@ -10,6 +10,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,10 @@ def parse_json(text: str, source: str, error: FileError, unique_keys: bool = Tru
             object_pairs_hook=_no_duplicates if unique_keys else None,
             parse_constant=_no_constants,
         )
-        lone_surrogate = bool(_SURROGATE_ESCAPE.search(text)) and _has_lone_surrogate(data)
-        nul = bool(_NUL_ESCAPE.search(text)) and _has_nul(data)
+        lone_surrogate = bool(_SURROGATE_ESCAPE.search(text)) and _any_text(
+            data, _has_lone_surrogate
+        )
+        nul = bool(_NUL_ESCAPE.search(text)) and _any_text(data, lambda t: "\x00" in t)
     except _DuplicateKey as problem:
         raise error(source, f"the key {quoted(problem)} appears twice in one object") from None
     except _NotJson as problem:
@@ -135,21 +138,16 @@ def parse_json(text: str, source: str, error: FileError, unique_keys: bool = Tru
     return data
 
 
-def _has_nul(value: Any) -> bool:
+def _any_text(value: Any, test: Callable[[str], bool]) -> bool:
+    """Whether ``test`` holds for any string in a JSON value, a key or a value."""
     if isinstance(value, str):
-        return "\x00" in value
+        return test(value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(test(key) or _any_text(item, test) for key, item in value.items())
     if isinstance(value, list):
-        return any(map(_has_nul, value))
+        return any(_any_text(item, test) for item in value)
     return False
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(map(_has_lone_surrogate, value))
-    return False
+def _has_lone_surrogate(text: str) -> bool:
+    return not text.isascii() and any("\ud800" <= c <= "\udfff" for c in text)
