@@ -131,7 +131,7 @@ def ask_question(
         from generator.answers.guard import prepare
 
         prepare(warm_up)  # sympy loads while the student reads, not after they answer
-    steps = question["steps"]
+    steps = [terminal_text(step, 10**6) for step in question["steps"]]  # one line each
     given: dict[str, Any] = {}
     by_id = {p["id"]: p for p in question["parts"]}
     right = hinted = missed = 0
@@ -159,13 +159,13 @@ def ask_question(
             else:
                 say(terminal_text(verdict(answer_type, raw, part, score, reveal=attempt == 2)))
             if attempt == 1 and score.status != "blank":
-                clue = part_hint(steps, answer_type, part, later, cursor)
+                clue = _hint(steps, step, answer_type, part, later)
                 say(terminal_text(f"Hint: {clue}") if clue else "Think again: one more try.")
                 continue
             missed += 1
             say(f"The answer: {answer_type.display(part['key'])}")
             if len(question["parts"]) > 1 and step is not None:
-                shown = _masked(terminal_text(steps[step], 10**6), later)
+                shown = _masked(steps[step], later)
                 say(terminal_text(f"Worked step: {shown}"))
             break
     if missed:
@@ -176,18 +176,17 @@ def ask_question(
 def own_step(
     steps: list[str], answer_type: Any, part: dict[str, Any], start: int = 0
 ) -> int | None:
-    """Which worked step computes ``part``'s key. Steps from ``start`` (the previous part's
-    step: parts follow the solution's order, so a second POOL2 is the later step) come
-    before the earlier ones; among them, one that states the key as a result, at the step's
-    end or before its punctuation ("= 760", "depth is kept, 16x16x10."), comes before one
-    that only mentions it, and one opening with the part's label ("CONV3-32: ..." for
-    "CONV3-32 (layer 5): activation volume") before the others, as like layers may share a
-    shape."""
+    """Which worked step (``steps``, as plain text) computes ``part``'s key. Steps from
+    ``start`` (the previous part's step: parts follow the solution's order, so a second
+    POOL2 is the later step) come before the earlier ones; among them, one that states the
+    key as a result, at the step's end or before its punctuation ("= 760", "depth is kept,
+    16x16x10."), comes before one that only mentions it, and one opening with the part's
+    label ("CONV3-32: ..." for "CONV3-32 (layer 5): activation volume") before the others,
+    as like layers may share a shape."""
     key = _whole_word(str(answer_type.display(part["key"])))
     head = str(part.get("label", "")).split(" ")[0] + ":"
-    plain = [terminal_text(step, 10**6) for step in steps]
     ranked = []
-    for i, text in enumerate(plain):
+    for i, text in enumerate(steps):
         found = [match.end() for match in key.finditer(text)]
         if found:
             result = any(_is_result(text, end) for end in found)
@@ -213,14 +212,25 @@ def part_hint(
     masked too (``start``: see ``own_step``). Else the first step, when there are
     several. None for true or false and for option letters, where a second try needs no
     method."""
+    plain = [terminal_text(step, 10**6) for step in steps]
+    return _hint(plain, own_step(plain, answer_type, part, start), answer_type, part, others)
+
+
+def _hint(
+    steps: list[str],
+    index: int | None,
+    answer_type: Any,
+    part: dict[str, Any],
+    others: tuple[str, ...],
+) -> str | None:
+    """``part_hint`` from the plain steps and the index of the part's own (``own_step``)."""
     if part["type"]["kind"] in ("truefalse", "multiselect"):
         return None
+    if index is None:
+        return steps[0] if len(steps) > 1 else None
     shown = str(answer_type.display(part["key"]))
     key = _whole_word(shown)
-    index = own_step(steps, answer_type, part, start)
-    if index is None:
-        return terminal_text(steps[0], 10**6) if len(steps) > 1 else None
-    text = terminal_text(steps[index], 10**6)
+    text = steps[index]
     found = list(key.finditer(text))
     if len(shown) > 2:  # 1x10, 0.25: every mention gives it away
         text = key.sub("?", text)
