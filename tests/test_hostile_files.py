@@ -240,7 +240,7 @@ def test_spreadsheet_text_neutralises_every_formula_start_owasp_lists():
 
 def test_a_roster_name_with_a_line_break_is_one_student_on_one_line(run, tmp_path):
     (tmp_path / "roster.csv").write_text(
-        'id,name\na1,Ann\u2028Smith\na2,Bo\u0085b\na3,"Cy\n# Heading\tJones"\n', newline=""
+        'id,name\na1,Ann\u2028Smith\na2,Bo\u0085b\na3,"Cy\u2029# Heading\tJones"\n', newline=""
     )
     result = run("generate", "convnet-shapes", "--roster", "roster.csv", "--seed", "s")
     assert result.exit_code == 0, result.output

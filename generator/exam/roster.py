@@ -1,10 +1,17 @@
-"""Class rosters: a CSV file with a header row, an ``id`` column and an optional ``name``."""
+"""Class rosters: a CSV file with a header row, an ``id`` column and an optional ``name``.
+
+Each row is one line of the file. A quoted cell may not run across lines, and a row may not
+hold more cells than the header names: either is a roster that would read as something
+other than it looks (a stray quote swallowing every student after it into one name, or a
+name's unquoted comma cutting it short), so it is refused, naming its line.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,32 +31,73 @@ def read_roster(path: Path) -> list[Student]:
     # at (U+0085, U+2028 and others), which would split a name into a phantom student.
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
-        return _students(rows, source)
+        return _students(_one_line_rows(rows, source), source)
     except csv.Error as error:
         raise SpecError(source, f"not a CSV file: {error}", f"line {rows.line_num}") from None
+
+
+def _one_line_rows(rows: Any, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row of a csv reader with the number of its line, refusing a row that is not
+    on one line of the file."""
+    line = 0
+    for row in rows:
+        first = line + 1
+        line = rows.line_num
+        # A quote left open at the end of the file ends its row on the same line, with the
+        # line break inside the cell.
+        if line > first or any("\n" in cell or "\r" in cell for cell in row):
+            raise SpecError(
+                source, 'a quoted field runs across lines (a stray " ?)', f"line {first}"
+            )
+        yield first, row
 
 
 # A name is printed on sheets and pages; NUL marks the slots of feedback pages, and ESC
 # starts a terminal sequence. C1 characters pass: U+0085 is cp1252's "…" misread.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A name is one line wherever it is printed (a heading, a box, a table row): a quoted cell's
-# line breaks and tabs are spaces.
-_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
+# A name is one line wherever it is printed (a heading, a box, a table row): the tabs and
+# the separators a file's lines do not end at (U+2028, U+2029) are spaces.
+_BREAKS = re.compile("[\t\u2028\u2029]+")
+# What a spreadsheet saved as "CSV" may be separated by instead of commas.
+_OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
 
 
-def _students(rows: Any, source: str) -> list[Student]:
-    header = [cell.strip().lower() for cell in next(rows, [])]
-    if "id" not in header:
-        raise SpecError(source, "the first row must be a header with an 'id' column", "line 1")
+def _header(rows: Iterator[tuple[int, list[str]]], source: str) -> list[str]:
+    _, cells = next(rows, (1, []))
+    header = [cell.strip().lower() for cell in cells]
+    if "id" in header:
+        return header
+    for separator, called in _OTHER_SEPARATORS.items():
+        if any("id" in [part.strip().lower() for part in c.split(separator)] for c in cells):
+            raise SpecError(
+                source,
+                f"the header is separated by {called}, not commas: save the roster as "
+                "comma-separated CSV",
+                "line 1",
+            )
+    raise SpecError(source, "the first row must be a header with an 'id' column", "line 1")
+
+
+def _students(rows: Iterator[tuple[int, list[str]]], source: str) -> list[Student]:
+    header = _header(rows, source)
     id_column = header.index("id")
     name_column = header.index("name") if "name" in header else None
     students: list[Student] = []
     seen: set[str] = set()
-    for row in rows:
-        line = f"line {rows.line_num}"
+    for number, row in rows:
+        line = f"line {number}"
         if not any(cell.strip() for cell in row):
             continue
+        if _non_empty(row[len(header) :]):
+            raise SpecError(
+                source,
+                f"{len(row)} cells where the header names {len(header)} "
+                "(a name holding a comma must be in quotes)",
+                line,
+            )
         student_id = row[id_column].strip() if id_column < len(row) else ""
+        if student_id.lower() == "id":
+            raise SpecError(source, "the header row again (two rosters pasted together?)", line)
         if not is_student_id(student_id):
             raise SpecError(
                 source, f"student id {quoted(student_id)} must be {STUDENT_ID_RULE}", line
@@ -69,6 +117,10 @@ def _students(rows: Any, source: str) -> list[Student]:
     if not students:
         raise SpecError(source, "no students listed")
     return students
+
+
+def _non_empty(cells: Iterable[str]) -> bool:
+    return any(cell.strip() for cell in cells)
 
 
 def numbered_students(count: int) -> list[Student]:
