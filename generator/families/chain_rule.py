@@ -13,10 +13,10 @@ from generator.answers.expressions import (
     children,
     parse,
     symbols_of,
-    to_sympy,
     to_text,
 )
 from generator.answers.types import Expression, Real
+from generator.families.common.derivative import differentiate
 from generator.families.common.worked import term
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
@@ -215,21 +215,17 @@ class ChainRule(Family):
             ],
         }
         if "wrt" in params:
-            derivative = self._derivative(tree, params["wrt"])
-            answers["derivative"] = {"wrt": params["wrt"], "expression": derivative}
-            steps.append(rf"Symbolically, $\partial f / \partial {params['wrt']} =$ `{derivative}`")
+            wrt = params["wrt"]
+            try:
+                symbolic = differentiate(tree, wrt)
+            except ExpressionError as error:
+                raise self.error(
+                    f"∂f/∂{wrt} cannot be written as an answer: {error}", "wrt"
+                ) from None
+            answers["derivative"] = {"wrt": wrt, "expression": symbolic.text}
+            note = f" ({symbolic.note})" if symbolic.note else ""
+            steps.append(rf"Symbolically, $\partial f / \partial {wrt} =$ `{symbolic.text}`{note}")
         return Solution(answers, steps)
-
-    @staticmethod
-    def _derivative(tree: tuple[Any, ...], wrt: str) -> str:
-        import sympy as sp
-
-        expression = to_sympy(tree)
-        derivative = sp.diff(expression, sp.Symbol(wrt, real=True))
-        # sympy's own text of the result is read back by examgen's parser, so the key is
-        # written in exactly the syntax students use
-        text = sp.sstr(derivative)
-        return to_text(parse(text, {str(s) for s in derivative.free_symbols}))
 
     def _steps(self, backprop: Backprop) -> list[str]:
         nodes = backprop.nodes

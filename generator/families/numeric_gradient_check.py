@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers.expressions import ExpressionError, evaluate, parse, to_sympy, to_text
+from generator.answers.expressions import ExpressionError, evaluate, parse, to_text
 from generator.answers.types import Real
+from generator.families.common.derivative import differentiate
 from generator.family import Family, Given, Mistake, Part, Solution, real
 from generator.formatting import short_number
 from generator.registry import register
@@ -62,10 +63,7 @@ def derivative_text(f: str) -> str:
 @cache
 def sympy_derivative_text(f: str) -> str:
     """f'(x) by sympy, for a function a TA gives by hand."""
-    import sympy as sp
-
-    x = sp.Symbol("x", real=True)
-    return to_text(parse(sp.sstr(sp.diff(to_sympy(parse(f, {"x"})), x)), {"x"}))
+    return differentiate(parse(f, {"x"}), "x").text
 
 
 @register
@@ -90,12 +88,19 @@ class NumericGradientCheck(Family):
     def solve(self, params: dict[str, Any]) -> Solution:
         tree = parse(params["f"], {"x"})
         x, h = params["x"], params["h"]
-        derivative = derivative_text(params["f"])
+        try:
+            derivative = derivative_text(params["f"])
+        except ExpressionError as error:
+            raise self.error(f"f' cannot be written as an answer: {error}", "f") from None
         try:
             f_plus, f_minus, f_x = (evaluate(tree, {"x": v}) for v in (x + h, x - h, x))
-            analytic = evaluate(parse(derivative, {"x"}), {"x": x})
         except (ArithmeticError, ValueError) as error:
             raise self.error(f"f is undefined near x = {short_number(x)}: {error}", "x") from None
+        try:
+            analytic = evaluate(parse(derivative, {"x"}), {"x": x})
+        except (ArithmeticError, ValueError):
+            # a kink: relu(x)/x, the derivative of relu, at x = 0
+            raise self.error(f"f has no derivative at x = {short_number(x)}", "x") from None
         one = (f_plus - f_x) / h
         two = (f_plus - f_minus) / (2 * h)
         error_one, error_two = abs(one - analytic), abs(two - analytic)
