@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import registry
-from generator.errors import ExamgenError
+from generator.errors import ExamgenError, printable, quoted
 from generator.files.reading import read_bytes
 from generator.files.writing import write_file
 
@@ -99,23 +99,24 @@ def _from_json(raw: Any) -> Progress:
         raise ValueError(f"expected format {PROGRESS_FORMAT}")
     families = {}
     for name, record in raw["families"].items():
+        name = _family_name(name)
         values = {key: record[key] for key in ("asked", "right", "hinted", "missed")}
         if not all(isinstance(v, int) and v >= 0 for v in values.values()):
-            raise ValueError(f"counts of {name} must be whole numbers")
+            raise ValueError(f"counts of {quoted(name)} must be whole numbers")
         mastery = float(record["mastery"])
         if not 0 <= mastery <= 1:
-            raise ValueError(f"mastery of {name} must be between 0 and 1")
-        families[str(name)] = FamilyRecord(**values, mastery=mastery)
+            raise ValueError(f"mastery of {quoted(name)} must be between 0 and 1")
+        families[name] = FamilyRecord(**values, mastery=mastery)
     session = None
     if raw.get("session") is not None:
         s = raw["session"]
         session = Session(
-            seed=str(s["seed"]),
-            families=[str(f) for f in s["families"]],
+            seed=_seed(s["seed"]),
+            families=[_family_name(f) for f in s["families"]],
             count=int(s["count"]),
             done=int(s["done"]),
-            tally={str(k): _tally(v) for k, v in s["tally"].items()},
-            last=None if s.get("last") is None else str(s["last"]),
+            tally={_family_name(k): _tally(v) for k, v in s["tally"].items()},
+            last=None if s.get("last") is None else _family_name(s["last"]),
         )
         if not session.families or not 1 <= session.count <= MAX_SESSION:
             raise ValueError("the session is inconsistent")
@@ -124,9 +125,32 @@ def _from_json(raw: Any) -> Progress:
         unknown = set(session.families) - set(registry.names())
         if unknown:
             raise ValueError(
-                f"the session asks a family examgen does not have: {sorted(unknown)[0]}"
+                f"the session asks a family examgen does not have: {quoted(sorted(unknown)[0])}"
             )
+        named = set(session.tally) | ({session.last} if session.last else set())
+        if not named <= set(session.families):  # the summary prints the tally's families
+            raise ValueError("the session is inconsistent")
     return Progress(families, session)
+
+
+def _family_name(value: Any) -> str:
+    """A family name as the progress file holds it; one a terminal would act on (an ESC,
+    a bidi mark) or that cannot be written as UTF-8 (a lone surrogate) is no family's."""
+    if not isinstance(value, str) or not value or printable(value) != value:
+        raise ValueError(f"{quoted(value)} is not a family name")
+    return value
+
+
+def _seed(value: Any) -> str:
+    """The session's seed: any text a person may give --seed, but a lone surrogate, which
+    the seed's key (and the file, when saved) cannot be made of."""
+    if not isinstance(value, str):
+        raise ValueError("the seed must be a string")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("the seed holds a lone surrogate") from None
+    return value
 
 
 def _tally(value: Any) -> list[int]:
