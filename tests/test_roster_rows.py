@@ -98,3 +98,14 @@ def test_a_quoted_name_on_one_line_keeps_its_commas_and_quotes(run, tmp_path):
     result = generate(run, tmp_path, 'id,name\na1,"Ann ""Nan"" O\'Neil, Jr"\na2,Bo "B" b\n')
     assert result.exit_code == 0, result.output
     assert roster_of(tmp_path) == [("a1", 'Ann "Nan" O\'Neil, Jr'), ("a2", 'Bo "B" b')]
+
+
+def test_a_carriage_return_inside_a_line_is_refused_not_made_a_student(run, tmp_path):
+    result = generate(run, tmp_path, "id,name\r\na1,Ann\r\na2,Bob\ra3\r\n")
+    refused(result, tmp_path, "line 3: a carriage return in the middle of a line")
+
+
+def test_a_file_whose_lines_end_at_carriage_returns_is_read_line_by_line(run, tmp_path):
+    result = generate(run, tmp_path, "id,name\ra1,Ann\ra2,Bob\r")
+    assert result.exit_code == 0, result.output
+    assert roster_of(tmp_path) == [("a1", "Ann"), ("a2", "Bob")]

@@ -27,6 +27,10 @@ MAX_ROSTER_BYTES = 20_000_000
 def read_roster(path: Path) -> list[Student]:
     source = str(path)
     text = read_text(path, MAX_ROSTER_BYTES, SpecError)
+    stray = _LONE_CR.search(text) if "\n" in text else None
+    if stray:  # the csv module would end a row there, making a student of the rest
+        line = text.count("\n", 0, stray.start()) + 1
+        raise SpecError(source, "a carriage return in the middle of a line", f"line {line}")
     # Rows end where the csv module says, not at every character str.splitlines() breaks
     # at (U+0085, U+2028 and others), which would split a name into a phantom student.
     rows = csv.reader(io.StringIO(text, newline=""))
@@ -52,6 +56,9 @@ def _one_line_rows(rows: Any, source: str) -> Iterator[tuple[int, list[str]]]:
         yield first, row
 
 
+# A file whose lines end at "\n" (or "\r\n") holding a "\r" alone: a line break pasted into a
+# name; a file whose lines all end at "\r" (classic Mac OS) holds no "\n".
+_LONE_CR = re.compile("\r(?!\n)")
 # A name is printed on sheets and pages; NUL marks the slots of feedback pages, and ESC
 # starts a terminal sequence. C1 characters pass: U+0085 is cp1252's "…" misread.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
