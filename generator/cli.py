@@ -575,7 +575,9 @@ def _grade_batch(
     from generator.grading.gradebook import conflict_line, grade_class
 
     files = collect(paths)
-    if not files:
+    for note in files.notes:
+        click.echo(f"note: {note}", err=True)
+    if not files and not files.refused:
         raise click.UsageError("no submission files found")
     show = sys.stderr.isatty()
     with click.progressbar(
@@ -591,6 +593,7 @@ def _grade_batch(
             progress=bar.update,
             feedback=feedback,
             prefer=prefer,
+            refused=files.refused,
         )
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
@@ -658,11 +661,13 @@ def regrade(
     from generator.exam.manifest import read_key
     from generator.exam_folder.refresh import refresh_key_shards
     from generator.files.encoding import to_json
+    from generator.grading.batch import collect
     from generator.grading.gradebook import conflict_line, grade_class
     from generator.grading.regrade import (
         change_lines,
         changes,
         drop_questions,
+        folders_of,
         previous_report,
         sources_of,
     )
@@ -670,7 +675,10 @@ def regrade(
 
     check_settings()
     before = previous_report(grades)
-    files = sources_of(before)
+    walked = collect(folders_of(before))
+    for note in walked.notes:
+        click.echo(f"note: {note}", err=True)
+    files = list(dict.fromkeys([*sources_of(before), *walked]))
     exam_ids = [exam["exam_id"] for exam in before["exams"]]
     if key_path is None and len(exam_ids) == 1 and files:
         key_path = find_key(files[0], exam_ids[0], exams)
@@ -687,7 +695,15 @@ def regrade(
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
     chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
     summary = grade_class(
-        files, key_path, exams, grades, True, workers=workers, extra=changes_file, prefer=chosen
+        files,
+        key_path,
+        exams,
+        grades,
+        True,
+        workers=workers,
+        extra=changes_file,
+        prefer=chosen,
+        refused=walked.refused,
     )
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)

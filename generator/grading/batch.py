@@ -10,7 +10,7 @@ than grading them all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from generator.errors import BrokenKeyError, ExamgenError, printable
 from generator.exam.manifest import read_index, read_key
 from generator.files.encoding import compact_json_bytes
+from generator.grading.class_walk import collect as collect  # where grade finds the files
 from generator.grading.feedback import feedback_pages
 from generator.grading.scoring import grade
 from generator.grading.submission import find_key, read_submission
@@ -40,23 +41,7 @@ class Outcome:
     text_at: tuple[str, int, int] | None = None
     named: bool = False  # its feedback has the student's name already (``feedback_stem``)
     fatal: bool = False  # the error is the key's, not the file's: the whole run stops
-
-
-def collect(paths: Iterable[Path]) -> list[Path]:
-    """Submission files: the files named, and every *.json below the folders named, except
-    the instructor's own files."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            depth = len(path.parts)
-            # sorted as paths sort, by their parts: a key, not the slow Path comparisons
-            found += sorted(
-                (p for p in path.rglob("*.json") if "instructor" not in p.parts[depth:]),
-                key=lambda p: p.parts,
-            )
-        else:
-            found.append(path)
-    return found
+    folder: bool = False  # the source is a folder the class walk could not read
 
 
 FEEDBACK_SUFFIXES = (".md", ".html")

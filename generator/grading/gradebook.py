@@ -27,6 +27,7 @@ from generator.files.encoding import to_json
 from generator.files.writing import write_folder
 from generator.formatting import format_points, format_score
 from generator.grading.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
+from generator.grading.class_walk import Refused
 from generator.grading.feedback import write_assets
 
 # A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
@@ -161,7 +162,8 @@ def summarize(
     errors = []
     for outcome in outcomes:
         if outcome.error:
-            errors.append({"submission": outcome.source, "error": outcome.error})
+            error = {"submission": outcome.source, "error": outcome.error}
+            errors.append({**error, "folder": True} if outcome.folder else error)
             continue
         report = outcome.report
         claims.setdefault((report["exam_id"], report["variant_id"]), []).append(outcome)
@@ -238,9 +240,11 @@ def grade_class(
     feedback: bool = True,
     extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
     prefer: Sequence[str] = (),
+    refused: Sequence[Refused] = (),
 ) -> Summary:
     """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
-    report.json and the ``extra`` files made from the summary. Everything is staged in a
+    report.json and the ``extra`` files made from the summary; what the class walk
+    ``refused`` is reported with the files that could not be graded. Everything is staged in a
     temporary folder, where the workers write feedback as they grade, and moved into place
     in one rename: a crash halfway leaves nothing."""
     done: list[Summary] = []
@@ -254,7 +258,8 @@ def grade_class(
         outcomes, indexes = grade_many(
             paths, key, search, workers, progress, folder if feedback else None, reports
         )
-        summary = summarize(outcomes, indexes, prefer)
+        walk = [Outcome(r.path, -1, error=r.error, folder=r.folder) for r in refused]
+        summary = summarize(walk + outcomes, indexes, prefer)
         _write(staging, summary, indexes, reports)
         shutil.rmtree(reports)
         if feedback:

@@ -96,10 +96,18 @@ def _is(value: Any, kind: str) -> bool:
 
 
 def sources_of(report: dict[str, Any]) -> list[Path]:
-    """Every file the last grading was given, failed ones included: they may be fixed now."""
+    """Every file the last grading was given, failed ones included: they may be fixed now.
+    Not the folders it could not read (``folders_of``)."""
     names = [s["submission"] for s in report["submissions"]]
     names += [f["submission"] for c in report.get("conflicts", []) for f in c["files"]]
-    names += [e["submission"] for e in report["errors"]]
+    names += [e["submission"] for e in report["errors"] if e.get("folder") is not True]
+    return [Path(name) for name in dict.fromkeys(names)]
+
+
+def folders_of(report: dict[str, Any]) -> list[Path]:
+    """The folders the last grading's walk could not read: walked again, as whatever
+    made them unreadable may be fixed now."""
+    names = [e["submission"] for e in report["errors"] if e.get("folder") is True]
     return [Path(name) for name in dict.fromkeys(names)]
 
 
