@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 
 from generator import registry
-from generator.errors import ExamgenError, SpecError
+from generator.errors import ExamgenError, SpecError, quoted
 from generator.families.common.notation import read_fc_outputs, read_layout
 from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
+from generator.tex_subset import refused_formula
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions"}
 # [notation]: how the course writes shapes, given to every family that has these givens
@@ -154,7 +155,7 @@ def parse(text: str, source: str) -> ExamSpec:
         source=source,
         name=slug or "exam",
         title=title,
-        instructions=_text(data, "instructions", source, ""),
+        instructions=_markdown(data, "instructions", source, ""),
         seed=None if seed is None else str(seed),
         questions=tuple(questions),
         text=text,
@@ -344,6 +345,26 @@ def _text(data: dict[str, Any], key: str, source: str, where: str, required: boo
     if _CONTROL.search(value):
         raise SpecError(source, "holds a control character", where + key)
     return value
+
+
+def _markdown(data: dict[str, Any], key: str, source: str, where: str) -> str:
+    """A Markdown text (``_text``) whose formulas hold only TeX that may reach LaTeX."""
+    text = _text(data, key, source, where)
+    refuse_unsafe_tex(text, source, where + key)
+    return text
+
+
+def refuse_unsafe_tex(text: str, source: str, field: str) -> None:
+    """Refuse a Markdown text with a formula outside the TeX subset LaTeX is given
+    (``generator.tex_subset``), on one line naming the file, the field and the command."""
+    if (found := refused_formula(text)) is not None:
+        formula, what = found
+        raise SpecError(
+            source,
+            f"the formula {quoted(formula)} uses {what}, which examgen never gives LaTeX "
+            "(docs/exam-spec.md lists the TeX a formula may use)",
+            field,
+        )
 
 
 def _no_unknown(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:

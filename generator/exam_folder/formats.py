@@ -90,6 +90,7 @@ def refuse_unprintable_latex(
     """Before a tex or pdf run writes anything: stop at the first title or student's name
     (``names``: id and name) with a character pdflatex cannot print, naming where to mend
     it, rather than failing on that student's page with the class half written."""
+    from generator.exam.spec import refuse_unsafe_tex
     from generator.render.markup import latex_unprintable
 
     texts = [("title", header["title"]), ("instructions", header["instructions"])]
@@ -104,6 +105,7 @@ def refuse_unprintable_latex(
                 "write it in Latin letters, or leave tex and pdf out of --format",
                 field,
             )
+    refuse_unsafe_tex(header["instructions"], titles_from, "instructions")
 
 
 def variant_pages(

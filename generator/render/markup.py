@@ -16,27 +16,18 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from generator.errors import ExamgenError, quoted
+from generator.tex_subset import markdown, refused
 
 # Labels, hints, options and the concept bank's items recur in every variant of a class:
 # converting each text once makes an exam of a thousand variants several times faster.
 _CACHED = 16384
 
 
-# Only the CommonMark rules examgen's texts use: an indented line, say, stays a paragraph line
-# rather than becoming code, and parsing is a third faster than with every rule.
-_RULES = ["list", "table", "emphasis", "backticks", "escape", "entity", "heading", "newline"]
-
-
-def _markdown() -> MarkdownIt:
-    markdown = MarkdownIt("zero", {"html": False}).enable(_RULES)
-    # "$5 and $6" stays text: a formula may not start or end with a space
-    return markdown.use(dollarmath_plugin, allow_space=False, double_inline=True)
-
-
 @cache
 def _parser() -> MarkdownIt:
-    return _markdown()
+    return markdown()
 
 
 # One line that only escaping, `code` and $formulas$ change. Outside code and formulas: no
@@ -197,17 +188,17 @@ def to_html(text: str) -> str:
 
 @cache
 def _delimiting_parser() -> MarkdownIt:
-    markdown = _markdown()
+    parser = markdown()
 
     def delimit(opening: str, closing: str) -> Any:
         return lambda self, tokens, idx, options, env: (
             f"{opening}{escapeHtml(tokens[idx].content.strip())}{closing}"
         )
 
-    markdown.add_render_rule("math_inline", delimit("\\(", "\\)"))
-    markdown.add_render_rule("math_inline_double", delimit("\\[", "\\]"))
-    markdown.add_render_rule("math_block", delimit("<p>\\[", "\\]</p>\n"))
-    return markdown
+    parser.add_render_rule("math_inline", delimit("\\(", "\\)"))
+    parser.add_render_rule("math_inline_double", delimit("\\[", "\\]"))
+    parser.add_render_rule("math_block", delimit("<p>\\[", "\\]</p>\n"))
+    return parser
 
 
 @lru_cache(maxsize=_CACHED)
@@ -430,10 +421,28 @@ def unicode_declarations() -> str:
     )
 
 
+class UnsafeTexError(ExamgenError):
+    """A formula holds TeX outside the subset pdflatex is given (``generator.tex_subset``)."""
+
+
+def _formula(tex: str) -> str:
+    """A formula's TeX as LaTeX is given it: only when all of it is in the subset. A spec's
+    formulas are checked when it is read; this stops any other source (a hand-edited key,
+    a family's template) from handing pdflatex a file primitive."""
+    what = refused(tex)
+    if what is not None:
+        raise UnsafeTexError(
+            f"the formula {quoted(tex)} uses {what}, which examgen never gives LaTeX "
+            "(docs/exam-spec.md lists the TeX a formula may use)"
+        )
+    return tex
+
+
 @lru_cache(maxsize=_CACHED)
 def to_latex(text: str) -> str:
     """LaTeX for a Markdown text: paragraphs, lists, tables, emphasis and code, with the
-    formulas passed to LaTeX as the TeX they are."""
+    formulas passed to LaTeX as the TeX they are, when that TeX is in the subset
+    ``generator.tex_subset`` allows (an ``UnsafeTexError`` otherwise)."""
     return _Latex().blocks(_parser().parse(text)).strip() + "\n"
 
 
@@ -476,10 +485,8 @@ class _Latex:
                 out[start:] = [_lettered("".join(out[start:]))]
             elif kind == "list_item_open":
                 out.append("\\item ")
-            elif kind in ("code_block", "fence"):
-                out.append(f"\\begin{{verbatim}}\n{token.content}\\end{{verbatim}}\n\n")
             elif kind in ("math_block", "math_block_label"):
-                out.append(f"\\[\n{token.content.strip()}\n\\]\n\n")
+                out.append(f"\\[\n{_formula(token.content.strip())}\n\\]\n\n")
             elif kind == "hr":
                 out.append("\\medskip\\hrule\\medskip\n\n")
             elif kind == "table_open":
@@ -503,9 +510,9 @@ class _Latex:
             elif kind == "code_inline":
                 out.append(f"\\texttt{{{escape_latex(token.content)}}}")
             elif kind == "math_inline":
-                out.append(f"${token.content}$")
+                out.append(f"${_formula(token.content)}$")
             elif kind == "math_inline_double":
-                out.append(f"\\[{token.content}\\]")
+                out.append(f"\\[{_formula(token.content)}\\]")
             elif kind == "strong_open":
                 out.append("\\textbf{")
             elif kind == "em_open":
