@@ -31,6 +31,7 @@ from generator.errors import ExamgenError, SpecError, quoted
 from generator.families.common.notation import read_fc_outputs, read_layout
 from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
+from generator.formatting import format_points
 from generator.tex_subset import refused_formula
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions"}
@@ -133,7 +134,7 @@ def parse(text: str, source: str) -> ExamSpec:
         raise SpecError(source, "not valid TOML here: arrays or tables nested too deeply") from None
     _no_unknown(data, _TOP_FIELDS, source, "")
     title = _text(data, "title", source, "", required=True)
-    slug = _slug(str(data.get("name", title)))
+    slug = _slug(_text(data, "name", source, "") or title)
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))):
         raise SpecError(source, "must be a whole number or a string", "seed")
@@ -223,12 +224,9 @@ def _questions(
             raise SpecError(
                 source, f"unknown rubric field (allowed: {allowed})", f"{where}.rubric.{name}"
             )
-        if _not_a_number(value) or abs(value) > 1000:
+        if _not_a_number(value):
             raise SpecError(source, "must be a number of points", f"{where}.rubric.{name}")
-    if rubric.get("wrong", 0) > 0 or rubric.get("per_error", 0) < 0:
-        raise SpecError(
-            source, "wrong is a penalty (<= 0) and per_error a deduction (>= 0)", f"{where}.rubric"
-        )
+        _rubric_in_bounds(name, value, points, source, f"{where}.rubric.{name}")
     tolerance = raw.get("tolerance", {})
     if (
         not isinstance(tolerance, dict)
@@ -279,6 +277,22 @@ def _questions(
         )
         for qid in ids
     ]
+
+
+def _rubric_in_bounds(name: str, value: float, points: float, source: str, where: str) -> None:
+    """Refuse a rubric number outside the question's points: beyond them a wrong answer would
+    score more than the question is worth, or less than minus it."""
+    most = format_points(points)
+    if name == "wrong" and not -points <= value <= 0:
+        sense = f"wrong is a penalty for a wrong answer: from -{most} to 0"
+    elif name == "per_error" and not 0 < value <= points:  # 0 would give any answer all
+        sense = f"per_error is the deduction per wrong or missed option: above 0, at most {most}"
+    elif name == "floor" and not 0 <= value < points:  # a floor of all gives any answer all
+        sense = f"floor is the least a wrong answer scores: from 0 to below {most}"
+    else:
+        return
+    worth = f"{most} point{'' if points == 1 else 's'}"
+    raise SpecError(source, f"{sense}, as the question is worth {worth} (not {value})", where)
 
 
 def _no_question_twice(questions: list[QuestionSpec], source: str) -> None:
