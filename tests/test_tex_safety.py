@@ -223,3 +223,16 @@ def test_the_preamble_check_above_can_fail(tmp_path):
     )
     with pytest.raises(ExamgenError, match="undefined mathbb"):
         compile_pdf(source, program)
+
+
+@pytest.mark.parametrize("tex, what", [*PRIMITIVES[:8], (r"^^5cinput{/etc/passwd}", "^^")])
+def test_generate_refuses_such_a_spec_before_writing_anything(run, tmp_path, tex, what):
+    (tmp_path / "spec.toml").write_text(
+        f"title = 't'\ninstructions = '''Read ${tex}$.'''\n"
+        '[[questions]]\nfamily = "conv_params"\n'
+    )
+    result = run("generate", "spec.toml", "--variants", "2", "-s", "x", "--format", "pdf")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith("error: spec.toml: instructions: the formula ")
+    assert f"uses {what}" in result.output
+    assert not (tmp_path / "output").exists()

@@ -3,7 +3,8 @@
 examgen does not ship LaTeX: ``--format pdf`` needs pdflatex on PATH (Debian and Ubuntu:
 ``apt install texlive-latex-recommended texlive-fonts-recommended lmodern``) and says so
 plainly when it is missing. PDFs are reproducible: pdfTeX takes its dates and file id from
-SOURCE_DATE_EPOCH, set here to a fixed instant.
+SOURCE_DATE_EPOCH, set here to a fixed instant. pdflatex runs paranoid, in a folder of its
+own (``compile_pdf``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,28 +33,44 @@ def pdflatex() -> str:
     return found
 
 
+# pdflatex may open only files in its own folder (no absolute path, no "..", no dot file)
+# and run no shell command: a sheet beside instructor/keys/ must not be able to print a key,
+# whatever TeX reached it. TEXMFOUTPUT would name a second folder it may write to.
+_PARANOID = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+
+
 def compile_pdf(source: Path, program: str) -> Path:
-    """Compile ``source`` beside itself; leave only the .tex and the .pdf."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
-    command = [program, "-interaction=nonstopmode", "-halt-on-error", source.name]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=source.parent,
-            env=environment,
-            capture_output=True,
-            timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise FormatError(f"{source}: pdflatex took longer than {TIMEOUT} s") from None
-    log = source.with_suffix(".log")
-    problem = _first_error(log) if done.returncode else None
-    for suffix in (".aux", ".log", ".out"):
-        source.with_suffix(suffix).unlink(missing_ok=True)
-    if done.returncode:
-        raise FormatError(f"{source}: pdflatex failed: {problem or 'see its output'}")
-    return source.with_suffix(".pdf")
+    """Compile ``source`` into the .pdf beside it, in a fresh temporary folder holding only
+    a copy of the .tex, so that pdflatex's own folder has nothing else to read."""
+    environment = {key: value for key, value in os.environ.items() if key != "TEXMFOUTPUT"}
+    environment |= {"SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1", **_PARANOID}
+    command = [
+        program,
+        "-no-shell-escape",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        source.name,
+    ]
+    with tempfile.TemporaryDirectory(prefix="examgen-pdf-") as folder:
+        copy = Path(folder) / source.name
+        shutil.copyfile(source, copy)
+        try:
+            done = subprocess.run(
+                command,
+                cwd=folder,
+                env=environment,
+                capture_output=True,
+                timeout=TIMEOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise FormatError(f"{source}: pdflatex took longer than {TIMEOUT} s") from None
+        if done.returncode:
+            problem = _first_error(copy.with_suffix(".log"))
+            raise FormatError(f"{source}: pdflatex failed: {problem or 'see its output'}")
+        pdf = source.with_suffix(".pdf")
+        shutil.move(copy.with_suffix(".pdf"), pdf)
+    return pdf
 
 
 def _first_error(log: Path) -> str | None:
