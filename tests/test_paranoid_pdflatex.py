@@ -2,6 +2,8 @@
 temporary folder holding only the .tex it compiles: TeX that got past the formula subset
 (tests/test_tex_safety.py) still reads no key beside a sheet and writes nothing anywhere."""
 
+import tempfile
+
 import pytest
 from test_rendered_pages import pdf_text, tool
 
@@ -113,3 +115,13 @@ def test_pdflatex_writing_outside_its_own_folder_stops_and_writes_nothing(tmp_pa
         compile_pdf(source, program)
     assert not list(tmp_path.rglob("written*"))
     assert [p.name for p in sheet_folder.iterdir()] == ["sheet.tex"]
+
+
+def test_no_temporary_folder_to_compile_in_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    program = tool("pdflatex")
+    source = tmp_path / "sheet.tex"
+    source.write_text("\\documentclass{article}\\begin{document}x\\end{document}\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    with pytest.raises(FormatError, match=r"sheet.tex: cannot compile it: No such file"):
+        compile_pdf(source, program)
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.tex"]

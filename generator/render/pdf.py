@@ -51,10 +51,10 @@ def compile_pdf(source: Path, program: str) -> Path:
         "-halt-on-error",
         source.name,
     ]
-    with tempfile.TemporaryDirectory(prefix="examgen-pdf-") as folder:
-        copy = Path(folder) / source.name
-        shutil.copyfile(source, copy)
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="examgen-pdf-") as folder:
+            copy = Path(folder) / source.name
+            shutil.copyfile(source, copy)
             done = subprocess.run(
                 command,
                 cwd=folder,
@@ -63,13 +63,18 @@ def compile_pdf(source: Path, program: str) -> Path:
                 timeout=TIMEOUT,
                 stdin=subprocess.DEVNULL,
             )
-        except subprocess.TimeoutExpired:
-            raise FormatError(f"{source}: pdflatex took longer than {TIMEOUT} s") from None
-        if done.returncode:
-            problem = _first_error(copy.with_suffix(".log"))
-            raise FormatError(f"{source}: pdflatex failed: {problem or 'see its output'}")
-        pdf = source.with_suffix(".pdf")
-        shutil.move(copy.with_suffix(".pdf"), pdf)
+            if done.returncode:
+                problem = _first_error(copy.with_suffix(".log"))
+                raise FormatError(f"{source}: pdflatex failed: {problem or 'see its output'}")
+            pdf = source.with_suffix(".pdf")
+            shutil.move(copy.with_suffix(".pdf"), pdf)
+    except subprocess.TimeoutExpired:
+        raise FormatError(f"{source}: pdflatex took longer than {TIMEOUT} s") from None
+    except OSError as error:  # no room or no right in the temporary folder or beside source
+        where = f" ({error.filename})" if error.filename else ""
+        raise FormatError(
+            f"{source}: cannot compile it: {error.strerror or error}{where}"
+        ) from None
     return pdf
 
 
