@@ -95,6 +95,11 @@ class AnswerType:
         """A key as stored in the manifest, as a person reads it."""
         return str(key)
 
+    def within(self) -> str | None:
+        """How near the key an answer must be (``tolerance_text``), as sheets, forms and
+        feedback state it; None for exact answers."""
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind}
 
@@ -192,7 +197,11 @@ _SHAPE_SEPARATORS = re.compile(r"\s*(?:[xX×*,]|\s)\s*")
 _DIM = re.compile(r"\d{1,9}")
 
 
-def _parse_dims(raw: str) -> tuple[int, ...] | Invalid:
+_DECIMAL = re.compile(r"\d{1,9}\.\d+")
+
+
+def _parse_dims(raw: str, expected: str) -> tuple[int, ...] | Invalid:
+    """Whole dimensions; ``expected`` says what to write instead, in the exam's notation."""
     text = raw.strip()
     if len(text) > 100:
         return Invalid("longer than 100 characters")
@@ -204,7 +213,12 @@ def _parse_dims(raw: str) -> tuple[int, ...] | Invalid:
         return Invalid("empty shape")
     parts = _SHAPE_SEPARATORS.split(text)
     if not all(_DIM.fullmatch(part) for part in parts):
-        return Invalid(f"'{raw.strip()}' is not a shape like 32x32x10")
+        if _DECIMAL.fullmatch(text):
+            whole = text.rstrip("0").rstrip(".")
+            if "." not in whole:
+                return Invalid(f"'{text}': sizes are whole numbers, write {whole}")
+            return Invalid(f"'{text}': sizes are whole numbers")
+        return Invalid(f"'{text[:40]}' is not {expected}")
     dims = tuple(int(part) for part in parts)
     if 0 in dims:
         return Invalid("a dimension of 0 is not a shape")
@@ -231,6 +245,12 @@ class Shape(AnswerType):
         ("shapes with x between the dimensions, such as 13x13x3", ("13x13x3",)),
     )
 
+    channels_first_hints = (
+        ("shapes with x between the dimensions, such as 10x32x32", ("10x32x32",)),
+        ("shapes with x between the dimensions, such as 512x7x7", ("512x7x7",)),
+        ("shapes with x between the dimensions, such as 3x13x13", ("3x13x13",)),
+    )
+
     def __init__(self, fc_volume: bool = False, layout: str = "HxWxC") -> None:
         # An FC layer's output of N units is also an activation volume 1x1xN, as the
         # course's table and cs231n's VGG table write it (Nx1x1 channels first): such
@@ -239,6 +259,10 @@ class Shape(AnswerType):
         if layout not in SHAPE_LAYOUTS:
             raise ValueError(f"unknown shape layout {layout!r:.30}")
         self.layout = layout
+        if layout == "CxHxW":
+            self.hints = self.channels_first_hints
+        example = self.hints[0][1][0]
+        self._expected = f"a shape: write whole numbers with x between them, such as {example}"
 
     def hint_avoiding(self, shown: set[str], keys: list[Any]) -> str:
         text = super().hint_avoiding(shown, keys)
@@ -248,7 +272,7 @@ class Shape(AnswerType):
         return f"{text}; N outputs of a layer as N or {volume}"
 
     def parse(self, raw: str) -> tuple[int, ...] | Invalid:
-        return _parse_dims(raw)
+        return _parse_dims(raw, self._expected)
 
     def agrees(self, value: tuple[int, ...], key: tuple[int, ...]) -> bool:
         return value == key or self._as_volume(value, key)
@@ -267,7 +291,20 @@ class Shape(AnswerType):
         if len(value) != len(key) and not (self.fc_volume and len(key) == 1):
             rank = "1 dimension" if len(key) == 1 else f"{len(key)} dimensions"
             return Score(_ZERO, "wrong", f"expected {rank}, got {len(value)}")
+        if len(key) == 3 and value == self._other_order(key) != key:
+            other = "CxHxW" if self.layout == "HxWxC" else "HxWxC"
+            return Score(
+                _ZERO,
+                "wrong",
+                f"expected {self.format(key)}: the right sizes in {other} order, "
+                f"where this exam writes {self.layout}",
+            )
         return Score(_ZERO, "wrong", f"expected {self.format(key)}")
+
+    def _other_order(self, key: tuple[int, ...]) -> tuple[int, ...]:
+        if self.layout == "HxWxC":
+            return (key[2], key[0], key[1])
+        return (key[1], key[2], key[0])
 
     def format(self, value: tuple[int, ...]) -> str:
         return shape_text(value)
@@ -291,7 +328,7 @@ class SpatialSize(AnswerType):
     )
 
     def parse(self, raw: str) -> tuple[int, int] | Invalid:
-        dims = _parse_dims(raw)
+        dims = _parse_dims(raw, "a size: write one number such as 14, or HxW such as 14x10")
         if isinstance(dims, Invalid):
             return dims
         if len(dims) == 1:
@@ -304,6 +341,7 @@ class SpatialSize(AnswerType):
         return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
 
 
+_THOUSANDS = re.compile(r"\s*[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*")
 _DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 _MAX_TEXT = 200
 
@@ -358,8 +396,12 @@ def parse_real(raw: str) -> Number | Invalid:
         return plain
     if len(text) > _MAX_TEXT:
         return Invalid(f"longer than {_MAX_TEXT} characters")
+    if text[:1] in "[(" or ";" in text:
+        return Invalid(f"'{text[:40]}' is a list: write one number here")
     if "," in text:
         match = _DECIMAL_COMMA.fullmatch(text)
+        if not match and not _THOUSANDS.fullmatch(text):
+            return Invalid(f"'{text[:40]}' is a list: write one number here")
         if not match:
             return Invalid(f"'{text[:40]}': write decimals with '.' and no thousands separators")
         if len(match[2]) == 3:
@@ -372,6 +414,14 @@ def parse_real(raw: str) -> Number | Invalid:
         return Invalid(f"not a number: {error}")
 
 
+def tolerance_text(rtol: float, atol: float) -> str:
+    """A tolerance as sheets, forms and feedback state it: ``within 1% or 0.0001``, the
+    wider of the two bounds applying (``Tolerance``)."""
+    mantissa, _, exponent = f"{atol:.3g}".partition("e")
+    absolute = f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    return f"within {rtol * 100:.3g}% or {absolute}"
+
+
 class Tolerance:
     """``|value - key| <= max(atol, rtol·|key|)``, exactly, so a bound is inclusive to the
     last digit: 1.05 against 1 at 5 %. Floats settle all but near ties, many times faster."""
@@ -379,8 +429,8 @@ class Tolerance:
     def __init__(self, rtol: float | str | Fraction, atol: float | str | Fraction) -> None:
         self.rtol, self.atol = Fraction(str(rtol)), Fraction(str(atol))
         self._rtol, self._atol = float(self.rtol), float(self.atol)
-        # as feedback says it: written once, as every wrong answer of a class quotes it
-        self.text = f"within {self._rtol:.4g} relative or {self._atol:.4g} absolute"
+        # as sheets and feedback say it: written once, as every wrong answer of a class quotes it
+        self.text = tolerance_text(self._rtol, self._atol)
 
     def __call__(self, value: Number, key: Number) -> bool:
         try:
@@ -403,11 +453,11 @@ class Real(AnswerType):
     kind = "real"
     hints = (
         (
-            "numbers such as 0.27, -1.5, 1/3 or 2.5e-3 (within 1% unless stated)",
+            "numbers such as 0.27, -1.5, 1/3 or 2.5e-3",
             ("0.27", "-1.5", "1/3", "2.5e-3"),
         ),
         (
-            "numbers such as 0.83, -2.25, 2/7 or 4.5e-3 (within 1% unless stated)",
+            "numbers such as 0.83, -2.25, 2/7 or 4.5e-3",
             ("0.83", "-2.25", "2/7", "4.5e-3"),
         ),
     )
@@ -415,6 +465,9 @@ class Real(AnswerType):
     def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rtol, self.atol = rtol, atol
         self._close = Tolerance(rtol, atol)
+
+    def within(self) -> str:
+        return self._close.text
 
     def parse(self, raw: str) -> Number | Invalid:
         return parse_real(raw)
@@ -541,6 +594,9 @@ class Matrix(AnswerType):
     def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
         self._close = Tolerance(rtol, atol)
+
+    def within(self) -> str:
+        return self._close.text
 
     def _shape_text(self) -> str:
         if self.rows is None:
@@ -793,6 +849,12 @@ class MultiSelect(AnswerType):
             return Invalid("longer than 100 characters")
         letters = re.sub(r"[\s,;()\[\]]", "", text).upper()
         valid = _LETTERS[: self.options]
+        # the quantity the options list, typed instead of the letters of its option
+        if any(ch.isdigit() for ch in text) and not isinstance(parse_real(text), Invalid):
+            return Invalid(
+                f"'{text.strip()[:20]}' is a number: choose the letters of the correct "
+                f"options, from {valid[0]} to {valid[-1]}"
+            )
         if not letters or any(letter not in valid for letter in letters):
             return Invalid(f"'{text.strip()[:20]}': choose letters from {valid[0]} to {valid[-1]}")
         if len(set(letters)) != len(letters):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -209,6 +210,7 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         {
             **part,
             "hint": answer.hint_avoiding(shown, by_type[signature]),
+            "within": answer.within(),
             "key": key,
             "space": answer_space(
                 part["type"], part["key"], problem.answered_in_question(part["id"])
@@ -266,14 +268,25 @@ def render_layouts(
     the KaTeX files, for HTML)."""
     if questions is None:
         questions = rendered_questions(manifest, variant)
+    context = {"sheet_tolerance": sheet_tolerance(questions), **(context or {})}
     rendered = {}
     for layout in layouts:
         env, name = _page_environment(layout)
         text = env.get_template(name).render(
-            exam=manifest, variant=variant, questions=questions, **(context or {})
+            exam=manifest, variant=variant, questions=questions, **context
         )
         rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
     return rendered
+
+
+def sheet_tolerance(questions: list[dict[str, Any]]) -> str | None:
+    """The tolerance a sheet states once, for every number it does not say otherwise of:
+    the one most of its numeric parts are graded within (the first of equals); a part
+    graded otherwise states its own beside its label. None when nothing is numeric."""
+    counts = Counter(
+        part["within"] for question in questions for part in question["parts"] if part["within"]
+    )
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def render_variant(manifest: dict[str, Any], variant: dict[str, Any], layout: str) -> str:
