@@ -529,9 +529,12 @@ def _grade(
     Two files claiming one student are never settled by file order: the student is marked
     conflict, every claiming file is listed with its points, and --prefer FILE keeps one.
 
-    Exit status: 0 when every submission was graded, 1 when some could not be or a student
-    is in conflict (each is named on stderr and in report.json; the rest are graded), 2 for
-    bad usage or a bad key.
+    A file another student handed in (their folder, Gradescope's metadata or a Canvas
+    file name says so) is graded as the variant inside it and flagged.
+
+    Exit status: 0 when every submission was graded, 1 when some could not be, a student
+    is in conflict or a file is flagged (each is named on stderr and in report.json; the
+    rest are graded), 2 for bad usage or a bad key.
     """
     from generator.answers.guard import check_settings
     from generator.grading.scoring import grade, report_text
@@ -572,7 +575,7 @@ def _grade_batch(
     prefer: Sequence[str] = (),
 ) -> None:
     from generator.grading.batch import collect
-    from generator.grading.gradebook import conflict_line, grade_class
+    from generator.grading.gradebook import conflict_line, flag_line, grade_class
 
     files = collect(paths)
     for note in files.notes:
@@ -599,6 +602,8 @@ def _grade_batch(
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
         click.echo(f"conflict: {conflict_line(conflict)}", err=True)
+    for entry in summary.flags:
+        click.echo(f"flag: {flag_line(entry)}", err=True)
     graded = sum(exam["graded"] for exam in summary.exams)
     missing = sum(len(exam["missing"]) for exam in summary.exams)
     # what was written: no exam's key found, no gradebook; nobody graded, no feedback
@@ -606,11 +611,12 @@ def _grade_batch(
     made += ["feedback/"] if feedback and summary.kept else []
     written = ", ".join([*made, "report.json"])
     conflicts = f", {len(summary.conflicts)} in conflict" if summary.conflicts else ""
+    flagged = f", {len(summary.flags)} flagged" if summary.flags else ""
     click.echo(
         f"Graded {counted(graded, 'submission')} into {out}/: {written}"
-        f" ({len(summary.errors)} could not be graded, {missing} missing{conflicts})"
+        f" ({len(summary.errors)} could not be graded, {missing} missing{conflicts}{flagged})"
     )
-    if summary.errors or summary.conflicts:
+    if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
 
 
@@ -662,7 +668,7 @@ def regrade(
     from generator.exam_folder.refresh import refresh_key_shards
     from generator.files.encoding import to_json
     from generator.grading.batch import collect
-    from generator.grading.gradebook import conflict_line, grade_class
+    from generator.grading.gradebook import conflict_line, flag_line, grade_class
     from generator.grading.regrade import (
         change_lines,
         changes,
@@ -711,10 +717,12 @@ def regrade(
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
         click.echo(f"conflict: {conflict_line(conflict)}", err=True)
+    for entry in summary.flags:
+        click.echo(f"flag: {flag_line(entry)}", err=True)
     if had_stats and summary.kept:
         _write_stats(grades)
         click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
-    if summary.errors or summary.conflicts:
+    if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
 
 

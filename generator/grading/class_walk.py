@@ -20,10 +20,11 @@ from pathlib import Path
 from generator.errors import printable
 from generator.files.reading import read_bytes
 from generator.files.writing import RUN_LOCK
+from generator.grading.gradescope import METADATA_JSON
 
 # Files a hand-in platform writes beside the students' files: never a submission
 # (uploader.py reads them to learn who handed a file in).
-PLATFORM_FILES = frozenset({"submission_metadata.json"})
+PLATFORM_FILES = frozenset({METADATA_JSON})
 # How report.json, as grade writes it, begins: no submission begins so (it must hold
 # exam_id, and "exams" is no field of one), so a folder holding one is a grades folder.
 _REPORT_START = b'{"exams":'

@@ -2,8 +2,9 @@
 JSON report, staged in a temporary folder and moved into place in one rename.
 
 Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
-conflict), ``total``, ``max_points``, then one column per question, headed ``ID (POINTS)``
-(``ID (dropped)`` for a question the instructor dropped).
+conflict), ``flag`` (why the instructor should look: a file another student handed in,
+see ``uploader``), ``total``, ``max_points``, then one column per question, headed
+``ID (POINTS)`` (``ID (dropped)`` for a question the instructor dropped).
 Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 
 Two files that claim one student are never settled by file order: neither is graded into the
@@ -27,8 +28,9 @@ from generator.files.encoding import to_json
 from generator.files.writing import write_folder
 from generator.formatting import format_points, format_score
 from generator.grading.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
-from generator.grading.class_walk import Refused
+from generator.grading.class_walk import Refused, short_path
 from generator.grading.feedback import write_assets
+from generator.grading.uploader import HandIns
 
 # A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
 # is written with a leading apostrophe, which spreadsheets show as text and do not print.
@@ -41,7 +43,9 @@ def spreadsheet_text(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _gradebook(index: dict[str, Any], reports: dict[str, dict], conflicts: set[str]) -> str:
+def _gradebook(
+    index: dict[str, Any], reports: dict[str, dict], conflicts: set[str], flags: dict[str, str]
+) -> str:
     questions = index["questions"]
     dropped = set(index.get("dropped", []))
     buffer = io.StringIO()
@@ -54,7 +58,8 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], conflicts: set[s
         )
         for q in questions
     ]
-    writer.writerow(["student_id", "name", "variant_id", "status", "total", "max_points", *headers])
+    columns = ["student_id", "name", "variant_id", "status", "flag", "total", "max_points"]
+    writer.writerow([*columns, *headers])
     maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
     for variant in index["variants"]:
         report = reports.get(variant["variant_id"])
@@ -70,7 +75,8 @@ def _gradebook(index: dict[str, Any], reports: dict[str, dict], conflicts: set[s
                 for q, got in zip(questions, report["question_points"], strict=True)
             ]
         ids = (variant["student_id"], variant["name"], variant["variant_id"])
-        row = [*map(spreadsheet_text, ids), status, total]
+        flag = spreadsheet_text(flags.get(variant["student_id"], ""))
+        row = [*map(spreadsheet_text, ids), status, flag, total]
         writer.writerow([*row, maximum, *points])
     return buffer.getvalue()
 
@@ -87,6 +93,28 @@ class Summary:
     question_ids: dict[str, list[str]]  # by exam id, in the order reports list questions
     conflicts: list[dict[str, Any]]
     preferred: list[str]  # the files the instructor chose (``--prefer``), as given
+    handed_in: list[dict[str, Any]]  # who handed each graded file in (``uploader``)
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        """The graded files the instructor should look at: handed in by another student."""
+        return [entry for entry in self.handed_in if "flag" in entry]
+
+    def flag_texts(self, exam_id: str) -> dict[str, str]:
+        """The gradebook's flag of each student of ``exam_id`` who has one: on the row of
+        the student whose variant a file holds, who handed it in; on the row of who handed
+        it in, whose variant it holds."""
+        texts: dict[str, list[str]] = {}
+        for entry in self.flags:
+            if entry["exam_id"] != exam_id:
+                continue
+            student, where = entry["student_id"], short_path(entry["submission"])
+            texts.setdefault(student, []).append(f"{where}: {entry['flag']}")
+            for other in entry.get("handed_in_by", []):
+                if other != student:
+                    line = f"handed in {where}, which holds {student}'s variant"
+                    texts.setdefault(other, []).append(line)
+        return {student: "; ".join(dict.fromkeys(lines)) for student, lines in texts.items()}
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
@@ -113,6 +141,8 @@ class Summary:
         }
         if self.preferred:
             header["preferred"] = self.preferred
+        if self.handed_in:
+            header["handed_in"] = self.handed_in
         head = to_json(header, compact=True).rstrip()
         with path.open("wb", buffering=0) as out:
             out.write(f'{head[:-1]},"submissions":['.encode())
@@ -213,7 +243,22 @@ def summarize(
     ]
     kept = [o for kept in graded.values() for o in kept.values()]
     ids = {exam_id: [q["id"] for q in index["questions"]] for exam_id, index in indexes.items()}
-    return Summary(exams, errors, kept, ids, conflicts, list(prefer))
+    hand_ins = HandIns(indexes)
+    handed_in = [
+        {"exam_id": o.report["exam_id"], **entry}
+        for o in outcomes
+        if o.report is not None
+        for entry in hand_ins.check(o.source, o.report["exam_id"], o.report["student_id"])
+    ]
+    return Summary(exams, errors, kept, ids, conflicts, list(prefer), handed_in)
+
+
+def flag_line(entry: dict[str, Any]) -> str:
+    """One line for the instructor: the file, who handed it in, and whose grade it is."""
+    return (
+        f"{short_path(entry['submission'])}: {entry['flag']}; "
+        f"graded as {entry['student_id']}'s submission"
+    )
 
 
 def conflict_line(conflict: dict[str, Any]) -> str:
@@ -287,8 +332,9 @@ def _write(
             if o.report["exam_id"] == exam["exam_id"]
         }
         name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
+        flags = summary.flag_texts(exam["exam_id"])
         (staging / name).write_text(
-            _gradebook(indexes[exam["exam_id"]], reports, set(exam["conflicts"])),
+            _gradebook(indexes[exam["exam_id"]], reports, set(exam["conflicts"]), flags),
             encoding="utf-8",
         )
     summary.write_json(staging / "report.json", report_files)
