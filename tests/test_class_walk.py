@@ -208,3 +208,18 @@ def test_a_students_file_named_report_json_is_still_graded(run, exam, tmp_path):
     result = grade(subs, "--out", tmp_path / "grades")
     assert result.exit_code == 0, result.output
     assert graded_ids(tmp_path / "grades") == list(STUDENTS)
+
+
+def test_an_error_in_a_file_deep_in_the_class_names_it_shortened_and_keeps_the_reason(
+    run, exam, tmp_path
+):
+    subs = a_class(exam, tmp_path / "subs")
+    deep_tree(subs / "v002", 15, "d" * 200)  # 3,000 bytes: can be read, too long to print
+    try:
+        result = grade(subs, "--out", tmp_path / "grades")
+        assert result.exit_code == 1, result.output
+        (line,) = error_lines(result)
+        assert line.endswith("deep.json: missing the field 'exam_id'") and "…" in line
+        assert len(line) < 300
+    finally:
+        remove_deep_tree(subs / "v002", 15, "d" * 200)

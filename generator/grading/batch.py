@@ -20,6 +20,7 @@ from generator.errors import BrokenKeyError, ExamgenError, printable
 from generator.exam.manifest import read_index, read_key
 from generator.files.encoding import compact_json_bytes
 from generator.grading.class_walk import collect as collect  # where grade finds the files
+from generator.grading.class_walk import short_path
 from generator.grading.feedback import feedback_pages
 from generator.grading.scoring import grade
 from generator.grading.submission import find_key, read_submission
@@ -139,7 +140,7 @@ def _grade_one(
     except BrokenKeyError as error:
         return Outcome(source, index, error=str(error), fatal=True), b""
     except ExamgenError as error:
-        return Outcome(source, index, error=str(error)), b""
+        return Outcome(source, index, error=_one_line(error, source)), b""
     except OSError:  # writing the feedback failed (a full disk): the run fails, all of it
         raise
     except Exception as error:  # examgen's own bug: one file, said so, never the class
@@ -147,6 +148,15 @@ def _grade_one(
         message = f"{printable(source)}: examgen failed on this file ({problem}); please report it"
         return Outcome(source, index, error=message), b""
     return outcome, compact_json_bytes(report)
+
+
+def _one_line(error: ExamgenError, source: str) -> str:
+    """The error's line, naming a long path shortened: an unzipped upload's path can run to
+    thousands of characters, which would push the reason past the line's cut."""
+    text = str(error.args[0]) if error.args else ""
+    if len(source) > 120 and text.startswith(source):
+        return str(ExamgenError(short_path(source) + text[len(source) :]))
+    return str(error)
 
 
 def _is_utf8(text: str) -> bool:
