@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 
 import pytest
 
@@ -11,6 +10,7 @@ from generator.exam import spec
 from generator.exam.assemble import Student, assemble
 from generator.exam_folder.build import generate_exam
 from generator.files.encoding import to_json
+from generator.grading.variant_key import checked_shard
 
 
 def tree(root):
@@ -44,16 +44,14 @@ def test_the_streamed_key_equals_the_assembled_manifest(tmp_path, small_chunks):
     assert written == to_json(assemble(exam, "key", students), compact=True)
 
 
-def test_shards_and_index_are_fresh_against_the_key(tmp_path, small_chunks):
+def test_shards_and_index_are_made_from_the_key_as_written(tmp_path, small_chunks):
     exam = spec.load("convnet-shapes")
     target = generate_exam(exam, "fresh", [Student(f"s{n}") for n in range(4)], tmp_path)
-    key_time = (target / "instructor" / "key.json").stat().st_mtime_ns
-    derived = [
-        *(target / "instructor" / "variants").iterdir(),
-        target / "instructor" / "index.json",
-    ]
-    assert len(derived) == 5 and all(p.stat().st_mtime_ns >= key_time for p in derived)
+    key_file = target / "instructor" / "key.json"
+    shards = sorted((target / "instructor" / "variants").iterdir())
+    assert len(shards) == 4 and all(checked_shard(key_file, p.stem) for p in shards)
     index = json.loads((target / "instructor" / "index.json").read_text())
+    assert index["key_sha256"] == hashlib.sha256(key_file.read_bytes()).hexdigest()
     assert [v["student_id"] for v in index["variants"]] == [f"s{n}" for n in range(4)]
 
 
@@ -66,7 +64,8 @@ def test_progress_counts_every_student(tmp_path, small_chunks):
 
 def test_a_failure_halfway_leaves_no_exam(tmp_path, small_chunks, monkeypatch):
     exam = spec.load("convnet-shapes")
-    monkeypatch.setattr(os, "utime", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    full = OSError(28, "full")  # after key.json is written, before index.json
+    monkeypatch.setattr(build, "written_layout", lambda *a, **k: (_ for _ in ()).throw(full))
     from generator.errors import OutputError
 
     with pytest.raises(OutputError, match="full"):

@@ -9,18 +9,29 @@ class's key in memory, and the files are the same bytes whatever the number of w
 
 from __future__ import annotations
 
+import hashlib
 import os
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from generator.exam.assemble import Student, assemble_variant, exam_header
-from generator.exam.manifest import is_exam_folder, read_key, roster_entry
+from generator.exam.manifest import (
+    is_exam_folder,
+    read_key,
+    roster_entry,
+    variant_digest,
+    written_layout,
+)
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec
-from generator.exam_folder.files import index_json, key_opening, write_variant_files
+from generator.exam_folder.files import (
+    KEY_CLOSING,
+    index_json,
+    key_opening,
+    write_variant_files,
+)
 from generator.exam_folder.formats import (
     DEFAULT_FORMATS,
     latex_sources,
@@ -48,17 +59,22 @@ def _start_worker(
 
 def _start(spec: ExamSpec, seed: str, root: Path, formats: tuple[str, ...]) -> None:
     header = exam_header(spec, seed)
-    _JOB.update(spec=spec, key=secret_key(seed), header=header, root=root, formats=formats)
+    opening = key_opening(header).encode()
+    _JOB.update(
+        spec=spec, key=secret_key(seed), header=header, opening=opening, root=root, formats=formats
+    )
 
 
-def _build(students: list[Student]) -> list[tuple[str, dict[str, Any]]]:
+def _build(students: list[Student]) -> list[tuple[bytes, dict[str, Any]]]:
     """Assemble and write these students' variants; each one's JSON text, for key.json,
-    and its roster entry, for index.json."""
+    and its roster entry, for index.json. A variant's shard records the digest of the bytes
+    of key.json it is made from, known here: the header, and this text."""
     built = []
     for student in students:
         variant = assemble_variant(_JOB["spec"], _JOB["key"], _JOB["header"]["exam_id"], student)
-        text = to_json(variant, compact=True).rstrip("\n")
-        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"])
+        text = to_json(variant, compact=True).rstrip("\n").encode()
+        source = variant_digest(_JOB["opening"], KEY_CLOSING, text)
+        write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"], source)
         built.append((text, roster_entry(variant)))
     return built
 
@@ -92,20 +108,28 @@ def generate_exam(
     def fill(root: Path) -> None:
         (root / "instructor" / "keys").mkdir(parents=True)
         (root / "instructor" / "variants").mkdir()
-        started = time.time_ns()
         key_file = root / "instructor" / "key.json"
-        with key_file.open("w", encoding="utf-8") as stream:
-            stream.write(key_opening(header))
-            roster: list[dict[str, Any]] = []
+        opening = key_opening(header).encode()
+        digest = hashlib.sha256()
+        roster: list[dict[str, Any]] = []
+        sizes: list[int] = []
+        with key_file.open("wb") as stream:
+
+            def write(piece: bytes) -> None:
+                stream.write(piece)
+                digest.update(piece)  # index.json records it: no second pass over the file
+
+            write(opening)
             for built in _chunks_built(spec, seed, root, formats, chunks, workers):
-                stream.write(("," if roster else "") + ",".join(text for text, _ in built))
+                write((b"," if roster else b"") + b",".join(text for text, _ in built))
                 roster += [entry for _, entry in built]
+                sizes += [len(text) for text, _ in built]
                 progress(len(built))
-            stream.write("]}\n")
-        # key.json is as old as the run: every shard written since is fresh against it
-        os.utime(key_file, ns=(started, started))
+            write(KEY_CLOSING)
+        layout = written_layout(len(opening), sizes, len(KEY_CLOSING))
         (root / "instructor" / "index.json").write_text(
-            index_json({**header, "variants": roster}), encoding="utf-8"
+            index_json({**header, "variants": roster}, digest.hexdigest(), layout),
+            encoding="utf-8",
         )
         needs_whole = {"moodle", "qti"} & set(formats)
         write_exam_wide(read_key(key_file) if needs_whole else header, root, formats)

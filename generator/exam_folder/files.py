@@ -16,6 +16,7 @@ and the files of the other formats asked for (``--format``; see ``generator.exam
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -23,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import OutputError
-from generator.exam.manifest import read_key, roster_entry
+from generator.exam.manifest import (
+    KeyLayout,
+    digests,
+    index_fields,
+    read_key,
+    roster_entry,
+    written_layout,
+)
 from generator.exam_folder.formats import (
     refuse_unprintable_latex,
     write_pages,
@@ -39,40 +47,51 @@ from generator.render.pdf import compile_all, pdflatex
 def shard(
     manifest: dict[str, Any],
     variant: dict[str, Any],
+    source: str,
     rendered: list[dict[str, Any]] | None = None,
 ) -> tuple[str, bytes]:
     """A variant's grading key (``generator.grading.variant_key``), by path under instructor/, so
-    grading a submission need not parse the whole class's key. ``rendered``, the variant's
-    questions when the caller has rendered them already, saves rendering them again."""
+    grading a submission need not parse the whole class's key; ``source``, the digest of the
+    bytes of key.json it is made from (``exam.manifest.variant_digest``). ``rendered``, the
+    variant's questions when the caller has rendered them already, saves rendering them again."""
     from generator.render.pages import rendered_questions
 
     if rendered is None:
         rendered = rendered_questions(manifest, variant)
     return f"variants/{variant['variant_id']}.zst", shard_bytes(
-        variant_key(manifest, variant, rendered)
+        variant_key(manifest, variant, rendered), source
     )
+
+
+KEY_CLOSING = b"]}\n"  # after the variants, as ``key_opening`` leaves them
 
 
 def key_opening(manifest: dict[str, Any]) -> str:
     """A key file's compact JSON up to its first variant: ``{...,"variants":[``. The
-    variants follow, comma-separated, then ``]}``: files of any size are written as a stream,
-    in the bytes to_json would give."""
+    variants follow, comma-separated, then ``KEY_CLOSING``: files of any size are written as
+    a stream, in the bytes to_json would give."""
     header = {name: value for name, value in manifest.items() if name != "variants"}
-    return to_json({**header, "variants": []}, compact=True)[: -len("]}\n")]
+    return to_json({**header, "variants": []}, compact=True)[: -len(KEY_CLOSING)]
 
 
-def index_json(manifest: dict[str, Any]) -> str:
-    """index.json: the header and roster, all a gradebook needs."""
+def index_json(manifest: dict[str, Any], digest: str, layout: KeyLayout) -> str:
+    """index.json: the header and roster, all a gradebook needs, and what it was made from:
+    the SHA-256 of key.json's bytes, ``digest``, and where each variant lies in them."""
     roster = [roster_entry(v) for v in manifest["variants"]]
-    return to_json({**manifest, "variants": roster}, compact=True)
+    return to_json({**manifest, "variants": roster, **index_fields(digest, layout)}, compact=True)
 
 
 def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
-    """Files derived from key.json, by path under instructor/, each to be written after it
-    so it is newer: every variant's shard, then index.json."""
-    for variant in manifest["variants"]:
-        yield shard(manifest, variant)
-    yield "index.json", index_json(manifest).encode()
+    """key.json and the files derived from it, by path under instructor/: key.json, every
+    variant's shard, then index.json."""
+    opening = key_opening(manifest).encode()
+    texts = [to_json(v, compact=True).rstrip("\n").encode() for v in manifest["variants"]]
+    data = b"".join([opening, b",".join(texts), KEY_CLOSING])
+    layout = written_layout(len(opening), [len(text) for text in texts], len(KEY_CLOSING))
+    yield "key.json", data
+    for variant, source in zip(manifest["variants"], digests(data, layout), strict=True):
+        yield shard(manifest, variant, source)
+    yield "index.json", index_json(manifest, hashlib.sha256(data).hexdigest(), layout).encode()
 
 
 def blank_submission(manifest: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
@@ -89,11 +108,15 @@ def stem(variant: dict[str, Any]) -> str:
 
 
 def write_variant_files(
-    header: dict[str, Any], variant: dict[str, Any], root: Path, formats: tuple[str, ...]
+    header: dict[str, Any],
+    variant: dict[str, Any],
+    root: Path,
+    formats: tuple[str, ...],
+    source: str,
 ) -> None:
-    """A variant's files: the student's blank submission, its key shard (written after
-    key.json, or with key.json dated earlier, so it is fresh), and its sheet and key in each
-    per-variant format, all from one rendering of its questions."""
+    """A variant's files: the student's blank submission, its key shard, made from the
+    bytes of key.json whose digest is ``source``, and its sheet and key in each per-variant
+    format, all from one rendering of its questions."""
     from generator.render.pages import rendered_questions
 
     folder = root / "students" / stem(variant)
@@ -102,7 +125,7 @@ def write_variant_files(
         to_json(blank_submission(header, variant)), encoding="utf-8"
     )
     rendered = rendered_questions(header, variant)
-    name, data = shard(header, variant, rendered)
+    name, data = shard(header, variant, source, rendered)
     (root / "instructor" / name).write_bytes(data)
     write_variant_pages(header, variant, root, formats, questions=rendered)
 

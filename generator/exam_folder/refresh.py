@@ -1,21 +1,31 @@
-"""Writing a key's derived files again after key.json changed: a hand correction of a key,
-or a question dropped by ``regrade``. Every variant's shard lays out its feedback pages, so
-a class of 10,000 takes half a minute of rendering in one process; the shards are split
-across the cores.
+"""Writing a key's derived files again where they were not made from key.json as it is now:
+after a hand correction of a key, a question dropped by ``regrade``, or an exam folder copied
+with old grading keys in it. Every variant's shard lays out its feedback pages, so a class of
+10,000 takes half a minute of rendering in one process: only the shards whose part of key.json
+changed are written again (correcting one student's key writes one), split across the cores.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from generator.errors import OutputError
-from generator.exam.manifest import is_fresh, read_key
+from generator.errors import BrokenKeyError, OutputError
+from generator.exam.manifest import (
+    MAX_KEY_BYTES,
+    digests,
+    layout_from_json,
+    read_key,
+    scanned_layout,
+)
 from generator.exam_folder.files import index_json, shard
+from generator.files.reading import read_bytes
 from generator.files.writing import write_file
+from generator.grading.variant_key import shard_origin
 from generator.processes import start_worker
 
 CHUNK = 20  # shards per task
@@ -29,23 +39,35 @@ _KEY: dict[str, Any] = {}
 def refresh_key_shards(
     key_file: Path, workers: int | None = None, manifest: dict[str, Any] | None = None
 ) -> None:
-    """Write every variant's shard and then index.json again, each atomically, if key.json
-    changed since index.json was written; the shards with ``workers`` processes (default:
-    one per core) where the system can fork. ``manifest``: key.json, if the caller has
-    read it already."""
-    if is_fresh(key_file.parent / "index.json", key_file):
-        return  # written last, after every shard
+    """Write again, each atomically, every variant's shard that is not that variant's, made
+    from key.json's bytes as they are now (a missing or damaged one too), then index.json if
+    it was made from other bytes; the shards with ``workers`` processes (default: one per
+    core) where the system can fork. ``manifest``: key.json, if the caller has read it."""
+    if manifest is None:
+        manifest = read_key(key_file)
+    try:
+        data = read_bytes(key_file, MAX_KEY_BYTES)
+    except OSError as error:
+        raise BrokenKeyError(str(key_file), f"cannot read: {error.strerror or error}") from None
+    key_sha256 = hashlib.sha256(data).hexdigest()
+    index_file = key_file.parent / "index.json"
+    layout = _recorded_layout(index_file, key_sha256, len(manifest["variants"]))
+    index_is_current = layout is not None
+    if layout is None:
+        layout = scanned_layout(data)
+    if layout is None or len(layout.variants) != len(manifest["variants"]):
+        # read_key read it as a key: examgen's own bug if its layout cannot be found
+        raise BrokenKeyError(str(key_file), "cannot find where each variant lies in it")
     try:
         (key_file.parent / "variants").mkdir(exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot write {key_file.parent}: {error.strerror or error}") from None
-    if manifest is None:
-        manifest = read_key(key_file)
     count = len(manifest["variants"])
     spans = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     workers = min(workers or os.cpu_count() or 1, len(spans))
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    _KEY.update(manifest=manifest, folder=key_file.parent)
+    _KEY.update(manifest=manifest, folder=key_file.parent, digests=digests(data, layout))
+    del data  # a class's key: the workers need only the digests
     try:
         if workers <= 1 or count < SERIAL_BELOW or not can_fork:
             for span in spans:
@@ -59,11 +81,27 @@ def refresh_key_shards(
                     pass  # a worker's OutputError is raised here
     finally:
         _KEY.clear()
-    write_file(key_file.parent / "index.json", index_json(manifest).encode())
+    if not index_is_current:
+        write_file(index_file, index_json(manifest, key_sha256, layout).encode())
+
+
+def _recorded_layout(index_file: Path, key_sha256: str, variants: int) -> Any:
+    """The layout index.json records when it was made from the key.json whose digest is
+    ``key_sha256``; None otherwise."""
+    try:
+        index = read_key(index_file, roster_only=True)
+    except BrokenKeyError:
+        return None
+    if index.get("key_sha256") != key_sha256:
+        return None
+    return layout_from_json(index.get("key_layout"), variants)
 
 
 def _write_shards(span: tuple[int, int]) -> None:
-    manifest, folder = _KEY["manifest"], _KEY["folder"]
-    for variant in manifest["variants"][span[0] : span[1]]:
-        name, data = shard(manifest, variant)
-        write_file(folder / name, data)
+    manifest, folder, sources = _KEY["manifest"], _KEY["folder"], _KEY["digests"]
+    for n in range(*span):
+        variant = manifest["variants"][n]
+        path = folder / "variants" / f"{variant['variant_id']}.zst"
+        if shard_origin(path) != (variant["variant_id"], sources[n]):
+            name, data = shard(manifest, variant, sources[n])
+            write_file(folder / name, data)

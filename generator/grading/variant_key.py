@@ -24,6 +24,12 @@ each part slot empty until grading fills it (``frames.Frame``). A key
 built from key.json at grading time (``from_manifest``) has the pages and ``shown_escaped``
 only when asked for; a shard holds the pages after its line of JSON (``shard_bytes``).
 
+A shard's line of JSON also holds ``source``, the digest of the bytes of key.json it was made
+from (``exam.manifest.variant_digest``). Grading uses a shard only when it is the variant's
+own (its ``variant_id``) and its ``source`` is the digest of that variant's part of key.json
+as it is now; any other is passed over for key.json, whatever the files' dates: a swapped
+shard is another student's, and a copied folder's old shard ignores a key fixed since.
+
 A shard is one Zstandard frame. The pages are four fifths of it and differ from variant to
 variant mostly in numbers, so a shard shrinks fivefold (97 kB to 17 kB for the default exam)
 and unpacks in 50 µs, less than reading the unpacked bytes from the page cache cost; zlib
@@ -41,7 +47,7 @@ import zstandard
 
 from generator.answers.types import answer_type_from_json
 from generator.errors import KeyFileError, SubmissionError, quoted
-from generator.exam.manifest import fresh_shard, read_key
+from generator.exam.manifest import current_digest, read_key, shard_path
 from generator.files.encoding import compact_json_bytes
 from generator.files.reading import read_bytes
 from generator.grading.feedback import escaped_key, feedback_frames
@@ -50,7 +56,7 @@ from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json: change it when the layout changes.
-KEY_FORMAT = 12
+KEY_FORMAT = 13
 
 SHARD_SUFFIX = ".zst"
 _LEVEL = 3  # zstd's default: higher levels save under 10 % and take three times as long
@@ -113,14 +119,15 @@ def variant_key(
     return key
 
 
-def shard_bytes(key: dict[str, Any]) -> bytes:
+def shard_bytes(key: dict[str, Any], source: str) -> bytes:
     """A grading key as its shard holds it, packed: a line of JSON, the key without its
-    ``feedback`` pages but with their lengths in bytes (``page_bytes``) and where their
-    slots go (``page_slots``), then the pages' texts (``frames.pages_bytes``).
-    Grading without feedback parses only the first line; with feedback, the texts are cut
-    at the slots it fills, never searched."""
+    ``feedback`` pages but with their lengths in bytes (``page_bytes``), where their
+    slots go (``page_slots``) and the digest of what it was made from (``source``), then
+    the pages' texts (``frames.pages_bytes``). Grading without feedback parses only the
+    first line; with feedback, the texts are cut at the slots it fills, never searched."""
     texts, places = pages_bytes(key["feedback"])
     head = {name: value for name, value in key.items() if name != "feedback"}
+    head["source"] = source
     head["page_bytes"] = [len(text) for text in texts]
     head["page_slots"] = places
     data = b"".join([compact_json_bytes(head), b"\n", *texts])
@@ -143,6 +150,22 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
     """The grading key in the shard ``path`` (``shard_bytes``), with its feedback pages
     when asked for; None when an older examgen wrote it in another format: the caller then
     reads key.json."""
+    return _read_shard(path, feedback)[0]
+
+
+def shard_origin(path: Path) -> tuple[Any, Any]:
+    """The variant id and ``source`` digest the shard ``path`` holds; (None, None) when it
+    is missing, damaged or of another format: a shard that must be written again."""
+    try:
+        key, source = _read_shard(path)
+    except KeyFileError:
+        return None, None
+    return (key.get("variant_id"), source) if key is not None else (None, None)
+
+
+def _read_shard(path: Path, feedback: bool = False) -> tuple[dict[str, Any] | None, Any]:
+    """``read_variant_key``'s key, without its ``source``, and that ``source``; (None,
+    None) when the file is missing or of another format."""
     try:
         data = _unpacked(read_bytes(path, _MAX_SHARD_BYTES))
         end = data.find(b"\n")
@@ -154,6 +177,8 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
                 if frames is None:
                     raise ValueError("not the feedback pages")
                 key["feedback"] = frames
+    except FileNotFoundError:
+        return None, None
     except OSError as error:
         raise KeyFileError(str(path), f"cannot read: {error.strerror or error}") from None
     except (ValueError, TypeError, KeyError):
@@ -161,11 +186,11 @@ def read_variant_key(path: Path, feedback: bool = False) -> dict[str, Any] | Non
             str(path), "not a grading key: delete it to grade from key.json"
         ) from None
     if not isinstance(key, dict) or key.get("format") != KEY_FORMAT:
-        return None
+        return None, None
     if not (is_exam_id(key.get("exam_id")) and is_student_id(key.get("student_id"))):
         # they name the feedback's folder and files: a hand edit must not reach outside
         raise KeyFileError(str(path), "not a grading key: delete it to grade from key.json")
-    return key
+    return key, key.pop("source", None)
 
 
 def key_for(
@@ -175,14 +200,30 @@ def key_for(
     feedback: bool = False,
     read_whole: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The grading key of the submission ``source``'s variant: its fresh shard, else built
-    from key.json itself, read with ``read_whole`` (see ``from_manifest``). ``grade`` checks
-    that the submission's exam and student are the key's."""
-    shard = fresh_shard(key_file, submission["variant_id"])
-    key = read_variant_key(shard, feedback) if shard else None
+    """The grading key of the submission ``source``'s variant: its shard when that was made
+    from key.json as it is now (``checked_shard``), else built from key.json itself, read
+    with ``read_whole`` (see ``from_manifest``). ``grade`` checks that the submission's exam
+    and student are the key's."""
+    key = checked_shard(key_file, submission["variant_id"], feedback)
     if key is None:
         manifest = (read_whole or read_key)(key_file)
         return from_manifest(manifest, submission, source, feedback)
+    return key
+
+
+def checked_shard(key_file: Path, variant_id: Any, feedback: bool = False) -> dict[str, Any] | None:
+    """The grading key in ``variant_id``'s shard when it holds that variant, made from
+    key.json's bytes as they are now; None otherwise, and when index.json cannot say where
+    the variant lies in key.json: the shard is then never trusted."""
+    path = shard_path(key_file, variant_id)
+    if path is None:
+        return None
+    now = current_digest(key_file, variant_id)
+    if now is None:
+        return None
+    key, made_from = _read_shard(path, feedback)
+    if key is None or key.get("variant_id") != variant_id or made_from != now:
+        return None
     return key
 
 
