@@ -88,13 +88,20 @@ split array subarray
 """
 ENVIRONMENTS = frozenset(_MATH_ENVIRONMENTS.split())
 
-_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.|$)|\^\^|[%#{}]", re.S)
+_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.|$)|[%#{}]", re.S)
+# TeX reads ^^69 as i wherever it stands, inside a command's name too (\^^69nput is \input),
+# and a control character may be a second superscript sign (LaTeX's ^^K): both before tokens
+_BEFORE_TOKENS = re.compile(r"\^\^|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENVIRONMENT = re.compile(r"\s*\{([A-Za-z*]*)\}")
 
 
 def refused(tex: str) -> str | None:
     """What the first thing in ``tex`` outside the subset is (``\\input``,
     ``\\begin{filecontents}``, ``^^``), or None when all of it may reach LaTeX."""
+    if (sign := _BEFORE_TOKENS.search(tex)) is not None:
+        if sign[0] == "^^":
+            return "^^ (a character written by its code)"
+        return f"the control character U+{ord(sign[0]):04X}"
     depth = 0
     for match in _TOKEN.finditer(tex):
         token = match[0]
@@ -104,8 +111,6 @@ def refused(tex: str) -> str | None:
             depth -= 1
             if depth < 0:
                 return "a } that closes no {"
-        elif token == "^^":
-            return "^^ (a character written by its code)"
         elif token == "%":
             return "% (a comment; write \\% for a percent sign)"
         elif token == "#":

@@ -59,6 +59,7 @@ PRIMITIVES = [
     (r"\usepackage{verbatim}", r"\usepackage"),
     (r"\string\input", r"\string"),
     (r"^^5cinput{/etc/passwd}", "^^"),
+    (r"\^^69nput{/etc/passwd}", "^^"),  # TeX reads ^^69 as i inside a command's name too
     (r"x \begin{filecontents}{a.tex} y", r"\begin{filecontents}"),
     (r"\end{document}", r"\end{document}"),
     (r"\text{\@input}", r"\@"),
@@ -71,6 +72,10 @@ PRIMITIVES = [
 @pytest.mark.parametrize("tex, what", PRIMITIVES)
 def test_each_file_catcode_register_and_definition_primitive_is_refused(tex, what):
     assert refused(tex) == what or refused(tex).startswith(what)
+
+
+def test_a_control_character_that_latex_reads_as_a_superscript_sign_is_refused():
+    assert refused("\x0b\x0b69nput{/etc/passwd}") == "the control character U+000B"
 
 
 @pytest.mark.parametrize("tex, what", PRIMITIVES)
