@@ -79,7 +79,8 @@ class ConvOutputSize(Family):
         if difficulty == "hard" and s > 1 and rng.random() < 0.35:
             # one extra input row that the stride cannot use, so rounding matters
             sizes = [size + 1 for size in sizes]
-            params["rounding"] = str(rng.choice(["floor", "ceil"]))
+            # ceil mode is pooling's alone (PyTorch's ceil_mode): a convolution rounds down
+            params["rounding"] = str(rng.choice(["floor", "ceil"])) if op == "pool" else "floor"
         if min(sizes) < max(k_eff, 4):
             sizes = [size + s * max(0, max(k_eff, 4) - min(sizes)) for size in sizes]
         params["input"] = sizes[0] if len(sizes) == 1 else f"{sizes[0]}x{sizes[1]}"
@@ -140,9 +141,9 @@ class ConvOutputSize(Family):
                 "one after, so the size is kept."
             )
         if params["rounding"] == "ceil" and op != "transposed":
+            mode = "Ceil mode (PyTorch's ceil_mode=True)" if op == "pool" else "Rounding up"
             steps.append(
-                "Ceil mode (PyTorch's ceil_mode=True) rounds up, but drops a last window "
-                "that would start in the right padding."
+                f"{mode} rounds up, but drops a last window that would start in the right padding."
             )
         return steps + pair_steps(*workings)
 

@@ -51,6 +51,13 @@ def batch_loss_parts(
             Part("losses", "loss of each example", Matrix(None, n, 0.01, 0.01), answers["losses"])
         )
     mean = " (mean over the batch)" if n > 1 else ""
+    if params.get("reg"):
+        # the label says what the key adds up, as the question does: no ½ before λ
+        mean = (
+            r" (the mean data loss plus $\lambda \lVert W \rVert^2$)"
+            if n > 1
+            else r" (the data loss plus $\lambda \lVert W \rVert^2$)"
+        )
     parts.append(Part("loss", f"the loss $L${mean}", Real(0.01, 0.01), answers["loss"]))
     parts.append(
         Part(
