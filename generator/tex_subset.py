@@ -90,7 +90,7 @@ ENVIRONMENTS = frozenset(_MATH_ENVIRONMENTS.split())
 
 _TOKEN = re.compile(r"\\(?:[A-Za-z]+|.|$)|[%#{}]", re.S)
 # TeX reads ^^69 as i wherever it stands, inside a command's name too (\^^69nput is \input),
-# and a control character may be a second superscript sign (LaTeX's ^^K): both before tokens
+# so it is looked for before tokens; a control character pdflatex would stop at is, too
 _BEFORE_TOKENS = re.compile(r"\^\^|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENVIRONMENT = re.compile(r"\s*\{([A-Za-z*]*)\}")
 

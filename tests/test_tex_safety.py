@@ -74,8 +74,19 @@ def test_each_file_catcode_register_and_definition_primitive_is_refused(tex, wha
     assert refused(tex) == what or refused(tex).startswith(what)
 
 
-def test_a_control_character_that_latex_reads_as_a_superscript_sign_is_refused():
-    assert refused("\x0b\x0b69nput{/etc/passwd}") == "the control character U+000B"
+def test_a_control_character_in_a_formula_is_refused():
+    assert refused("x\x0b\x0b69") == "the control character U+000B"
+
+
+def test_a_control_character_in_a_keys_title_is_refused_before_pdflatex_runs(exam, run):
+    key_file = exam / "instructor" / "key.json"
+    key = json.loads(key_file.read_text())
+    key["title"] = "Quiz\x0b\x0b5cinput /etc/passwd "
+    key_file.write_text(json.dumps(key))
+    result = run("export", str(exam), "--format", "tex")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert result.output.startswith(f"error: {key_file}: title: ")
+    assert "U+000B" in result.output and not list(exam.rglob("*.tex"))
 
 
 @pytest.mark.parametrize("tex, what", PRIMITIVES)

@@ -364,6 +364,8 @@ def _latex_char(ch: str) -> str | None:
     """One character of plain text as LaTeX, or None when pdflatex cannot print it."""
     if ch in _LATEX_SPECIAL:
         return _LATEX_SPECIAL[ch]
+    if (ch < " " and ch not in "\t\n\r") or ch == "\x7f":
+        return None  # pdflatex stops at a control character: say so before it runs
     if ord(ch) < 128 or ch in UNICODE_LATEX:
         return ch
     if ch == "\u00a0":
