@@ -7,13 +7,14 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
 
-from generator.answers.types import AnswerType
+from generator.answers.types import AnswerType, Invalid, answer_type_from_json
 from generator.errors import GivenError
+from generator.formatting import ROUNDING_NOISE
 
 DIFFICULTIES = ("easy", "medium", "hard")
 REQUIRED = object()
@@ -47,6 +48,85 @@ class Mistake:
 
     value: Any
     diagnosis: str
+
+
+@dataclass(frozen=True)
+class MistakeCheck:
+    """A part's named mistakes sorted by what the part's comparison makes of them."""
+
+    told_apart: list[Mistake]  # differ from the key: a student who makes one loses the marks
+    same_as_key: list[Mistake]  # the key itself here (a padding of 0 forgotten): not tested
+    scoring: list[Mistake]  # differ from the key, yet the comparison accepts them: a flaw
+
+
+# Two values closer than this are one number written two ways (a mistake that gives the key
+# by construction, up to float rounding), not a different answer the tolerance lets through.
+_SAME_RTOL, _SAME_ATOL = 1e-9, 1e-12
+
+
+def check_mistakes(answer: AnswerType, key: Any, mistakes: list[Mistake]) -> MistakeCheck:
+    """Sort ``mistakes`` (values in the key's JSON form) by the part's own ``answer``
+    comparison. A mistake no answer of this type can write is told apart: it never scores."""
+    told_apart: list[Mistake] = []
+    same_as_key: list[Mistake] = []
+    scoring: list[Mistake] = []
+    if not mistakes:
+        return MistakeCheck(told_apart, same_as_key, scoring)
+    parsed_key = answer.read_key(key)
+    exact = _exact_twin(answer)
+    for mistake in mistakes:
+        value = answer.read(plain_json(mistake.value))
+        if isinstance(value, Invalid) or not answer.agrees(value, parsed_key):
+            told_apart.append(mistake)
+        elif exact is None or exact.agrees(value, parsed_key):
+            same_as_key.append(mistake)
+        else:
+            scoring.append(mistake)
+    return MistakeCheck(told_apart, same_as_key, scoring)
+
+
+def scaled_to_key(part: Part) -> Part:
+    """The part, its absolute tolerance lowered where it must be to a power of ten at most
+    a tenth of the smallest nonzero number in its key: the absolute tolerance is there for
+    keys of 0, and must not accept 0, a sign flip or a tenth for a key of 1.1e-07. Numbers
+    below rounding noise are zeros, as sheets show them."""
+    data = part.answer.to_json()
+    if "atol" not in data:
+        return part
+    sizes = [abs(v) for v in _numbers(part.key) if abs(v) >= ROUNDING_NOISE]
+    if not sizes or data["atol"] <= min(sizes) / 10:
+        return part
+    atol = float(f"1e{math.floor(math.log10(min(sizes) / 10))}")
+    return replace(part, answer=answer_type_from_json({**data, "atol": atol}))
+
+
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, (list, tuple)):
+        return [number for item in value for number in _numbers(item)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+def _exact_twin(answer: AnswerType) -> AnswerType | None:
+    """The answer type with its tolerance shrunk to float rounding; None for the types
+    whose comparison has no tolerance, where agreeing is being the same answer."""
+    data = answer.to_json()
+    if "rtol" not in data:
+        return None
+    return answer_type_from_json({**data, "rtol": _SAME_RTOL, "atol": _SAME_ATOL})
+
+
+def plain_json(value: Any) -> Any:
+    """A value as the manifest stores it, read back: lists for tuples, floats for numpy's
+    floats; a dump and a load, without the text in between for the usual values."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [plain_json(item) for item in value]
+    return json.loads(json.dumps(value))
 
 
 @dataclass

@@ -7,18 +7,25 @@ it and the submissions.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from generator import registry
-from generator.answers.types import Invalid, MultiSelect
+from generator.answers.types import AnswerType, Invalid, MultiSelect, answer_type_from_json
 from generator.errors import GivenError, SpecError
 from generator.exam.manifest import MANIFEST_FORMAT
 from generator.exam.seeding import keyed_id, question_rng, secret_key
 from generator.exam.spec import ExamSpec, QuestionSpec
-from generator.family import Mistake, Part, Solution
+from generator.family import (
+    Mistake,
+    MistakeCheck,
+    Part,
+    Solution,
+    check_mistakes,
+    plain_json,
+    scaled_to_key,
+)
 
 MAX_DRAWS = 200  # fixed givens can make most draws invalid; past this the spec is at fault
 
@@ -103,20 +110,35 @@ def _question(
         identity = None if taken is None else family.identity(params)
         if taken and identity in taken and not question.fixed:
             continue  # the same question twice in one exam: draw another
-        parts = family.parts(params, solution)
+        parts = [scaled_to_key(p) for p in family.parts(params, solution)]
         mistakes = family.mistakes(params, solution)
-        known = {p.id: _distinct(p, mistakes.get(p.id, [])) for p in parts}
+        choice_part = family.choice_part_for(params, solution)
+        asked = [p for p in parts if question.format != "choice" or p.id == choice_part]
+        checks = {
+            p.id: check_mistakes(_graded(p, question), p.key, mistakes.get(p.id, [])) for p in asked
+        }
+        flaw = next(((pid, c.scoring[0]) for pid, c in checks.items() if c.scoring), None)
+        if flaw is not None:
+            # a wrong method would earn the marks: this instance cannot tell it apart
+            part_id, mistake = flaw
+            reason = f"part {part_id}: the mistake '{mistake.diagnosis}' scores as correct"
+            if question.fixed:
+                raise SpecError(
+                    spec.source,
+                    f"{reason}; change the givens or the tolerance",
+                    f"question {question.id}.givens",
+                )
+            continue
+        known = {p.id: _distinct(p, checks[p.id].told_apart) for p in asked}
         entry = {"id": question.id, "params": params, "answers": solution.answers}
         if question.format == "choice":
-            choice = _as_choice(
-                family.choice_part_for(params, solution), parts, known, solution, question, rng
-            )
+            choice = _as_choice(choice_part, parts, known, checks, solution, question, rng)
             if choice is None:
                 reason = "too few distinct mistakes to make multiple-choice options"
                 continue
             entry.update(choice)
         else:
-            entry["parts"] = [_part(p, question, known[p.id]) for p in parts]
+            entry["parts"] = [_part(p, question, known[p.id], checks[p.id]) for p in parts]
             entry["steps"] = solution.steps
         if taken is not None:
             taken.add(identity)
@@ -128,15 +150,30 @@ def _question(
     )
 
 
-def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str, Any]:
-    """A part as the manifest stores it, with the spec's rubric and its known mistakes."""
+def _graded(part: Part, question: QuestionSpec) -> AnswerType:
+    """The part's answer type as the grader will compare: the spec's tolerance applied."""
+    if not question.tolerance:
+        return part.answer
+    return answer_type_from_json(_answer_type(part, question))
+
+
+def _answer_type(part: Part, question: QuestionSpec) -> dict[str, Any]:
     answer_type = part.answer.to_json()
+    if answer_type["kind"] in ("real", "matrix"):
+        answer_type.update(question.tolerance)
+    return answer_type
+
+
+def _part(
+    part: Part, question: QuestionSpec, known: list[Mistake], check: MistakeCheck
+) -> dict[str, Any]:
+    """A part as the manifest stores it, with the spec's rubric, its known mistakes and
+    which of the family's named mistakes it tells apart from the key."""
+    answer_type = _answer_type(part, question)
     rubric = question.rubric
     points = Fraction(question.points).limit_denominator(10**6)
     if answer_type["kind"] == "truefalse" and "wrong" in rubric:
         answer_type["wrong"] = str(Fraction(rubric["wrong"]).limit_denominator(10**6) / points)
-    if answer_type["kind"] in ("real", "matrix"):
-        answer_type.update(question.tolerance)
     if answer_type["kind"] == "multiselect":
         for name in ("per_error", "floor"):
             if name in rubric:
@@ -147,19 +184,19 @@ def _part(part: Part, question: QuestionSpec, known: list[Mistake]) -> dict[str,
         entry["follows"] = part.follows
     if known:
         entry["mistakes"] = [{"value": m.value, "diagnosis": m.diagnosis} for m in known]
+    entry.update(_tested(check.told_apart, check.same_as_key))
     return entry
 
 
-def _plain_json(value: Any) -> Any:
-    """A value as the manifest stores it, read back: lists for tuples, floats for numpy's
-    floats; a dump and a load, without the text in between for the usual values."""
-    if value is None or type(value) in (bool, int, str):
-        return value
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain_json(item) for item in value]
-    return json.loads(json.dumps(value))
+def _tested(told_apart: list[Mistake], same_as_key: list[Mistake]) -> dict[str, list[str]]:
+    """The named mistakes a part tells apart from its key, and those that give the key
+    itself in this instance, so cannot be tested by it; by diagnosis, each once."""
+    lists = {"tells_apart": told_apart, "same_as_key": same_as_key}
+    return {
+        name: list(dict.fromkeys(m.diagnosis for m in mistakes))
+        for name, mistakes in lists.items()
+        if mistakes
+    }
 
 
 def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
@@ -169,7 +206,7 @@ def _distinct(part: Part, mistakes: list[Mistake]) -> list[Mistake]:
     seen = [answer.read(part.key)]
     kept: list[Mistake] = []
     for mistake in mistakes:
-        value = _plain_json(mistake.value)
+        value = plain_json(mistake.value)
         parsed = answer.read(value)
         if isinstance(parsed, Invalid):
             continue
@@ -184,6 +221,7 @@ def _as_choice(
     part_id: str | None,
     parts: list[Part],
     known: dict[str, list[Mistake]],
+    checks: dict[str, MistakeCheck],
     solution: Solution,
     question: QuestionSpec,
     rng: Any,
@@ -201,14 +239,18 @@ def _as_choice(
     letters = "ABCD"
     key_letter = letters[next(n for n, (_, why) in enumerate(shown) if not why)]
     texts = [part.answer.display(value) for value, _ in shown]
+    if len(set(texts)) < len(texts):
+        return None  # two options that read the same
     choice_part = Part("answer", part.label, MultiSelect(len(shown)), key_letter)
     wrong = [Mistake(letters[n], why) for n, (_, why) in enumerate(shown) if why]
     lines = [
         f"({letters[n]}) {text}: " + (why or "correct")
         for n, (text, (_, why)) in enumerate(zip(texts, shown, strict=True))
     ]
+    # the options test only the mistakes they show
+    check = MistakeCheck(distractors, checks[part.id].same_as_key, [])
     return {
         "choice": {"part": part.id, "label": part.label, "options": texts},
-        "parts": [_part(choice_part, question, wrong)],
+        "parts": [_part(choice_part, question, wrong, check)],
         "steps": [*solution.steps, "The options: " + "; ".join(lines)],
     }

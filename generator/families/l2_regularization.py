@@ -35,8 +35,10 @@ class L2Regularization(Family):
             "w": rng.integers(-4, 5, n).tolist(),
             "data_loss": float(rng.integers(5, 40)) / 10,
             "data_grad": (rng.integers(-10, 11, n) / 10).tolist(),
-            "lam": float(rng.choice([0.1, 0.01, 0.5])),
-            "lr": float(rng.choice([0.1, 0.05, 0.5])),
+            # ηλ of a few percent at least: with λ = 0.01 and η = 0.1 the decay is 0.1 %,
+            # and forgetting λw gives the same weights to within 1 %
+            "lam": float(rng.choice([0.1, 0.2, 0.5])),
+            "lr": float(rng.choice([0.1, 0.5, 1.0])),
         }
 
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
