@@ -750,7 +750,7 @@ def _write_stats(grades: Path) -> str:
     from generator.render.png import bar_chart
     from generator.render.svg import bar_chart_svg
 
-    result = item_analysis(previous_report(grades))
+    result = item_analysis(previous_report(grades), str(grades / "report.json"))
     if not result["students"]:
         raise click.UsageError(f"{grades}/report.json has no graded submissions")
     counts, labels = result["histogram"]["counts"], result["histogram"]["labels"]

@@ -91,7 +91,8 @@ def _settling_problem(report: dict[str, Any]) -> str | None:
 
 def _is(value: Any, kind: str) -> bool:
     if kind == _NUMBER:
-        return type(value) in (int, float) and math.isfinite(value)
+        # an int is finite, and math.isfinite overflows on one past a float's range
+        return type(value) is int or (type(value) is float and math.isfinite(value))
     return isinstance(value, str if kind == _TEXT else list)
 
 

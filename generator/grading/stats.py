@@ -8,10 +8,13 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from generator.errors import printable
+from generator.errors import SubmissionError, printable
 from generator.formatting import counted
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
+# How large, and how small but for 0, a report's points may be: shares and correlations of
+# such numbers stay far from overflow, and no exam is worth a billion points.
+_MOST_POINTS = 1e9
 # the known mistake a feedback line names; reports of examgen before 0.2 worded it otherwise
 _DIAGNOSIS = re.compile(r"\(known mistake: (.+)\)$|this is the answer (.+) gives")
 
@@ -29,7 +32,33 @@ def _correlation(xs: list[float], ys: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
-def item_analysis(report: dict[str, Any]) -> dict[str, Any]:
+def _refuse_extreme_points(report: dict[str, Any], source: str) -> None:
+    """Refuse, on one line naming ``source`` and the field, points a hand edit made extreme
+    (1e308, 5e-324, a negative maximum): a share of them would overflow."""
+    for n, submission in enumerate(report["submissions"]):
+        entries = [(f"submissions[{n}]", submission)]
+        entries += [
+            (f"submissions[{n}].questions[{m}]", question)
+            for m, question in enumerate(submission["questions"])
+        ]
+        for where, entry in entries:
+            points, most = entry["points"], entry["max_points"]
+            if not (most == 0 or 1 / _MOST_POINTS <= most <= _MOST_POINTS):
+                problem = f"max_points must be 0 or from {1 / _MOST_POINTS:g} to {_MOST_POINTS:g}"
+                raise SubmissionError(source, f"{where}.{problem}, not {_shown(most)}")
+            if not abs(points) <= _MOST_POINTS:
+                problem = f"points must be from {-_MOST_POINTS:g} to {_MOST_POINTS:g}"
+                raise SubmissionError(source, f"{where}.{problem}, not {_shown(points)}")
+
+
+def _shown(number: float) -> str:
+    text = repr(number)  # an integer of thousands of digits, cut to fit the line
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
+
+
+def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[str, Any]:
+    """The item analysis of a report.json (``source``) that ``regrade.previous_report`` read."""
+    _refuse_extreme_points(report, source)
     submissions = report["submissions"]
     totals = [s["points"] for s in submissions]
     order = sorted(range(len(submissions)), key=lambda i: totals[i])
