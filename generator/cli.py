@@ -147,6 +147,14 @@ def _answer_text(value: Any) -> str:
     return "[" + ", ".join(_answer_text(item) for item in value) + "]"
 
 
+def _seed_text(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A seed is stored in key files and progress files as UTF-8: bytes a terminal passed
+    that are no text (read as lone surrogates) are refused here, not when it is written."""
+    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
+        raise click.BadParameter("must be text (it holds bytes that are not UTF-8)")
+    return value
+
+
 def _format_option(**defaults: Any) -> Callable[[Any], Any]:
     """--format LIST, the same on generate, export and practice."""
     return click.option(
@@ -202,6 +210,7 @@ def _family_options(verb: str, count: int, most: int) -> Callable[[Any], Any]:
     "--seed",
     "-s",
     default=None,
+    callback=_seed_text,
     help="Secret seed (any text; long is safer). Default: a random one, recorded in the key.",
 )
 @click.option(
@@ -323,7 +332,13 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
 
 @main.command()
 @_family_options("drill", count=10, most=500)
-@click.option("--seed", "-s", default=None, help="Seed of the questions (default: random).")
+@click.option(
+    "--seed",
+    "-s",
+    default=None,
+    callback=_seed_text,
+    help="Seed of the questions (default: random).",
+)
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session.")
 @click.option(
     "--progress",
@@ -404,7 +419,13 @@ def drill(
     show_default=True,
     help="How hard the questions are.",
 )
-@click.option("--seed", "-s", default=None, help="Seed (default: random, recorded in the key).")
+@click.option(
+    "--seed",
+    "-s",
+    default=None,
+    callback=_seed_text,
+    help="Seed (default: random, recorded in the key).",
+)
 @_format_option(default="md", show_default=True)
 @click.option("--pdf", is_flag=True, help="Also compile the sheets to PDF.")
 @click.option(
