@@ -43,7 +43,7 @@ def test_a_perturbed_submission_scores_less_and_says_why(run, exam, tmp_path):
     result = run("grade", "submission.json")
     assert result.exit_code == 0
     assert "[wrong: expected " in result.output
-    assert "[invalid: 'abc' is not a shape" in result.output
+    assert "[invalid: 'abc' is not a size" in result.output
     assert "receptive_field = (blank)  [blank]" in result.output
     report = json.loads(run("grade", "submission.json", "--json").output)
     assert report["points"] < report["max_points"]

@@ -64,10 +64,15 @@ class AnswerType:
         """The hint whose examples give away no key of the question: no example is one of
         the keys as pages write them (``shown``, spaces folded), nor, read as this type,
         agrees with one of ``keys``, the question's keys of this type. The last otherwise."""
-        for text, examples in self.hints:
+        hints = self.hint_texts()
+        for text, examples in hints:
             if not any(self._gives(example, shown, keys) for example in examples):
                 return text
-        return self.hints[-1][0]
+        return hints[-1][0]
+
+    def hint_texts(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The hints to choose from (``hints``, unless an instance writes otherwise)."""
+        return self.hints
 
     def _gives(self, example: str, shown: set[str], keys: list[Any]) -> bool:
         if " ".join(example.split()) in shown:
@@ -259,10 +264,11 @@ class Shape(AnswerType):
         if layout not in SHAPE_LAYOUTS:
             raise ValueError(f"unknown shape layout {layout!r:.30}")
         self.layout = layout
-        if layout == "CxHxW":
-            self.hints = self.channels_first_hints
-        example = self.hints[0][1][0]
+        example = self.hint_texts()[0][1][0]
         self._expected = f"a shape: write whole numbers with x between them, such as {example}"
+
+    def hint_texts(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return self.channels_first_hints if self.layout == "CxHxW" else self.hints
 
     def hint_avoiding(self, shown: set[str], keys: list[Any]) -> str:
         text = super().hint_avoiding(shown, keys)
