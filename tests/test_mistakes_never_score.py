@@ -155,3 +155,62 @@ def test_a_multiple_choice_part_tests_the_mistakes_its_options_show():
     shown = [m["diagnosis"] for m in part["mistakes"]]
     assert sorted(part["tells_apart"]) == sorted(shown)
     json.dumps(manifest)  # the manifest stays plain JSON
+
+
+# --- what each part tested, in stats and on the feedback page -------------------------------
+
+SIGMOID_QUIZ = 'title = "Sigmoid"\n[[questions]]\nid = "sig"\nfamily = "sigmoid_gradient"\n'
+
+
+@pytest.fixture
+def graded_quiz(run, tmp_path):
+    """Two students of a one-question quiz, handed in blank and graded into ./grades."""
+    (tmp_path / "quiz.toml").write_text(SIGMOID_QUIZ)
+    assert run("generate", "quiz.toml", "-n", "2", "--seed", "s", "--format", "md").exit_code == 0
+    assert run("grade", "output", "--out", "grades").exit_code == 0
+    return tmp_path
+
+
+def test_stats_shows_which_named_mistakes_each_part_told_apart(run, graded_quiz):
+    result = run("stats", "grades")
+    assert result.exit_code == 0, result.output
+    assert "gradient tells apart: " in result.output
+    assert "forgetting the factor σ(x) (2/2)" in result.output
+    stats = json.loads((graded_quiz / "grades" / "stats.json").read_text())
+    (row,) = stats["questions"]
+    assert {"part": "gradient", "mistake": "forgetting the factor σ(x)", "students": 2} in row[
+        "tested"
+    ]
+    page = (graded_quiz / "grades" / "stats.html").read_text()
+    assert "forgetting the factor σ(x) (2/2)" in page
+
+
+def test_the_feedback_page_says_which_mistakes_its_question_tells_apart(graded_quiz):
+    for suffix in ("md", "html"):
+        (page,) = (graded_quiz / "grades" / "feedback").glob(f"v001.{suffix}")
+        text = page.read_text()
+        assert "tells these known mistakes apart from the key" in text
+        assert "forgetting the factor σ(x)" in text
+
+
+def test_stats_refuses_a_report_whose_tells_apart_is_not_a_list_of_strings(run, graded_quiz):
+    report_file = graded_quiz / "grades" / "report.json"
+    report = json.loads(report_file.read_text())
+    report["submissions"][0]["questions"][0]["parts"][1]["tells_apart"] = [5]
+    report_file.write_text(json.dumps(report))
+    result = run("stats", "grades")
+    assert result.exit_code != 0
+    (line,) = result.output.strip().splitlines()
+    assert "report.json" in line and "questions[0].parts[1].tells_apart" in line
+
+
+def test_a_key_whose_tells_apart_is_not_a_list_of_strings_is_refused(graded_quiz):
+    from generator.errors import ExamgenError
+    from generator.exam.key_schema import check_key
+
+    (key_file,) = (graded_quiz / "output").glob("*/instructor/key.json")
+    key = json.loads(key_file.read_text())
+    check_key(key, "key.json")  # as generated: no error
+    key["variants"][0]["questions"][0]["parts"][1]["tells_apart"] = "forgetting"
+    with pytest.raises(ExamgenError, match=r"parts\[1\]\.tells_apart: must be a list of strings"):
+        check_key(key, "key.json")

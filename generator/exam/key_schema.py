@@ -130,6 +130,10 @@ def _check_part(part: dict[str, Any], part_ids: list[Any], where: str) -> None:
             raise _Problem(f"{here}.value", "is missing")
         _readable(answer_type, mistake["value"], f"{here}.value")
         _text(mistake, "diagnosis", here)
+    for name in ("tells_apart", "same_as_key"):  # named mistakes, by diagnosis
+        listed = part.get(name, [])
+        if not isinstance(listed, list) or not all(isinstance(d, str) for d in listed):
+            raise _Problem(f"{where}.{name}", "must be a list of strings")
     if "follows" in part:
         _check_follows(part["follows"], part_ids, answer_type, f"{where}.follows")
 

@@ -54,13 +54,17 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
             "score": None if score is None else _slot(score),
             "rows": Markup("\n").join(_slot(number) for number, _ in numbered),
         }
-        markdown.append({**common, "text": text["text"], "solution": text["solution"]})
+        tested_md, tested_html = _tested(parts)
+        markdown.append(
+            {**common, "text": text["text"], "solution": text["solution"], "tested": tested_md}
+        )
         html.append(
             {
                 **common,
                 # examgen's own HTML, made at generation from its templates' Markdown
                 "text": Markup(text["text_html"]),
                 "solution": Markup(text["solution_html"]),
+                "tested": tested_html,
             }
         )
     pages = (
@@ -78,6 +82,23 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     if None in frames.values():
         raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
     return frames
+
+
+def _tested(parts: list[dict[str, Any]]) -> tuple[str, Markup]:
+    """The line under a worked solution that says which named mistakes each part told
+    apart from its key, in Markdown and in HTML; empty when no part names any. A
+    hand-edited key.json writes these words, so both are escaped."""
+    listed = [(p["id"], p["tells_apart"]) for p in parts if p.get("tells_apart")]
+    if not listed:
+        return "", Markup("")
+    lead = "This question tells these known mistakes apart from the key"
+    md = "; ".join(
+        f"{student_cell(pid)}: " + ", ".join(student_cell(d) for d in ds) for pid, ds in listed
+    )
+    html = "; ".join(
+        f"<code>{escape(pid)}</code>: " + ", ".join(escape(d) for d in ds) for pid, ds in listed
+    )
+    return f"\n\n*{lead}:* {md}.", Markup(f'<p class="tested"><em>{lead}:</em> {html}.</p>')
 
 
 def _slot(number: int) -> Markup:

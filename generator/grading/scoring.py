@@ -55,17 +55,18 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
             raw = given.get(part["id"])
             score = score_part(types[part["type"]], raw, part, given, by_id)
             earned += score.fraction
-            rows.append(
-                {
-                    "id": part["id"],
-                    "answer": raw,
-                    "key": part["key"],
-                    "status": score.status,
-                    "points": _part_points(share, shown, score.fraction),
-                    "max_points": shown,
-                    "feedback": score.feedback,
-                }
-            )
+            row = {
+                "id": part["id"],
+                "answer": raw,
+                "key": part["key"],
+                "status": score.status,
+                "points": _part_points(share, shown, score.fraction),
+                "max_points": shown,
+                "feedback": score.feedback,
+            }
+            if "tells_apart" in part:  # what the variant's part tested, for stats
+                row["tells_apart"] = part["tells_apart"]
+            rows.append(row)
         got = share * earned
         total += got
         most += points

@@ -56,6 +56,15 @@ def _shown(number: float) -> str:
     return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 
+def _told_apart(part: dict[str, Any], where: str, source: str) -> list[str]:
+    """The named mistakes a graded part's variant told apart from its key, as printable
+    text; a hand-edited report's list that is not one of strings is refused."""
+    listed = part.get("tells_apart", [])
+    if not isinstance(listed, list) or not all(isinstance(d, str) for d in listed):
+        raise SubmissionError(source, f"{where}.tells_apart must be a list of strings")
+    return [printable(" ".join(d.split())[:120]) for d in listed]
+
+
 def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[str, Any]:
     """The item analysis of a report.json (``source``) that ``regrade.previous_report`` read."""
     _refuse_extreme_points(report, source)
@@ -66,7 +75,7 @@ def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[s
     lower, upper = set(order[:group]), set(order[-group:])
     questions: dict[str, dict[str, Any]] = {}
     for index, submission in enumerate(submissions):
-        for q in submission["questions"]:
+        for m, q in enumerate(submission["questions"]):
             if not q["parts"]:
                 continue  # dropped
             entry = questions.setdefault(
@@ -81,6 +90,7 @@ def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[s
                     "lower": [],
                     "wrong": defaultdict(Counter),
                     "diagnosis": {},
+                    "tested": Counter(),
                 },
             )
             fraction = q["points"] / q["max_points"] if q["max_points"] else 0.0
@@ -90,7 +100,10 @@ def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[s
                 entry["upper"].append(fraction)
             if index in lower:
                 entry["lower"].append(fraction)
-            for part in q["parts"]:
+            for k, part in enumerate(q["parts"]):
+                where = f"submissions[{index}].questions[{m}].parts[{k}]"
+                for mistake in _told_apart(part, where, source):
+                    entry["tested"][(part["id"], mistake)] += 1
                 if part["status"] in ("wrong", "partial", "invalid"):
                     # a student's text, shown in a terminal and on a page: escaped
                     answer = printable(" ".join(str(part["answer"]).split())[:60])
@@ -127,6 +140,11 @@ def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[s
                 "point_biserial": _correlation(entry["scores"], entry["rest"]),
                 "upper_lower": upper_mean - lower_mean,
                 "common_wrong": common[:5],
+                # which named mistakes the students' variants told apart from the key
+                "tested": [
+                    {"part": part_id, "mistake": mistake, "students": count}
+                    for (part_id, mistake), count in entry["tested"].items()
+                ],
             }
         )
     families: dict[str, list[dict]] = defaultdict(list)
@@ -179,6 +197,11 @@ def stats_text(stats: dict[str, Any]) -> str:
         for wrong in row["common_wrong"][:2]:
             why = f"  ({wrong['diagnosis']})" if wrong["diagnosis"] else ""
             lines.append(f"    {wrong['count']}x {wrong['part']} = {wrong['answer']}{why}")
+        tested: dict[str, list[str]] = defaultdict(list)
+        for item in row["tested"]:
+            tested[item["part"]].append(f"{item['mistake']} ({item['students']}/{row['students']})")
+        for part_id, mistakes in tested.items():
+            lines.append(f"    {part_id} tells apart: {'; '.join(mistakes)}")
     lines += ["", "By family (difficulty = mean share of points):"]
     lines += [
         f"  {f['family']:<24} {f['difficulty']:.2f} over {counted(f['questions'], 'question')}"

@@ -15,8 +15,8 @@ solutions as the student's sheet and key showed them, so grading renders nothing
      "feedback": {"md": Frame(b"# ...", array("q", [120, 120, ...])), "html": ...}}
 
 A part's ``type`` indexes ``types``: a class's thousands of parts share a handful of answer
-types. ``shown`` is the key as a person reads it. ``mistakes`` and ``follows`` are copied
-from key.json when the part has them. ``shown_escaped`` is the
+types. ``shown`` is the key as a person reads it. ``mistakes``, ``follows`` and
+``tells_apart`` are copied from key.json when the part has them. ``shown_escaped`` is the
 key as the feedback tables write it, in Markdown and HTML, where either differs from
 ``shown``: a class's keys are escaped once, at generation, and grading escapes only what
 students wrote. ``feedback`` holds the pages with slots for the student's points and answers,
@@ -59,6 +59,9 @@ from generator.ids import is_exam_id, is_student_id
 KEY_FORMAT = 13
 
 SHARD_SUFFIX = ".zst"
+# what a part of key.json hands on to grading as it is: its known mistakes, its rule of error
+# carried forward, and the named mistakes it tells apart from its key (for stats and feedback)
+_COPIED = ("mistakes", "follows", "tells_apart")
 _LEVEL = 3  # zstd's default: higher levels save under 10 % and take three times as long
 _MAX_SHARD_BYTES = 64 << 20  # unpacked; the default exam's shards are 97 kB
 
@@ -93,7 +96,7 @@ def variant_key(
                 escaped = escaped_key(entry["shown"], part["key"])
                 if escaped is not None:
                     entry["shown_escaped"] = escaped
-            entry.update({name: part[name] for name in ("mistakes", "follows") if name in part})
+            entry.update({name: part[name] for name in _COPIED if name in part})
             parts.append(entry)
         info = meta[question["id"]]
         entry = {
