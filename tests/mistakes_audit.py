@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator import registry
 from generator.answers.types import answer_type_from_json
-from generator.errors import ExamgenError
+from generator.errors import ExamgenError, SpecError
 from generator.exam.assemble import Student, assemble_variant
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec, QuestionSpec
@@ -99,7 +99,10 @@ def main() -> None:
             )
             forms = ["free"] + (["choice"] if multiple_choice else [])
             for form in forms:
-                m, a = generated_flaws(name, args.difficulty, args.draws, form)
+                try:
+                    m, a = generated_flaws(name, args.difficulty, args.draws, form)
+                except SpecError:  # no multiple-choice version at this difficulty
+                    continue
                 made, after = made + m, after + a
         totals = [totals[0] + drawn, totals[1] + raw, totals[2] + made, totals[3] + after]
         print(f"{name:24} {raw:6} / {drawn:5} {after:8} / {made:6}", flush=True)
