@@ -204,3 +204,16 @@ def test_a_misread_answer_is_told_what_its_type_expected(answer_type, typed, say
 def test_letters_and_decimal_commas_still_read():
     assert MultiSelect(5).read_answer("ac") == frozenset("AC")
     assert Real().read_answer("1,5") == Fraction(3, 2) or Real().read_answer("1,5") == 1.5
+
+
+def test_a_multiple_choice_part_is_labelled_as_choosing_letters(run, tmp_path):
+    spec = tmp_path / "choice.toml"
+    spec.write_text(
+        'title = "Choice"\n[[questions]]\nfamily = "conv_params"\npoints = 4\nformat = "choice"\n'
+    )
+    result = run("generate", "choice.toml", "-n", "1", "--seed", "s")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    sheet = (exam / "students" / "v001" / "sheet.md").read_text()
+    assert "- `answer`: the letters of the options you choose" in sheet
+    assert "- `answer`: the total number" not in sheet

@@ -241,7 +241,10 @@ def _as_choice(
     texts = [part.answer.display(value) for value, _ in shown]
     if len(set(texts)) < len(texts):
         return None  # two options that read the same
-    choice_part = Part("answer", part.label, MultiSelect(len(shown)), key_letter)
+    # labelled as what the student does: the quantity's name invited its value (6500) instead
+    choice_part = Part(
+        "answer", "the letters of the options you choose", MultiSelect(len(shown)), key_letter
+    )
     wrong = [Mistake(letters[n], why) for n, (_, why) in enumerate(shown) if why]
     lines = [
         f"({letters[n]}) {text}: " + (why or "correct")
