@@ -7,7 +7,8 @@ OUT/EXAM_ID/
   students/STEM/submission.json  and the blank submission the student fills in
   instructor/key.json            the manifest: every variant's givens, keys and steps (secret)
   instructor/variants/ID.zst     each variant's grading key (generator.grading.variant_key)
-  instructor/index.json          key.json without the questions: the roster, for gradebooks
+  instructor/index.json          key.json without the questions: the roster, for gradebooks,
+                                 and where each variant lies in key.json (exam.manifest)
   instructor/keys/STEM.md        readable answer key with worked solutions, per variant
 ```
 
