@@ -174,6 +174,13 @@ class Family:
     def parts(self, params: dict[str, Any], solution: Solution) -> list[Part]:
         raise NotImplementedError
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        """What groups this instance with its siblings for the analysis of variant
+        difficulty (``examgen stats``) and calibrated generation: a few short names and
+        values, such as ``{"op": "pool", "padded": "no"}``, each taking few values across a
+        difficulty level. Empty here: an exam then records the question's difficulty."""
+        return {}
+
     def answered_in_question(self, part_id: str) -> bool:
         """Whether the question text holds the part's answer box (a cell of its table), so a
         printed sheet gives the part no room of its own."""
