@@ -64,8 +64,7 @@ def write_practice(
 
     def fill(root: Path) -> None:
         (root / "instructor" / "variants").mkdir(parents=True)
-        (root / "instructor" / "key.json").write_text(to_json(manifest, compact=True), "utf-8")
-        for name, data in key_shards(manifest):
+        for name, data in key_shards(manifest):  # key.json first, then what derives from it
             (root / "instructor" / name).write_bytes(data)
         (root / "submission.json").write_text(
             to_json(blank_submission(manifest, variant)), encoding="utf-8"
