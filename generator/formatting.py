@@ -15,6 +15,23 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
+_SPOKEN_WITH_A_VOWEL = re.compile(r"(?:8|11|18)(?!\d)|8\d{1,2}(?!\d)")
+
+
+def with_article(text: Any) -> str:
+    """``text`` after "a" or "an" as it is read aloud: an 8x8x8 volume, an 11x11 kernel, an
+    18, a 32x32x3 volume, a 110. A number reads from its leading group of up to three digits
+    (11,000 is "eleven thousand")."""
+    text = str(text)
+    digits = re.match(r"\d+", text)
+    if digits:
+        lead = digits[0][: (len(digits[0]) - 1) % 3 + 1]
+        vowel = bool(_SPOKEN_WITH_A_VOWEL.fullmatch(lead))
+    else:
+        vowel = text[:1].lower() in "aeio"
+    return f"{'an' if vowel else 'a'} {text}"
+
+
 def cell(text: Any) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")

@@ -19,7 +19,7 @@ from generator.family import (
     real_vector,
     whole,
 )
-from generator.formatting import short_number, vector_text
+from generator.formatting import counted, short_number, vector_text
 from generator.registry import register
 from solvers.optim import optimize, quadratic_gradient, regression_gradient
 
@@ -215,7 +215,7 @@ class GradientDescent(Family):
         parts.append(
             Part(
                 "theta",
-                f"θ after {params['steps']} step(s)",
+                f"θ after {counted(params['steps'], 'step')}",
                 Matrix(None, n, 0.01, 1e-3),
                 answers["theta"],
             )

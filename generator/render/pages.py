@@ -21,12 +21,14 @@ from generator.answers.types import answer_type_from_json
 from generator.families.common.layerspec import describe, parse_layer
 from generator.formatting import (
     cell,
+    counted,
     format_points,
     short_number,
     student_cell,
     tex_matrix,
     typeset_minus,
     vector_text,
+    with_article,
 )
 from generator.render.answer_space import answer_space
 
@@ -96,6 +98,8 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["which_option"] = _which_option
     env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
     env.filters["describe_layer"] = _describe_layer
+    env.filters["with_article"] = with_article  # a 32x32x3 input, an 8x8x8 input
+    env.filters["counted"] = counted  # 1 zero, 2 zeros: never "zero(s)"
     return env
 
 
