@@ -3,8 +3,9 @@ JSON report, staged in a temporary folder and moved into place in one rename.
 
 Gradebook columns: ``student_id``, ``name``, ``variant_id``, ``status`` (graded, missing or
 conflict), ``flag`` (why the instructor should look: a file another student handed in,
-see ``uploader``), ``total``, ``max_points``, then one column per question, headed
-``ID (POINTS)`` (``ID (dropped)`` for a question the instructor dropped).
+see ``uploader``), ``saved_at`` (when the answer form saved the file, by the student's
+clock; blank for a file written by hand), ``total``, ``max_points``, then one column per
+question, headed ``ID (POINTS)`` (``ID (dropped)`` for a question the instructor dropped).
 Canvas imports it by matching student_id to the SIS User ID; Gradescope by matching it to SID.
 
 Two files that claim one student are never settled by file order: neither is graded into the
@@ -58,7 +59,10 @@ def _gradebook(
         )
         for q in questions
     ]
-    columns = ["student_id", "name", "variant_id", "status", "flag", "total", "max_points"]
+    columns = [
+        *("student_id", "name", "variant_id", "status", "flag", "saved_at", "total"),
+        "max_points",
+    ]
     writer.writerow([*columns, *headers])
     maximum = format_points(sum(q["points"] for q in questions if q["id"] not in dropped))
     for variant in index["variants"]:
@@ -76,7 +80,8 @@ def _gradebook(
             ]
         ids = (variant["student_id"], variant["name"], variant["variant_id"])
         flag = spreadsheet_text(flags.get(variant["student_id"], ""))
-        row = [*map(spreadsheet_text, ids), status, flag, total]
+        saved_at = (report or {}).get("saved_at") or ""  # read_submission checked its form
+        row = [*map(spreadsheet_text, ids), status, flag, saved_at, total]
         writer.writerow([*row, maximum, *points])
     return buffer.getvalue()
 

@@ -73,7 +73,7 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
         questions.append(
             {**result, "points": _number(got), "max_points": _number(points), "parts": rows}
         )
-    return {
+    report = {
         "submission": source,
         "exam_id": key["exam_id"],
         "variant_id": key["variant_id"],
@@ -82,6 +82,9 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
         "max_points": _number(most),
         "questions": questions,
     }
+    if submission.get("saved_at") is not None:  # checked by read_submission
+        report["saved_at"] = submission["saved_at"]
+    return report
 
 
 _NONE: dict[str, Any] = {}  # no answers to a question

@@ -3,6 +3,7 @@ all checked, and each problem is reported as one line naming the file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ from generator.files.reading import read_json
 from generator.ids import EXAM_ID_RULE, is_exam_id
 
 MAX_SUBMISSION_BYTES = 1_000_000
+
+# When the answer form saved the file, by the student's own clock (UTC, to the second or
+# the millisecond): shown in the gradebook so a late file can be seen, never trusted as proof.
+_SAVED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z", re.ASCII)
+SAVED_AT_EXAMPLE = "2026-05-14T09:30:00Z"
 
 
 def read_submission(path: Path) -> dict[str, Any]:
@@ -26,9 +32,16 @@ def read_submission(path: Path) -> dict[str, Any]:
     for field in ("exam_id", "variant_id", "student_id"):
         if field in data and not isinstance(data[field], str):
             raise SubmissionError(source, f"'{field}' must be a string")
-    extra = set(data) - {"exam_id", "variant_id", "student_id", "name", "answers"}
+    extra = set(data) - {"exam_id", "variant_id", "student_id", "name", "answers", "saved_at"}
     if extra:
         raise SubmissionError(source, f"unknown field '{sorted(extra)[0]}'")
+    saved_at = data.get("saved_at")
+    if saved_at is not None and not (isinstance(saved_at, str) and _SAVED_AT.fullmatch(saved_at)):
+        raise SubmissionError(
+            source,
+            f"'saved_at' {quoted(str(saved_at))} is not a UTC time such as {SAVED_AT_EXAMPLE} "
+            "(the answer form writes it; delete the field if you edited it)",
+        )
     if not isinstance(data["answers"], dict):
         raise SubmissionError(source, "'answers' must be an object of question id -> parts")
     return data
