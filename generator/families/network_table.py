@@ -21,8 +21,9 @@ from generator.registry import register
 from solvers.network import FC, BatchNorm, Conv, Flatten, LayerError, Pool, ReLU, TableRow, table
 
 
-def read_layers(value: Any) -> list[str]:
-    """A JSON list of layer specs, or one string of specs separated by commas."""
+def read_layers(value: Any, need_filters: bool = True) -> list[str]:
+    """A JSON list of layer specs, or one string of specs separated by commas (``parse_layer``
+    says what ``need_filters`` allows)."""
     items = split_top_level(value) if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
         raise ValueError('expected a non-empty list of layer specs such as ["CONV5-10", "POOL2"]')
@@ -30,7 +31,7 @@ def read_layers(value: Any) -> list[str]:
         raise ValueError("more than 100 layers")
     for position, item in enumerate(items, start=1):
         try:
-            parse_layer(item)
+            parse_layer(item, need_filters)
         except LayerSpecError as error:
             raise ValueError(f"layer {position}: {error}") from None
     return [item.strip() for item in items]

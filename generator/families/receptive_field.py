@@ -22,6 +22,12 @@ from solvers.network import (
 )
 
 
+def _window_layers(value: Any) -> list[str]:
+    """Layer specs whose windows a receptive field follows: a conv layer's filter count may
+    be left out, as it changes no receptive field."""
+    return read_layers(value, need_filters=False)
+
+
 @register
 class ReceptiveField(Family):
     name = "receptive_field"
@@ -30,7 +36,9 @@ class ReceptiveField(Family):
     topic = "convolution"
     choice_part = "receptive_field"
     givens = {
-        "layers": Given(read_layers, "conv, pool, relu or bn layer specs, bottom first"),
+        "layers": Given(
+            _window_layers, "conv, pool, relu or bn layer specs, bottom first (conv's n optional)"
+        ),
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
@@ -49,7 +57,7 @@ class ReceptiveField(Family):
         return {"layers": [shorthand(layer) for layer in layers]}
 
     def solve(self, params: dict[str, Any]) -> Solution:
-        layers = [parse_layer(spec) for spec in params["layers"]]
+        layers = [parse_layer(spec, need_filters=False) for spec in params["layers"]]
         try:
             rows = receptive_fields(layers)
         except LayerError as error:
@@ -96,7 +104,7 @@ class ReceptiveField(Family):
 
     def mistakes(self, params: dict[str, Any], solution: Solution) -> dict[str, list[Mistake]]:
         windows = []
-        for layer in (parse_layer(spec) for spec in params["layers"]):
+        for layer in (parse_layer(spec, need_filters=False) for spec in params["layers"]):
             if isinstance(layer, (Conv, Pool)):
                 d = layer.d if isinstance(layer, Conv) else 1
                 windows.append((layer.k, d * (layer.k - 1) + 1, layer.s))

@@ -46,8 +46,10 @@ def _bool(spec: str, name: str, text: str) -> bool:
     raise LayerSpecError(f"'{spec}': {name} must be true or false, got '{text}'")
 
 
-def parse_layer(spec: object) -> Layer:
-    """The layer a spec string describes, or LayerSpecError naming what is wrong."""
+def parse_layer(spec: object, need_filters: bool = True) -> Layer:
+    """The layer a spec string describes, or LayerSpecError naming what is wrong. Without
+    ``need_filters`` a conv layer may leave out its filter count n, which a receptive field
+    does not depend on (it then reads as one filter)."""
     if not isinstance(spec, str):
         raise LayerSpecError(f"a layer spec must be a string, got {spec!r}")
     text = spec.strip()
@@ -82,6 +84,8 @@ def parse_layer(spec: object) -> Layer:
                 raise LayerSpecError(f"'{text}': '{key}' is given twice")
             args[key] = arg[2]
     missing = _REQUIRED.get(name, set()) - set(args)
+    if not need_filters and name == "conv":
+        missing.discard("n")
     if missing:
         raise LayerSpecError(f"'{text}': {name} needs {', '.join(sorted(missing))}")
     if name == "conv":
@@ -92,7 +96,7 @@ def parse_layer(spec: object) -> Layer:
         )
         return Conv(
             k=_int(text, "k", args["k"], 1),
-            n=_int(text, "n", args["n"], 1),
+            n=_int(text, "n", args.get("n", "1"), 1),
             s=_int(text, "s", args.get("s", "1"), 1),
             p=padding,
             d=_int(text, "d", args.get("d", "1"), 1),
