@@ -34,6 +34,10 @@ MAX_DRAWS = 200  # fixed givens can make most draws invalid; past this the spec 
 class Student:
     id: str
     name: str = ""
+    # who the student is on a hand-in platform (Gradescope), from the roster's optional
+    # email and sid columns: an autograder checks an upload's variant against its uploader
+    email: str = ""
+    sid: str = ""
 
 
 def exam_id(spec: ExamSpec, key: bytes) -> str:
@@ -68,6 +72,8 @@ def exam_header(spec: ExamSpec, seed: str) -> dict[str, Any]:
             }
             for q in spec.questions
         ],
+        # only when the spec has the table, so the keys of other specs stay byte for byte
+        **({"gradescope": spec.gradescope} if spec.gradescope else {}),
     }
 
 
@@ -87,6 +93,8 @@ def assemble_variant(
     return {
         "student_id": student.id,
         "name": student.name,
+        # only when the roster has them, so the keys of other rosters stay byte for byte
+        **{name: getattr(student, name) for name in ("email", "sid") if getattr(student, name)},
         "variant_id": keyed_id(key, "variant", identifier, student.id),
         "questions": [_question(spec, q, key, student.id, asked) for q in spec.questions],
     }

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.answers.types import AnswerType, Shape, answer_type_from_json
 from generator.errors import BrokenKeyError, quoted
+from generator.exam.gradescope_settings import SettingError, read_settings
 from generator.families.common.notation import FC_OUTPUTS, LAYOUTS
 from generator.ids import (
     EXAM_ID_RULE,
@@ -68,6 +69,12 @@ def _check_header(data: dict[str, Any], roster_only: bool) -> None:
         points = question.get("points")
         if not _is_number(points) or not 0 < points <= MAX_POINTS:
             raise _Problem(f"{where}.points", f"must be a number above 0 and at most {MAX_POINTS}")
+    if "gradescope" in data:  # the spec's [gradescope] table, as assemble recorded it
+        try:
+            if read_settings(data["gradescope"]) != data["gradescope"]:
+                raise SettingError("gradescope", "must hold visibility and allow_groups")
+        except SettingError as error:
+            raise _Problem(error.field, str(error)) from None
     dropped = data.get("dropped", [])
     if not isinstance(dropped, list) or any(qid not in seen for qid in dropped):
         raise _Problem("dropped", "must be a list of the key's question ids")
@@ -88,6 +95,9 @@ def _check_variants(data: dict[str, Any], roster_only: bool) -> None:
             raise _Problem(f"{where}.student_id", f"must be {STUDENT_ID_RULE}, unique in the key")
         students.add(student_id)
         _text(variant, "name", where)
+        for name in ("email", "sid"):  # the roster's, when it had them: who hands it in
+            if name in variant and not is_contact(variant[name]):
+                raise _Problem(f"{where}.{name}", f"must be {CONTACT_RULE}")
         if not roster_only:
             _check_questions(variant.get("questions"), ids, f"{where}.questions")
 
@@ -212,6 +222,20 @@ def _text(data: dict[str, Any], name: str, where: str = "") -> str:
     if not isinstance(value, str):
         raise _Problem(f"{where}.{name}" if where else name, "must be a string")
     return value
+
+
+CONTACT_RULE = "one word of at most 254 characters, without control characters"
+
+
+def is_contact(value: Any) -> bool:
+    """An email or sid, as a roster gives them (``exam.roster``)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 254
+        and value.isprintable()
+        and len(value.split()) == 1
+        and value == value.strip()
+    )
 
 
 def _is_number(value: Any) -> bool:

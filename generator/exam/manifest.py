@@ -201,7 +201,12 @@ def index_fields(digest: str, layout: KeyLayout) -> dict[str, Any]:
 
 
 def roster_entry(variant: dict[str, Any]) -> dict[str, Any]:
-    return {name: variant[name] for name in ("variant_id", "student_id", "name")}
+    entry = {name: variant[name] for name in ("variant_id", "student_id", "name")}
+    # a student's email and sid, where the roster gave them: who may hand the variant in
+    return entry | {name: variant[name] for name in ROSTER_CONTACTS if name in variant}
+
+
+ROSTER_CONTACTS = ("email", "sid")
 
 
 def _read_index_file(index_file: Path) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""Class rosters: a CSV file with a header row, an ``id`` column and an optional ``name``.
+"""Class rosters: a CSV file with a header row, an ``id`` column and optional ``name``,
+``email`` and ``sid`` columns (who the student is on Gradescope: its autograder checks that
+an upload's variant is the uploader's own; each unique in the roster).
 
 Each row is one line of the file. A quoted cell may not run across lines, and a row may not
 hold more cells than the header names: either is a roster that would read as something
@@ -17,6 +19,7 @@ from typing import Any
 
 from generator.errors import SpecError, quoted
 from generator.exam.assemble import Student
+from generator.exam.key_schema import CONTACT_RULE, is_contact
 from generator.files.reading import read_text
 from generator.ids import STUDENT_ID_RULE, is_student_id
 
@@ -91,6 +94,7 @@ def _students(rows: Iterator[tuple[int, list[str]]], source: str) -> list[Studen
     name_column = header.index("name") if "name" in header else None
     students: list[Student] = []
     seen: set[str] = set()
+    seen_contacts: set[tuple[str, str]] = set()
     for number, row in rows:
         line = f"line {number}"
         if not any(cell.strip() for cell in row):
@@ -118,12 +122,39 @@ def _students(rows: Iterator[tuple[int, list[str]]], source: str) -> list[Studen
             raise SpecError(
                 source, "a name must be at most 200 characters, with no control characters", line
             )
-        students.append(Student(student_id, name))
+        contacts = {
+            column: _contact(row, header, column, source, line, seen_contacts)
+            for column in ("email", "sid")
+        }
+        students.append(Student(student_id, name, **contacts))
         if len(students) > MAX_STUDENTS:
             raise SpecError(source, f"more than {MAX_STUDENTS} students")
     if not students:
         raise SpecError(source, "no students listed")
     return students
+
+
+def _contact(
+    row: list[str],
+    header: list[str],
+    column: str,
+    source: str,
+    line: str,
+    seen: set[tuple[str, str]],
+) -> str:
+    """The student's ``email`` or ``sid`` cell, empty when the roster has no such column;
+    two students with one email or sid could each hand in the other's variant."""
+    at = header.index(column) if column in header else len(row)
+    value = row[at].strip() if at < len(row) else ""
+    if not value:
+        return ""
+    if not is_contact(value):
+        raise SpecError(source, f"{column} {quoted(value)} must be {CONTACT_RULE}", line)
+    # an email is one address whatever its case, as Gradescope compares them
+    if (column, value.casefold()) in seen:
+        raise SpecError(source, f"{column} {quoted(value)} appears twice", line)
+    seen.add((column, value.casefold()))
+    return value
 
 
 def _non_empty(cells: Iterable[str]) -> bool:

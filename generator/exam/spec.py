@@ -28,13 +28,14 @@ import numpy as np
 
 from generator import registry
 from generator.errors import ExamgenError, SpecError, quoted
+from generator.exam.gradescope_settings import SettingError, read_settings
 from generator.families.common.notation import read_fc_outputs, read_layout
 from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
 from generator.formatting import format_points
 from generator.tex_subset import refused_formula
 
-_TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions"}
+_TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions", "gradescope"}
 # [notation]: how the course writes shapes, given to every family that has these givens
 _NOTATION = {"shapes": ("notation", read_layout), "fc_outputs": ("fc_outputs", read_fc_outputs)}
 _QUESTION_FIELDS = {
@@ -97,6 +98,9 @@ class ExamSpec:
     seed: str | None
     questions: tuple[QuestionSpec, ...]
     text: str  # the spec as written, hashed into the exam id
+    # the [gradescope] table, defaults filled in (``exam.gradescope_settings``); empty
+    # when the spec has none
+    gradescope: dict[str, Any] = field(default_factory=dict)
 
 
 def builtin_names() -> list[str]:
@@ -160,7 +164,17 @@ def parse(text: str, source: str) -> ExamSpec:
         seed=None if seed is None else str(seed),
         questions=tuple(questions),
         text=text,
+        gradescope=_gradescope(data, source),
     )
+
+
+def _gradescope(data: dict[str, Any], source: str) -> dict[str, Any]:
+    if "gradescope" not in data:
+        return {}
+    try:
+        return read_settings(data["gradescope"])
+    except SettingError as error:
+        raise SpecError(source, str(error), error.field) from None
 
 
 def _notation(raw: Any, source: str) -> dict[str, str]:
