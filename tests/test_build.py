@@ -8,8 +8,9 @@ import pytest
 import generator.exam_folder.build as build
 from generator.exam import spec
 from generator.exam.assemble import Student, assemble
+from generator.exam.key_text import key_text
+from generator.exam.manifest import scanned_layout
 from generator.exam_folder.build import generate_exam
-from generator.files.encoding import to_json
 from generator.grading.variant_key import checked_shard
 
 
@@ -41,7 +42,7 @@ def test_the_streamed_key_equals_the_assembled_manifest(tmp_path, small_chunks):
     students = [Student(f"s{n}") for n in range(5)]
     target = generate_exam(exam, "key", students, tmp_path, workers=2)
     written = (target / "instructor" / "key.json").read_text()
-    assert written == to_json(assemble(exam, "key", students), compact=True)
+    assert written.encode() == key_text(assemble(exam, "key", students))[0]
 
 
 def test_shards_and_index_are_made_from_the_key_as_written(tmp_path, small_chunks):
@@ -65,9 +66,27 @@ def test_progress_counts_every_student(tmp_path, small_chunks):
 def test_a_failure_halfway_leaves_no_exam(tmp_path, small_chunks, monkeypatch):
     exam = spec.load("convnet-shapes")
     full = OSError(28, "full")  # after key.json is written, before index.json
-    monkeypatch.setattr(build, "written_layout", lambda *a, **k: (_ for _ in ()).throw(full))
+    monkeypatch.setattr(build, "key_layout", lambda *a, **k: (_ for _ in ()).throw(full))
     from generator.errors import OutputError
 
     with pytest.raises(OutputError, match="full"):
         generate_exam(exam, "x", [Student("s1"), Student("s2")], tmp_path, workers=1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_key_json_is_laid_out_a_variant_a_block_and_a_part_a_line(tmp_path, small_chunks):
+    target = generate_exam(spec.load("convnet-shapes"), "lines", [Student("s1"), Student("s2")],
+                           tmp_path, workers=1)  # fmt: skip
+    lines = (target / "instructor" / "key.json").read_text().splitlines()
+    assert '      "student_id": "s2",' in lines
+    keyed = [line for line in lines if line.lstrip().startswith('{"id":') and '"key":' in line]
+    assert keyed and all(line.startswith("            {") for line in keyed)
+    assert max(map(len, lines)) < 4000  # no variant on one line
+
+
+def test_a_key_read_back_and_written_again_keeps_every_variants_digest(tmp_path, small_chunks):
+    target = generate_exam(spec.load("convnet-shapes"), "same", [Student("s1"), Student("s2")],
+                           tmp_path, workers=1)  # fmt: skip
+    data = (target / "instructor" / "key.json").read_bytes()
+    again, layout = key_text(json.loads(data))
+    assert again == data and scanned_layout(data) == layout

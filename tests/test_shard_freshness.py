@@ -8,6 +8,7 @@ import shutil
 import zstandard
 from conftest import filled_submission
 
+from generator.exam.key_text import key_text
 from generator.exam.manifest import digests, read_key, scanned_layout
 from generator.files.encoding import to_json
 from generator.grading.variant_key import checked_shard
@@ -38,14 +39,14 @@ def graded(tmp_path, out):
 
 
 def fix_key(exam, student, question, part, value, indent=None):
-    """The instructor's hand correction of one key in key.json: compact, as examgen writes
+    """The instructor's hand correction of one key in key.json: laid out as examgen writes
     it, or re-indented by an editor."""
     key_file = exam / "instructor" / "key.json"
     key = json.loads(key_file.read_text())
     variant = next(v for v in key["variants"] if v["student_id"] == student)
     parts = next(q for q in variant["questions"] if q["id"] == question)["parts"]
     next(p for p in parts if p["id"] == part)["key"] = value
-    text = to_json(key, compact=True) if indent is None else json.dumps(key, indent=indent)
+    text = key_text(key)[0].decode() if indent is None else json.dumps(key, indent=indent)
     key_file.write_text(text, encoding="utf-8")
 
 

@@ -74,14 +74,23 @@ class KeyLayout:
         return {"around": [list(span) for span in self.around], "variants": self.variants}
 
 
-def written_layout(opening: int, sizes: list[int], closing: int) -> KeyLayout:
-    """The layout of a key.json written as ``opening`` bytes, the variants of ``sizes``
-    bytes each, separated by commas, then ``closing`` bytes."""
-    spans, at = [], opening
+def written_layout(
+    opening: int,
+    sizes: list[int],
+    closing: int,
+    separator: int = 1,
+    lead: int = 0,
+    trail: int = 0,
+) -> KeyLayout:
+    """The layout of a key.json written as ``opening`` bytes (through the variants' ``[``),
+    ``lead`` blank bytes, the variants of ``sizes`` bytes each, ``separator`` bytes between
+    two, ``trail`` blank bytes, then ``closing`` bytes (from the ``]``): the spans
+    ``scanned_layout`` finds in the same bytes."""
+    spans, at = [], opening + lead
     for size in sizes:
         spans.append((at, at + size))
-        at += size + 1
-    end = spans[-1][1] if spans else opening
+        at += size + separator
+    end = (spans[-1][1] if spans else opening + lead) + trail
     return KeyLayout(((0, opening), (end, end + closing)), tuple(spans))
 
 

@@ -17,28 +17,30 @@ from pathlib import Path
 from typing import Any
 
 from generator.exam.assemble import Student, assemble_variant, exam_header
+from generator.exam.key_text import (
+    KEY_CLOSING,
+    KEY_LEAD,
+    KEY_SEPARATOR,
+    KEY_TRAIL,
+    key_layout,
+    key_opening,
+    variant_text,
+)
 from generator.exam.manifest import (
     is_exam_folder,
     read_key,
     roster_entry,
     variant_digest,
-    written_layout,
 )
 from generator.exam.seeding import secret_key
 from generator.exam.spec import ExamSpec
-from generator.exam_folder.files import (
-    KEY_CLOSING,
-    index_json,
-    key_opening,
-    write_variant_files,
-)
+from generator.exam_folder.files import index_json, write_variant_files
 from generator.exam_folder.formats import (
     DEFAULT_FORMATS,
     latex_sources,
     refuse_unprintable_latex,
     write_exam_wide,
 )
-from generator.files.encoding import to_json
 from generator.files.writing import write_folder
 from generator.processes import start_worker
 from generator.render.pdf import compile_all, pdflatex
@@ -72,7 +74,7 @@ def _build(students: list[Student]) -> list[tuple[bytes, dict[str, Any]]]:
     built = []
     for student in students:
         variant = assemble_variant(_JOB["spec"], _JOB["key"], _JOB["header"]["exam_id"], student)
-        text = to_json(variant, compact=True).rstrip("\n").encode()
+        text = variant_text(variant)
         source = variant_digest(_JOB["opening"], KEY_CLOSING, text)
         write_variant_files(_JOB["header"], variant, _JOB["root"], _JOB["formats"], source)
         built.append((text, roster_entry(variant)))
@@ -119,14 +121,15 @@ def generate_exam(
                 stream.write(piece)
                 digest.update(piece)  # index.json records it: no second pass over the file
 
-            write(opening)
+            write(opening + KEY_LEAD)
             for built in _chunks_built(spec, seed, root, formats, chunks, workers):
-                write((b"," if roster else b"") + b",".join(text for text, _ in built))
+                texts = KEY_SEPARATOR.join(text for text, _ in built)
+                write((KEY_SEPARATOR if roster else b"") + texts)
                 roster += [entry for _, entry in built]
                 sizes += [len(text) for text, _ in built]
                 progress(len(built))
-            write(KEY_CLOSING)
-        layout = written_layout(len(opening), sizes, len(KEY_CLOSING))
+            write(KEY_TRAIL + KEY_CLOSING)
+        layout = key_layout(len(opening), sizes)
         (root / "instructor" / "index.json").write_text(
             index_json({**header, "variants": roster}, digest.hexdigest(), layout),
             encoding="utf-8",

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import OutputError
+from generator.exam.key_text import key_text
 from generator.exam.manifest import (
     KeyLayout,
     digests,
     index_fields,
     read_key,
     roster_entry,
-    written_layout,
 )
 from generator.exam_folder.formats import (
     refuse_unprintable_latex,
@@ -64,17 +64,6 @@ def shard(
     )
 
 
-KEY_CLOSING = b"]}\n"  # after the variants, as ``key_opening`` leaves them
-
-
-def key_opening(manifest: dict[str, Any]) -> str:
-    """A key file's compact JSON up to its first variant: ``{...,"variants":[``. The
-    variants follow, comma-separated, then ``KEY_CLOSING``: files of any size are written as
-    a stream, in the bytes to_json would give."""
-    header = {name: value for name, value in manifest.items() if name != "variants"}
-    return to_json({**header, "variants": []}, compact=True)[: -len(KEY_CLOSING)]
-
-
 def index_json(manifest: dict[str, Any], digest: str, layout: KeyLayout) -> str:
     """index.json: the header and roster, all a gradebook needs, and what it was made from:
     the SHA-256 of key.json's bytes, ``digest``, and where each variant lies in them."""
@@ -85,10 +74,7 @@ def index_json(manifest: dict[str, Any], digest: str, layout: KeyLayout) -> str:
 def key_shards(manifest: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
     """key.json and the files derived from it, by path under instructor/: key.json, every
     variant's shard, then index.json."""
-    opening = key_opening(manifest).encode()
-    texts = [to_json(v, compact=True).rstrip("\n").encode() for v in manifest["variants"]]
-    data = b"".join([opening, b",".join(texts), KEY_CLOSING])
-    layout = written_layout(len(opening), [len(text) for text in texts], len(KEY_CLOSING))
+    data, layout = key_text(manifest)
     yield "key.json", data
     for variant, source in zip(manifest["variants"], digests(data, layout), strict=True):
         yield shard(manifest, variant, source)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import KeyFileError, SubmissionError
-from generator.files.encoding import to_json
+from generator.exam.key_text import key_text
 from generator.files.reading import read_json
 from generator.files.writing import write_file
 from generator.formatting import format_points, format_score
@@ -121,7 +121,7 @@ def drop_questions(key_file: Path, manifest: dict[str, Any], drop: list[str]) ->
                 str(key_file), f"no question '{qid}' to drop (has {', '.join(known)})"
             )
     manifest["dropped"] = sorted(set(manifest.get("dropped", [])) | set(drop), key=known.index)
-    write_file(key_file, to_json(manifest, compact=True).encode())
+    write_file(key_file, key_text(manifest)[0])
     return manifest
 
 
