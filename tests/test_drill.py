@@ -98,8 +98,12 @@ def test_a_table_missed_row_by_row_never_shows_a_row_still_to_come(run, progress
         if part["id"].startswith("row"):
             layer = part["label"].split(" (layer")[0]
             assert hint.startswith(f"{layer}:"), (part["id"], hint)
-    pools = [h for p, h in zip(parts, hints, strict=True) if p["label"].startswith("POOL2 (")]
-    assert len(pools) == 6 and len(set(pools)) == 6  # shape and parameters of each of three
+    pools = [(p, h) for p, h in zip(parts, hints, strict=True) if p["label"].startswith("POOL2 (")]
+    assert len(pools) == 6  # shape and parameters of each of three, each layer its own step
+    for kind in ("shape", "params"):
+        assert len({h for p, h in pools if p["id"].endswith(kind)}) == 3
+    # the first pool's shape hint keeps its parameter count, asked next, hidden
+    assert "parameters: 0" not in pools[0][1] and pools[0][0]["id"].endswith("shape")
 
 
 def test_a_right_second_try_counts_as_after_the_hint(run, progress_file):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator import registry
+from generator.answers.arithmetic import ArithmeticParseError, evaluate
 from generator.answers.types import Score, answer_type_from_json
 from generator.errors import ExamgenError
 from generator.exam.assemble import Student, assemble_variant
@@ -163,12 +164,14 @@ def ask_question(
                 say(terminal_text(f"Hint: {clue}") if clue else "Think again: one more try.")
                 continue
             missed += 1
+            # the key is known now: later parts follow from it, not from the answer it replaced
+            given[part["id"]] = part["key"]
             say(f"The answer: {answer_type.display(part['key'])}")
             if len(question["parts"]) > 1 and step is not None:
                 shown = _masked(steps[step], later)
                 say(terminal_text(f"Worked step: {shown}"))
             break
-    if missed:
+    if missed or hinted:
         say("\nWorked solution:\n" + terminal_text(rendered["solution"]))
     return right, hinted, missed
 
@@ -236,15 +239,44 @@ def _hint(
         text = key.sub("?", text)
     else:  # 0 or 1: the last is the result, an earlier one an input
         text = text[: found[-1].start()] + "?" + text[found[-1].end() :]
+    text = _method_only(text, part["key"])
     return _masked(text, tuple(other for other in others if other != shown))
 
 
+# A worked count such as "32x1x5x5 + 32 = ?": arithmetic in the course's style just before
+# the masked result
+_WORKED_ARITHMETIC = re.compile(r"(\d[\d.]*(?:\s*[x×*·+\-−/^]\s*\(?\d[\d.]*\)?)+)(\s*=\s*\?)")
+
+
+def _method_only(text: str, key: Any) -> str:
+    """``text`` with arithmetic that evaluates to the key shown by its shape alone
+    (``?x?x?x? + ?``): a count typed as that arithmetic is graded right, so showing it
+    would be the answer, while its shape is the method."""
+
+    def shape(match: re.Match[str]) -> str:
+        try:
+            value = float(evaluate(match[1].replace("−", "-").replace("·", "*")))
+            target = float(key)
+        except (ArithmeticParseError, ZeroDivisionError, TypeError, ValueError, OverflowError):
+            return match[0]
+        if abs(value - target) > 1e-9 * max(1.0, abs(target)):
+            return match[0]
+        return re.sub(r"\d[\d.]*", "?", match[1]) + match[2]
+
+    return _WORKED_ARITHMETIC.sub(shape, text)
+
+
 def _masked(text: str, keys: tuple[str, ...]) -> str:
-    """``text`` with each of ``keys`` shown as ``?``; keys of one or two characters (0, 1)
-    stay, as they are as often an input as an answer."""
+    """``text`` with each of ``keys`` shown as ``?``; keys of one or two characters (0, 1),
+    as often an input as an answer, only where they stand as a result: at the step's end
+    ("Pooling has no parameters: 0")."""
     for key in keys:
         if len(key) > 2:
             text = _whole_word(key).sub("?", text)
+        else:
+            found = [m for m in _whole_word(key).finditer(text) if _is_result(text, m.end())]
+            for match in reversed(found):
+                text = text[: match.start()] + "?" + text[match.end() :]
     return text
 
 
