@@ -97,6 +97,8 @@ def scaled_to_key(part: Part) -> Part:
     if not sizes or data["atol"] <= min(sizes) / 10:
         return part
     atol = float(f"1e{math.floor(math.log10(min(sizes) / 10))}")
+    if atol > min(sizes) / 10:  # log10 rounded up to a whole number: 0.0999… gives -2
+        atol /= 10
     return replace(part, answer=answer_type_from_json({**data, "atol": atol}))
 
 

@@ -40,6 +40,10 @@ class ActivationIdentities(Family):
         alpha = 0.1 if difficulty != "hard" else float(rng.choice([0.01, 0.2, 0.25]))
         return {"x": x, "alpha": alpha}
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        # below 0 the ReLU family's derivatives are the ones students mix up
+        return {"x": "negative" if params["x"] < 0 else "positive"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         x, alpha = params["x"], params["alpha"]
         s2 = sigmoid(2 * x)

@@ -32,7 +32,7 @@ class AttentionForward(Family):
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         d = {"easy": 1, "medium": 2, "hard": 4}[difficulty]
-        queries, keys = (1, 2) if difficulty == "easy" else (2, int(rng.integers(2, 4)))
+        queries, keys = (1, 2) if difficulty == "easy" else (2, 3)  # as many weights at a level
         return {
             "Q": rng.integers(-1, 3, (queries, d)).astype(float).tolist(),
             "K": rng.integers(-1, 3, (keys, d)).astype(float).tolist(),
@@ -48,6 +48,12 @@ class AttentionForward(Family):
         if max(len(params["Q"]), len(params["K"]), len(params["Q"][0])) > 4:
             raise self.error("at most 4 rows and columns: this is done by hand", "Q")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        q, k = np.array(params["Q"], float), np.array(params["K"], float)
+        scores = q @ k.T
+        tied = any(len(set(row)) < len(row) for row in scores.round(9).tolist())
+        return {"tied scores": "yes" if tied else "no"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         q, k, v = (np.array(params[name], float) for name in "QKV")

@@ -38,7 +38,9 @@ _TEX_FUNCTION = {
 _SMOOTH = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sigmoid", "tanh"}
 
 # Graphs of the notes and the exercises built on them, by difficulty; values are drawn per
-# instance and checked to keep every gate differentiable and the numbers hand-sized.
+# instance and checked to keep every gate differentiable and the numbers hand-sized. Every
+# graph has three inputs, so every student of a level finds as many gradients; a hard graph
+# is smooth, so its symbolic derivative is always asked too.
 TEMPLATES = {
     "easy": [
         "(x + y)*z",
@@ -48,15 +50,15 @@ TEMPLATES = {
         "x*y*z",
         "(x - y)*z + x",
         "max(x*y, z)",
-        "(x + y)*x",
+        "(x + y)*(x - z)",
     ],
     "medium": [
-        "sigmoid(w0*x0 + w1*x1 + w2)",
+        "sigmoid(w0*x0 + w1)",
         "(x*y + z)^2",
         "exp(x*y) + z",
         "x/(y + z)",
         "tanh(x*y) + z",
-        "relu(x*y + z)*w",
+        "relu(x*y + z)",
         "log(x^2 + y)*z",
         "min(x, y)*(x + z)",
         "sigmoid(x*y)*z",
@@ -64,6 +66,7 @@ TEMPLATES = {
     ],
 }
 _LEAVES = ["x", "y", "z", "w"]
+_INPUTS = 3
 _BINARY = ["add", "mul", "mul", "sub", "div", "max"]
 _UNARY = ["sigmoid", "tanh", "exp", "relu", "pow2"]
 
@@ -164,9 +167,11 @@ class ChainRule(Family):
                 text = str(rng.choice(TEMPLATES[difficulty]))
                 tree = parse(text, set(_LEAVES) | {"w0", "w1", "w2", "x0", "x1"})
             names = sorted(symbols_of(tree))
-            if len(names) < 2 or len(names) > 5:
+            if len(names) != _INPUTS:
                 continue
-            if difficulty == "hard" and not (4 <= _gates(tree) <= 8 and _sensible(tree)):
+            if difficulty == "hard" and not (
+                5 <= _gates(tree) <= 7 and _sensible(tree) and _smooth(tree)
+            ):
                 continue
             if difficulty == "easy":
                 values = {n: int(rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5])) for n in names}
@@ -179,7 +184,7 @@ class ChainRule(Family):
             if not _well_posed(backprop):
                 continue
             params: dict[str, Any] = {"expr": to_text(tree), "values": values}
-            if difficulty == "hard" and _smooth(tree):
+            if difficulty == "hard":
                 params["wrt"] = str(rng.choice(names))
             return params
         raise RuntimeError("no well-posed graph found")  # pragma: no cover - 500 tries
@@ -196,6 +201,13 @@ class ChainRule(Family):
         if "wrt" in params and params["wrt"] not in names:
             raise self.error(f"{params['wrt']} is not a variable of the expression", "wrt")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        expr = params["expr"]
+        return {
+            "kink": "yes" if re.search(r"\b(max|min|relu|abs)\(", expr) else "no",
+            "division": "yes" if "/" in expr else "no",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         names = set(params["values"])

@@ -57,6 +57,11 @@ class ConceptChoice(Family):
             raise self.error(f"item {params['item']} has {len(options)} options", "order")
         return params
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        item = bank.items()[params["item"]]
+        correct = sum(option.correct for option in item.options)
+        return {"topic": item.topic, "correct options": str(correct)}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         item = bank.items()[params["item"]]
         shown = [item.options[i] for i in params["order"]]

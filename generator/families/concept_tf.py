@@ -50,6 +50,10 @@ class ConceptTrueFalse(Family):
     def identity(self, params: dict[str, Any]) -> str:
         return params["item"]
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        item = bank.items()[params["item"]]
+        return {"topic": item.topic, "statement": "true" if item.answer else "false"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         item = bank.items()[params["item"]]
         return Solution(

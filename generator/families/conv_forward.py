@@ -16,6 +16,13 @@ from generator.registry import register
 from solvers.conv_values import conv_forward
 
 MODES = ("cross-correlation", "convolution")
+# (size, kernel, stride, padding): a 3x3 output for one channel at easy and medium, 2x2 for
+# two channels at hard; medium and hard vary the stride and padding
+_GEOMETRIES = {
+    "easy": [(4, 2, 1, 0), (5, 3, 1, 0)],
+    "medium": [(4, 2, 1, 0), (5, 3, 1, 0), (3, 3, 1, 1), (5, 3, 2, 1), (6, 2, 2, 0)],
+    "hard": [(3, 2, 1, 0), (4, 3, 1, 0), (4, 2, 2, 0), (5, 3, 2, 0), (3, 3, 2, 1)],
+}
 
 
 def _numbers(value: Any, depth: int, what: str) -> Any:
@@ -91,17 +98,17 @@ class ConvForward(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        channels = 1 if difficulty != "hard" else int(rng.integers(1, 3))
-        count = 1 if difficulty == "easy" else int(rng.integers(1, 3))
-        size, kernel = int(rng.integers(3, 6)), int(rng.choice([2, 3]))
-        stride = 1 if difficulty == "easy" else int(rng.integers(1, 3))
-        padding = 0 if difficulty == "easy" else int(rng.integers(0, 2))
+        # (size, kernel, stride, padding) of one output size per level: every student of a
+        # level computes as many outputs, by the same kind of windows
+        shapes = _GEOMETRIES[difficulty]
+        size, kernel, stride, padding = shapes[int(rng.integers(len(shapes)))]
+        channels = 2 if difficulty == "hard" else 1
         image = rng.integers(-2, 4, (channels, size, size)).tolist()
-        filters = rng.integers(-1, 2, (count, channels, kernel, kernel)).tolist()
+        filters = rng.integers(-1, 2, (1, channels, kernel, kernel)).tolist()
         return {
             "input": image[0] if channels == 1 else image,
-            "filters": filters[0][0] if count == 1 and channels == 1 else filters,
-            "bias": rng.integers(-2, 3, count).tolist(),
+            "filters": filters[0][0] if channels == 1 else filters,
+            "bias": rng.integers(-2, 3, 1).tolist(),
             "stride": stride,
             "padding": padding,
             "mode": MODES[1] if difficulty == "hard" and rng.random() < 0.5 else MODES[0],
@@ -137,6 +144,13 @@ class ConvForward(Family):
         if filters3.shape[2] > padded or filters3.shape[2] > image.shape[2] + 2 * params["padding"]:
             raise self.error("the kernel is larger than the padded input", "filters")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {
+            "mode": params["mode"],
+            "padded": "yes" if params["padding"] else "no",
+            "stride": "1" if params["stride"] == 1 else "2+",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         image, filters, bias = arrays(params)

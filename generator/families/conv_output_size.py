@@ -86,6 +86,25 @@ class ConvOutputSize(Family):
         params["input"] = sizes[0] if len(sizes) == 1 else f"{sizes[0]}x{sizes[1]}"
         return params
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        op, stride = params["op"], as_pair(params["stride"])
+        floor = "no"
+        if op != "transposed":
+            sizes, kernels = as_pair(params["input"]), as_pair(params["kernel"])
+            dilation = as_pair(params["dilation"])
+            padding = (0, 0) if params["padding"] == "same" else as_pair(params["padding"])
+            spans = [
+                n + 2 * p - (d * (k - 1) + 1)
+                for n, p, d, k in zip(sizes, padding, dilation, kernels, strict=True)
+            ]
+            floor = "yes" if any(span % s for span, s in zip(spans, stride, strict=True)) else "no"
+        return {
+            "op": op,
+            "padded": "no" if params["padding"] in (0, "0") else "yes",
+            "stride": "1" if max(stride) == 1 else "2+",
+            "floor": floor,
+        }
+
     def solve(self, params: dict[str, Any]) -> Solution:
         op = params["op"]
         inputs = as_pair(params["input"])

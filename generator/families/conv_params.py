@@ -98,6 +98,15 @@ class ConvParams(Family):
             params.setdefault("groups", 1)
         return params
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        if params.get("layer") == "fc":
+            return {"layer": "fc", "bias": "yes" if params["bias"] else "no"}
+        grouped = params.get("groups", 1) != 1
+        return {
+            "layer": "grouped conv" if grouped else "conv",
+            "bias": "yes" if params["bias"] else "no",
+        }
+
     def solve(self, params: dict[str, Any]) -> Solution:
         if params["layer"] == "fc":
             return self._solve_fc(params)

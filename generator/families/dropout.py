@@ -51,6 +51,9 @@ class Dropout(Family):
             raise self.error("needs one entry per activation", "mask")
         return params
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"p": f"{params['p']:g}"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         h, mask, p = np.array(params["h"], float), np.array(params["mask"], float), params["p"]
         out = inverted_dropout(h, mask, p)

@@ -27,13 +27,17 @@ class GradientClipping(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        n = 2 if difficulty == "easy" else int(rng.integers(3, 5))
+        n = {"easy": 2, "medium": 3, "hard": 4}[difficulty]  # as many entries at a level
         if difficulty == "easy":
             g = rng.choice([[3, 4], [6, 8], [5, 12], [-3, 4], [8, -6]])
             return {"g": [int(v) for v in g], "threshold": float(rng.choice([1, 2, 5]))}
         g = rng.integers(-6, 7, n)
         threshold = float(rng.choice([1, 2, 3, 5, 20]))
         return {"g": g.tolist(), "threshold": threshold}
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        norm = float(np.linalg.norm(np.array(params["g"], float)))
+        return {"clipped": "yes" if norm > params["threshold"] else "no"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         g = np.array(params["g"], float)

@@ -64,10 +64,20 @@ class GradientDescent(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        method = {"easy": "gd", "medium": str(rng.choice(["gd", "momentum"]))}.get(
-            difficulty, str(rng.choice(["momentum", "adam"]))
-        )
-        steps = 1 if difficulty == "easy" else int(rng.integers(2, 4 if method != "adam" else 3))
+        while True:
+            params = self._sample_once(rng, difficulty)
+            # Adam divides each coordinate by its own size: a gradient coordinate of exactly
+            # 0 makes its step 0/ε, which nobody works out by hand
+            if params["method"] != "adam":
+                return params
+            if 0 not in self.solve(self.read_givens(params)).answers["gradient"]:
+                return params
+
+    def _sample_once(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
+        # a level fixes the method: plain steps at easy, momentum's velocity at medium, Adam's
+        # moments at hard
+        method = {"easy": "gd", "medium": "momentum", "hard": "adam"}[difficulty]
+        steps = 1 if difficulty == "easy" else 2  # as many updates for every student of a level
         if difficulty != "easy" and rng.random() < 0.4:
             m = int(rng.integers(2, 4))
             x = np.column_stack([rng.integers(-2, 4, m), np.ones(m, dtype=int)])
@@ -114,6 +124,9 @@ class GradientDescent(Family):
             return lambda theta: quadratic_gradient(theta, a, c)
         x, y = np.array(params["X"], float), np.array(params["y"], float)
         return lambda theta: regression_gradient(theta, x, y)
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"method": params["method"], "loss": params["loss"]}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         method, lr = params["method"], params["lr"]

@@ -35,8 +35,9 @@ class HingeLoss(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        rows = {"easy": 1, "medium": int(rng.integers(1, 3)), "hard": int(rng.integers(2, 4))}
-        classes = int(rng.integers(3, 5))
+        # a level fixes the batch and the classes: every student computes as many margins
+        rows = {"easy": 1, "medium": 2, "hard": 2}
+        classes = 4 if difficulty == "hard" else 3
         while True:
             scores = sample_scores(rng, rows[difficulty], classes, 50)
             labels = [int(v) for v in rng.integers(0, classes, rows[difficulty])]
@@ -61,6 +62,20 @@ class HingeLoss(Family):
         if params["reg"] and "weights" not in params:
             raise self.error("needed when reg > 0", "weights")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        scores, labels = params["scores"], params["labels"]
+        rows = scores if isinstance(scores[0], list) else [scores]
+        labels = labels if isinstance(labels, list) else [labels]
+        margin = params["margin"]
+        zero = any(
+            all(s - row[y] + margin <= 0 for j, s in enumerate(row) if j != y)
+            for row, y in zip(rows, labels, strict=True)
+        )
+        return {
+            "regularized": "yes" if params["reg"] else "no",
+            "an example with zero loss": "yes" if zero else "no",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         scores = np.array(params["scores"], dtype=float)

@@ -47,6 +47,9 @@ class L2Regularization(Family):
             raise self.error("needs one entry per weight", "data_grad")
         return params
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"lambda": f"{params['lam']:g}"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         w, g = np.array(params["w"], float), np.array(params["data_grad"], float)
         lam, lr = params["lam"], params["lr"]

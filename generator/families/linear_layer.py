@@ -45,7 +45,7 @@ class LinearLayer(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        rows, cols = (2, 3) if difficulty == "easy" else (int(rng.integers(2, 4)), 4)
+        rows, cols = (2, 3) if difficulty == "easy" else (3, 4)  # as many sums at a level
         activation = {"easy": "none", "medium": "relu"}.get(
             difficulty, str(rng.choice(["relu", "sigmoid", "tanh"]))
         )
@@ -65,6 +65,11 @@ class LinearLayer(Family):
         if len(params["b"]) != rows:
             raise self.error(f"W has {rows} rows, so b needs {rows} entries", "b")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        w, x, b = (np.array(params[k], dtype=float) for k in ("W", "x", "b"))
+        negative = bool(np.any(w @ x + b < 0))
+        return {"activation": params["activation"], "a negative z": "yes" if negative else "no"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         w, x, b = (np.array(params[k], dtype=float) for k in ("W", "x", "b"))

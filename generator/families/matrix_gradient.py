@@ -34,16 +34,23 @@ class MatrixGradient(Family):
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         if difficulty == "easy":
             n, m, h = 2, 2, 2
+        # the inner size m and n + h fixed: the gradients have as many entries at a level
         elif difficulty == "medium":
-            n, m, h = (int(v) for v in rng.integers(2, 4, 3))
+            n, m, h = (2, 2, 3) if rng.random() < 0.5 else (3, 2, 2)
         else:  # all different, so a transposed answer is caught by its shape
-            n, m, h = (int(v) for v in rng.permutation([2, 3, 4]))
+            n, m, h = (2, 3, 4) if rng.random() < 0.5 else (4, 3, 2)
 
         def ints(rows: int, cols: int) -> list[list[int]]:
             return rng.integers(-3, 4, (rows, cols)).tolist()
 
         upstream = rng.choice([-3, -2, -1, 1, 2, 3], (n, h)).tolist()  # no zero: no dead column
         return {"X": ints(n, m), "W": ints(m, h), "grad_D": upstream}
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        rows, cols = len(params["X"]), len(params["W"][0])
+        return {
+            "X rows vs W columns": "more" if rows > cols else "fewer" if rows < cols else "as many"
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         x, w, g = (np.array(params[k], dtype=float) for k in ("X", "W", "grad_D"))

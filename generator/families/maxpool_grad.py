@@ -44,39 +44,34 @@ class MaxpoolGrad(Family):
         "relu": Given(boolean, "apply ReLU before pooling (default false)", False),
     }
 
+    # A level fixes the matrices' sizes and the windows: easy, 4x4 in 2x2 windows that do
+    # not overlap; medium, 4x4 in overlapping 2x2 windows of stride 1; hard, 5x5 in 3x3
+    # windows of stride 2 after a ReLU. The midterm's 1-D network is asked through givens.
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        if difficulty == "hard" and rng.random() < 0.5:
-            return self._sample_relu_1d(rng)
-        size = 4 if difficulty == "easy" else int(rng.choice([4, 5]))
-        if difficulty == "easy":
-            kernel, stride = 2, 2
-        else:
-            kernel, stride = (
-                (2, 1) if size == 4 and rng.random() < 0.5 else (3, 1 if size == 4 else 2)
-            )
-        # distinct values: no ties anywhere, so no window has two maxima
-        values = rng.permutation(np.arange(-9, 21))[: size * size].reshape(size, size)
+        size, kernel, stride = {"easy": (4, 2, 2), "medium": (4, 2, 1), "hard": (5, 3, 2)}[
+            difficulty
+        ]
+        relu = difficulty == "hard"
         out = (size - kernel) // stride + 1
+        while True:
+            # distinct values: no ties anywhere, so no window has two maxima
+            values = rng.permutation(np.arange(-9, 21))[: size * size].reshape(size, size)
+            windows = [
+                values[a * stride : a * stride + kernel, b * stride : b * stride + kernel]
+                for a in range(out)
+                for b in range(out)
+            ]
+            # after a ReLU a window of negatives would tie at 0: every window has a winner
+            if not relu or all(window.max() > 0 for window in windows):
+                break
         upstream = rng.integers(1, 6, (out, out)) * rng.choice([-1, 1], (out, out))
         return {
             "input": values.tolist(),
             "kernel": kernel,
             "stride": stride,
             "upstream": upstream.tolist(),
+            **({"relu": True} if relu else {}),
         }
-
-    def _sample_relu_1d(self, rng: np.random.Generator) -> dict[str, Any]:
-        """The midterm's network: z → ReLU → max over each adjacent pair."""
-        length = int(rng.integers(3, 7))
-        while True:
-            z = [int(v) for v in rng.permutation(np.arange(-6, 7))[:length] if v != 0]
-            if len(z) < length:
-                continue
-            windows = [z[i : i + 2] for i in range(length - 1)]
-            if all(max(w) > 0 for w in windows):  # after ReLU every window has one winner
-                break
-        upstream = [int(v) for v in rng.integers(1, 6, length - 1)]
-        return {"input": [z], "kernel": "1x2", "stride": 1, "upstream": [upstream], "relu": True}
 
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
         params = super().read_givens(raw)
@@ -88,6 +83,26 @@ class MaxpoolGrad(Family):
         if one_d and isinstance(params["stride"], int) and params["stride"] != 1:
             params["stride"] = f"1x{params['stride']}"
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        x = np.array(params["input"], dtype=float)
+        kernel, stride = as_pair(params["kernel"]), as_pair(params["stride"])
+        winners: list[tuple[int, int]] = []
+        for a in range((x.shape[0] - kernel[0]) // stride[0] + 1):
+            for b in range((x.shape[1] - kernel[1]) // stride[1] + 1):
+                window = x[
+                    a * stride[0] : a * stride[0] + kernel[0],
+                    b * stride[1] : b * stride[1] + kernel[1],
+                ]
+                i, j = np.unravel_index(int(np.argmax(window)), window.shape)
+                winners.append((a * stride[0] + int(i), b * stride[1] + int(j)))
+        shared = len(set(winners)) < len(winners)
+        return {
+            "overlapping windows": "yes"
+            if kernel[0] > stride[0] or kernel[1] > stride[1]
+            else "no",
+            "an input wins twice": "yes" if shared else "no",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         x = np.array(params["input"], dtype=float)

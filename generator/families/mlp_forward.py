@@ -19,6 +19,12 @@ class MlpForward(TwoLayerNetwork):
     title = "A two-layer network: the forward pass"
     summary = "z1, h = g(z1), z2 (and softmax) and the loss of a two-layer network"
     choice_part = "loss"
+    # cross-entropy asks for the softmax too
+    sampled_losses = {
+        "easy": ("squared_error",),
+        "medium": ("squared_error",),
+        "hard": ("cross_entropy",),
+    }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         f, _ = self.run(params)

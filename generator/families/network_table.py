@@ -56,29 +56,33 @@ class NetworkTable(Family):
         ),
     }
 
+    # A level fixes the table's rows (every student fills in as many, of the same kinds):
+    # easy, two conv-pool blocks and FC-10; medium adds a batch norm or ReLU after one conv
+    # and a hidden FC layer; hard has three convs, one of stride 2, and a flatten layer.
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        side = int(rng.choice([16, 28, 32] if difficulty == "easy" else [16, 28, 32, 64]))
+        sides = {"easy": [16, 28, 32], "medium": [16, 28, 32, 64], "hard": [16, 32, 64]}
+        side = int(rng.choice(sides[difficulty]))
         channels = int(rng.choice([1, 3]))
         widths = [4, 6, 8, 10, 16] if difficulty == "easy" else [8, 10, 16, 32, 64]
-        layers: list[Any] = []
-        size = side
-        for _ in range(int(rng.integers(2, 4 if difficulty == "easy" else 5))):
-            k = int(rng.choice([3, 5]))
-            if difficulty == "hard" and rng.random() < 0.3 and size >= 8:
-                # a stride-2 conv halves exactly: k=4, p=1 on an even size, k=3, p=1 on an odd
-                k = 4 if size % 2 == 0 else 3
-                layers.append(Conv(k=k, n=int(rng.choice(widths)), s=2, p=1))
-                size = (size + 2 - k) // 2 + 1
-            else:
-                layers.append(Conv(k=k, n=int(rng.choice(widths)), p="same"))
-            if difficulty != "easy" and rng.random() < 0.3:
-                layers.append(BatchNorm() if rng.random() < 0.5 else ReLU())
-            if size % 2 == 0 and size >= 4 and rng.random() < 0.8:
-                layers.append(Pool(k=2, s=2, mode="max" if rng.random() < 0.8 else "avg"))
-                size //= 2
-        if difficulty == "hard" and rng.random() < 0.5:
+
+        def conv() -> Conv:
+            return Conv(k=int(rng.choice([3, 5])), n=int(rng.choice(widths)), p="same")
+
+        def pool() -> Pool:
+            return Pool(k=2, s=2, mode="max" if rng.random() < 0.8 else "avg")
+
+        def extra() -> Any:
+            return BatchNorm() if rng.random() < 0.5 else ReLU()
+
+        layers: list[Any] = [conv(), pool(), conv(), pool()]
+        if difficulty != "easy":
+            layers.insert(1 if rng.random() < 0.5 else 3, extra())
+        if difficulty == "hard":
+            # a stride-2 conv halves an even size exactly: k=4, p=1
+            strided = Conv(k=4, n=int(rng.choice(widths)), s=2, p=1)
+            layers.insert(len(layers) - 1 if rng.random() < 0.5 else 2, strided)
             layers.append(Flatten())
-        if difficulty != "easy" and rng.random() < 0.5:
+        if difficulty != "easy":
             layers.append(FC(n=int(rng.choice([64, 100, 128]))))
         layers.append(FC(n=10))
         return {
@@ -104,6 +108,18 @@ class NetworkTable(Family):
         if len(shape) == 1 and params["fc_outputs"] == "1x1xN":
             return shape_text(fc_volume_shape(shape[0], params["notation"]))
         return shape_text(to_layout(shape, params["notation"]))
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        kinds = {type(parse_layer(spec)).__name__ for spec in params["layers"]}
+        pools = [parse_layer(spec) for spec in params["layers"]]
+        average = any(isinstance(layer, Pool) and layer.mode == "avg" for layer in pools)
+        extra = "batch norm" if "BatchNorm" in kinds else "relu" if "ReLU" in kinds else "none"
+        channels = self._input(params)[-1] if len(self._input(params)) == 3 else 1
+        return {
+            "extra layer": extra,
+            "average pooling": "yes" if average else "no",
+            "input channels": "1" if channels == 1 else "more",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         shape = self._input(params)

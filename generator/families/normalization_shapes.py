@@ -38,6 +38,10 @@ class NormalizationShapes(Family):
             return {"kind": kind, "input": f"{n}x{c}x{side}x{side}"}
         return {"kind": kind, "input": f"{n}x{int(rng.choice([10, 64, 100, 128, 256]))}"}
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        spatial = len(str(params["input"]).split("x")) > 2
+        return {"kind": params["kind"], "input": "spatial" if spatial else "vector"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         shape = tuple(int(d) for d in params["input"].split("x"))
         try:

@@ -3,6 +3,7 @@ derivative, and the relative error used to judge them."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -84,6 +85,10 @@ class NumericGradientCheck(Family):
         x = float(rng.choice([0.5, 1, 1.5, 2, 3]))
         h = 0.1 if difficulty == "easy" else float(rng.choice([0.1, 0.01]))
         return {"f": f, "x": x, "h": h}
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        found = re.findall(r"[a-z]+(?=\()", params["f"])
+        return {"function": found[0] if found else "polynomial", "h": f"{params['h']:g}"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         tree = parse(params["f"], {"x"})

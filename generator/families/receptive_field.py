@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -41,20 +42,30 @@ class ReceptiveField(Family):
         ),
     }
 
+    # A level fixes the stack: easy, two stride-1 convs; medium, three layers of which one
+    # downsamples (a pool or a stride-2 conv); hard, four such, one conv maybe dilated.
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        count = int(rng.integers(2, 4) if difficulty == "easy" else rng.integers(3, 6))
-        layers: list[Any] = []
-        for _ in range(count):
-            if difficulty != "easy" and rng.random() < 0.3:
-                layers.append(Pool(k=2, s=2))
-                continue
-            k = int(rng.choice([3, 5, 7]))
-            s = 1 if difficulty == "easy" else int(rng.choice([1, 1, 2]))
-            d = 2 if difficulty == "hard" and rng.random() < 0.25 else 1
-            layers.append(Conv(k=k, n=16, s=s, p=0, d=d))
-            if difficulty == "hard" and rng.random() < 0.2:
-                layers.append(ReLU())
+        count = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
+        kernels = [2, 3, 5, 7]
+        layers: list[Any] = [Conv(k=int(rng.choice(kernels)), n=16, p=0) for _ in range(count)]
+        if difficulty != "easy":
+            where = int(rng.integers(count))
+            layers[where] = Pool(k=2, s=2) if rng.random() < 0.5 else replace(layers[where], s=2)
+        if difficulty == "hard" and rng.random() < 0.5:
+            convs = [n for n, layer in enumerate(layers) if isinstance(layer, Conv)]
+            where = convs[int(rng.integers(len(convs)))]
+            layers[where] = replace(layers[where], d=2)
         return {"layers": [shorthand(layer) for layer in layers]}
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        layers = [parse_layer(spec, need_filters=False) for spec in params["layers"]]
+        pooled = any(isinstance(layer, Pool) for layer in layers)
+        strided = any(isinstance(layer, Conv) and layer.s > 1 for layer in layers)
+        dilated = any(isinstance(layer, Conv) and layer.d > 1 for layer in layers)
+        return {
+            "downsampling": "pool" if pooled else "strided conv" if strided else "none",
+            "dilated": "yes" if dilated else "no",
+        }
 
     def solve(self, params: dict[str, Any]) -> Solution:
         layers = [parse_layer(spec, need_filters=False) for spec in params["layers"]]

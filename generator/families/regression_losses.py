@@ -32,7 +32,9 @@ class RegressionLosses(Family):
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         loss = "mse" if difficulty == "easy" else str(rng.choice(LOSSES))
-        n = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
+        # cross-entropy asks a probability and a gradient per example, squared error only a
+        # gradient: half as many examples, so both write as many numbers at a level
+        n = {"easy": 1, "medium": 2, "hard": 3}[difficulty] * (2 if loss == "mse" else 1)
         tenths = np.arange(-20, 21) / 10
         if loss == "mse":
             return {
@@ -57,6 +59,9 @@ class RegressionLosses(Family):
         if params["loss"] == "bce" and any(abs(z) > 30 for z in params["inputs"]):
             raise self.error("logits beyond ±30 make σ(z) round to 0 or 1", "inputs")
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"loss": params["loss"]}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         x, y = np.array(params["inputs"], float), np.array(params["targets"], float)

@@ -71,6 +71,12 @@ class RnnForward(Family):
         xs = [np.array(x, float) for x in params["xs"]]
         return rnn_steps(w_xh, w_hh if recurrent else 0 * w_hh, b, h0, xs)
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {
+            "time steps": str(len(params["xs"])),
+            "initial state": "given" if "h0" in params else "zero",
+        }
+
     def solve(self, params: dict[str, Any]) -> Solution:
         start = vector_text(params.get("h0", [0] * len(params["b"])))
         steps = [

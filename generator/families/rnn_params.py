@@ -49,6 +49,9 @@ class RnnParams(Family):
             "convention": str(rng.choice(list(BIASES))),
         }
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"cell": params["cell"], "convention": params["convention"]}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         cell, n, h = params["cell"], params["inputs"], params["hidden"]
         reset_after = params.get("reset_after", True)

@@ -39,6 +39,10 @@ class SigmoidGradient(Family):
             return {"x": x}
         return {"x": x, "layers": int(rng.integers(2, 11))}
 
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        x = abs(params["x"])
+        return {"|x|": "0" if x == 0 else "up to 1" if x <= 1 else "above 1"}
+
     def solve(self, params: dict[str, Any]) -> Solution:
         x, layers = params["x"], params["layers"]
         s, g = sigmoid(x), sigmoid_gradient(x)

@@ -33,8 +33,9 @@ class SoftmaxLoss(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        rows = {"easy": 1, "medium": int(rng.integers(1, 3)), "hard": int(rng.integers(1, 3))}
-        classes = int(rng.integers(3, 5))
+        # a level fixes the batch and the classes: every student computes as many numbers
+        rows = {"easy": 1, "medium": 2, "hard": 2}
+        classes = 4 if difficulty == "hard" else 3
         scores = sample_scores(rng, rows[difficulty], classes, 30)
         if difficulty == "hard" and rng.random() < 0.5:
             # scores in the hundreds: naive e^s overflows, shifting by the maximum does not
@@ -47,6 +48,13 @@ class SoftmaxLoss(Family):
         params = super().read_givens(raw)
         check_labels(self, params["scores"], params["labels"])
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        # scores in the hundreds overflow e^s unless shifted by the maximum first
+        largest = max(
+            abs(s) for row in params["scores"] for s in (row if isinstance(row, list) else [row])
+        )
+        return {"large scores": "yes" if largest > 100 else "no"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         scores = np.array(params["scores"], dtype=float)

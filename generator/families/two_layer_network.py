@@ -5,7 +5,7 @@ The families themselves (mlp_forward, mlp_backprop, training_step) ask for diffe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -31,6 +31,9 @@ def read_loss(value: Any) -> str:
 
 
 class TwoLayerNetwork(Family):
+    # the losses drawn at a level (all of them where not named): a family whose blanks
+    # depend on the loss names one per level, so every student of it writes as many numbers
+    sampled_losses: ClassVar[dict[str, tuple[str, ...]]] = {"easy": ("squared_error",)}
     """Not registered: the base of the three two-layer network families."""
 
     topic = "networks"
@@ -50,10 +53,12 @@ class TwoLayerNetwork(Family):
     }
 
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
-        loss = "squared_error" if difficulty == "easy" else str(rng.choice(LOSSES))
+        losses = self.sampled_losses.get(difficulty, LOSSES)
+        loss = str(rng.choice(losses))
         activation = "relu" if difficulty == "easy" else str(rng.choice(ACTIVATIONS))
-        n, h = (2, 2) if difficulty != "hard" else (int(rng.integers(2, 4)), 3)
-        m = 1 if loss == "squared_error" and difficulty != "hard" else 2
+        # a level fixes the layers' sizes: every student of it fills in as many numbers
+        n, h = (2, 2) if difficulty != "hard" else (3, 3)
+        m = 1 if difficulty == "easy" else 2
         halves = np.arange(-4, 5) / 2  # -2 … 2 in halves: arithmetic a student can do
         for _ in range(100):
             params = {
@@ -73,6 +78,9 @@ class TwoLayerNetwork(Family):
             if np.all(np.abs(z1) > 0.25) and (activation != "relu" or np.any(z1 > 0)):
                 return params
         raise RuntimeError("no well-posed network found")  # pragma: no cover
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        return {"activation": params["activation"], "loss": params["loss"]}
 
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
         params = super().read_givens(raw)

@@ -58,7 +58,7 @@ class XavierVariance(Family):
             )
         else:
             params.update(fan_in=int(rng.choice(sizes)), fan_out=int(rng.choice(sizes)))
-        if difficulty != "easy" and rng.random() < 0.5:
+        if difficulty == "hard":  # the pre-activation variance is one more part, at hard only
             params["input_variance"] = float(rng.choice([0.25, 0.5, 1, 2, 4]))
         return params
 
@@ -77,6 +77,10 @@ class XavierVariance(Family):
                 "fan_out" if fans else "fan_in",
             )
         return params
+
+    def features(self, params: dict[str, Any]) -> dict[str, str]:
+        layer = "conv" if "kernel" in params else "fc"
+        return {"scheme": params["scheme"], "layer": layer}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         steps = []
