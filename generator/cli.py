@@ -274,10 +274,16 @@ def generate(
             chosen_formats,
             progress=bar.update,
             roster=str(roster or "the roster"),
+            compiling=_compiling if show else lambda done, total: None,
         )
     click.echo(f"Wrote {counted(len(students), 'variant')} of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
         click.echo(f"  {line}")
+
+
+def _compiling(done: int, total: int) -> None:
+    """PDFs compiled so far, on a line of their own below the bar, counting up."""
+    click.echo(f"{'' if done else chr(10)}\rCompiling PDFs  {done}/{total}", nl=False, err=True)
 
 
 def _patterns(paths: list[str]) -> dict[str, int]:
@@ -304,6 +310,8 @@ def _written(formats: tuple[str, ...]) -> list[str]:
     keys = ", ".join(f"<id>.{name}" for name in pages)
     lines = [f"students/<id>/{sheets + ', ' if sheets else ''}submission.json  (hand out)"]
     lines.append(f"instructor/key.json{', instructor/keys/' + keys if keys else ''}  (keep secret)")
+    if "pdf" in formats:
+        lines.append("print/sheets.pdf  (every sheet in roster order, for double-sided printing)")
     if "moodle" in formats:
         lines.append("instructor/moodle.xml  (Moodle: Question bank > Import > Moodle XML)")
     if "qti" in formats:

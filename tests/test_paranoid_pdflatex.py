@@ -60,10 +60,10 @@ def test_a_sheet_whose_spec_tries_a_file_primitive_prints_no_foreign_text(
     for pdf in pdfs:
         text = pdf_text(pdf)
         assert SECRET not in "".join(text.split()), (attack, pdf)
-        if "students" in pdf.parts:
+        if "students" in pdf.parts or "print" in pdf.parts:  # print/sheets.pdf: every sheet
             assert "documentclass" not in text and "answer key" not in text, (attack, pdf)
     if attack.startswith("openin-"):
-        assert result.exit_code == 0 and len(pdfs) == 4  # a file it cannot open is empty
+        assert result.exit_code == 0 and len(pdfs) == 5  # a file it cannot open is empty
 
 
 @pytest.fixture

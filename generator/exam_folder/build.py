@@ -37,13 +37,13 @@ from generator.exam.spec import ExamSpec
 from generator.exam_folder.files import index_json, write_variant_files
 from generator.exam_folder.formats import (
     DEFAULT_FORMATS,
-    latex_sources,
     refuse_unprintable_latex,
     write_exam_wide,
+    write_pdfs,
 )
 from generator.files.writing import write_folder
 from generator.processes import start_worker
-from generator.render.pdf import compile_all, pdflatex
+from generator.render.pdf import pdflatex
 
 CHUNK = 10  # students per task: a smooth progress bar, and workers finish together
 SERIAL_BELOW = 60  # fewer students than this: starting workers costs more than it saves
@@ -91,12 +91,14 @@ def generate_exam(
     workers: int | None = None,
     progress: Callable[[int], None] = lambda n: None,
     roster: str = "the roster",
+    compiling: Callable[[int, int], None] = lambda done, total: None,
 ) -> Path:
     """Write the exam for ``students`` under ``out/EXAM_ID`` and return that directory.
 
     Everything is written to a staging folder and moved into place in one rename: an
     interrupted run, or a sheet LaTeX cannot compile, leaves nothing; an existing exam is
-    replaced only with ``force``; ``roster`` names the file the students' names came from."""
+    replaced only with ``force``; ``roster`` names the file the students' names came from.
+    ``progress`` hears the variants written, ``compiling`` the PDFs compiled and their total."""
     if "pdf" in formats:
         pdflatex()  # no LaTeX: say so before any work
     header = exam_header(spec, seed)
@@ -137,7 +139,7 @@ def generate_exam(
         needs_whole = {"moodle", "qti"} & set(formats)
         write_exam_wide(read_key(key_file) if needs_whole else header, root, formats)
         if "pdf" in formats:
-            compile_all(latex_sources(root))
+            write_pdfs(root, [student.id for student in students], progress=compiling)
 
     # the exam id comes from the spec and the seed alone, whoever the students are
     why = "the same spec and seed make the same exam; another --seed makes another"

@@ -36,13 +36,14 @@ from generator.exam.manifest import (
 from generator.exam_folder.formats import (
     refuse_unprintable_latex,
     write_pages,
+    write_pdfs,
     write_variant_pages,
 )
 from generator.files.encoding import to_json
 from generator.files.writing import RUN_LOCK, staging_folder
 from generator.formatting import counted
 from generator.grading.variant_key import shard_bytes, variant_key
-from generator.render.pdf import compile_all, pdflatex
+from generator.render.pdf import pdflatex
 
 
 def shard(
@@ -133,9 +134,9 @@ def export_exam(exam_dir: Path, formats: tuple[str, ...], force: bool = False) -
     except OSError as error:
         raise OutputError(f"cannot write to {exam_dir}: {error.strerror or error}") from None
     try:
-        sources = write_pages(manifest, staging, formats)
+        write_pages(manifest, staging, formats)
         if "pdf" in formats:
-            compile_all(sources)
+            write_pdfs(staging, [variant["student_id"] for variant in manifest["variants"]])
         made = sorted(
             str(path.relative_to(staging))
             for path in staging.rglob("*")

@@ -5,6 +5,7 @@ md      students/ID/sheet.md        instructor/keys/ID.md
 html    students/ID/sheet.html      instructor/keys/ID.html   assets/ (KaTeX, shared)
 tex     students/ID/sheet.tex       instructor/keys/ID.tex
 pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files compiled)
+        print/sheets.pdf            every sheet in roster order, each an even page count
 moodle  instructor/moodle.xml       one question category per question, a variant in each
 qti     instructor/canvas-qti.zip   QTI 1.2 for a Canvas classic quiz, a group per question
 ```
@@ -15,7 +16,7 @@ exam generated earlier.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class Layout:
     pages: dict[str, dict[str, str]]  # format -> template layout -> path ({stem}: student)
     assets: str
     students: bool = True  # pages name their student (a practice set has none)
+    print_sheets: str | None = None  # pdf: every sheet in one file, for the print shop
 
 
 EXAM_LAYOUT = Layout(
@@ -50,6 +52,7 @@ EXAM_LAYOUT = Layout(
         },
     },
     assets="../../assets",
+    print_sheets="print/sheets.pdf",
 )
 # A practice set: one variant, its sheet and solutions side by side at the top.
 PRACTICE_LAYOUT = Layout(
@@ -182,3 +185,25 @@ def write_pages(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) 
 def latex_sources(root: Path) -> list[Path]:
     """The LaTeX sheets and keys written under ``root``, for pdf to compile."""
     return sorted(root.rglob("*.tex"))
+
+
+def write_pdfs(
+    root: Path,
+    student_ids: list[str],
+    layout: Layout = EXAM_LAYOUT,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> None:
+    """Compile the LaTeX sheets and keys written under ``root`` for these students, and
+    write the layout's print file of every sheet in their order. Sheets and keys compile
+    apart: no pdflatex job holds both (``compile_groups``)."""
+    from generator.render.pdf import compile_groups, print_file
+
+    groups = [
+        [root / path.format(stem=sid) for sid in student_ids]
+        for path in layout.pages["tex"].values()
+    ]
+    sheets, *_ = compile_groups(groups, progress=progress)
+    if layout.print_sheets is not None:
+        target = root / layout.print_sheets
+        target.parent.mkdir(parents=True, exist_ok=True)
+        print_file(sheets, target)

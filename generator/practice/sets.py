@@ -21,13 +21,13 @@ from generator.exam.spec import ExamSpec, QuestionSpec
 from generator.exam_folder.files import blank_submission, key_shards
 from generator.exam_folder.formats import (
     PRACTICE_LAYOUT,
-    latex_sources,
     write_exam_wide,
+    write_pdfs,
     write_variant_pages,
 )
 from generator.files.encoding import to_json
 from generator.files.writing import write_folder
-from generator.render.pdf import compile_all, pdflatex
+from generator.render.pdf import pdflatex
 
 MAX_PRACTICE = 200
 
@@ -72,7 +72,7 @@ def write_practice(
         write_variant_pages(manifest, variant, root, formats, PRACTICE_LAYOUT)
         write_exam_wide(manifest, root, formats)
         if "pdf" in formats:
-            compile_all(latex_sources(root))
+            write_pdfs(root, [variant["student_id"]], PRACTICE_LAYOUT)
 
     write_folder(target, fill, force, is_exam_folder, "a practice folder")
     return target
