@@ -139,6 +139,9 @@ def _question(
             continue
         known = {p.id: _distinct(p, checks[p.id].told_apart) for p in asked}
         entry = {"id": question.id, "params": params, "answers": solution.answers}
+        texts = getattr(solution, "texts", None)  # a question file's, filled in: see render
+        if texts:
+            entry["texts"] = texts
         if question.format == "choice":
             choice = _as_choice(choice_part, parts, known, checks, solution, question, rng)
             if choice is None:

@@ -208,7 +208,7 @@ def _readable(answer_type: AnswerType, value: Any, where: str) -> None:
 def _family(name: str, where: str) -> None:
     from generator import registry
 
-    if name not in registry.names():
+    if name not in registry.names() and not registry.from_question_file(name):
         raise _Problem(where, f"{quoted(name)} is not a problem family examgen knows")
 
 

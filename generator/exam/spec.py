@@ -49,6 +49,9 @@ _QUESTION_FIELDS = {
     "rubric",
     "format",
     "tolerance",
+    "file",  # a question file, in place of a family
+    "bank",  # a folder of question files, with ``pick``
+    "pick",
 }
 _RUBRIC_FIELDS = {"wrong", "per_error", "floor"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
@@ -116,16 +119,19 @@ def load(spec: str | None) -> ExamSpec:
     name = spec or "default"
     path = Path(name)
     if spec is not None and (path.suffix == ".toml" or path.exists()):
-        return parse(read_text(path, MAX_SPEC_BYTES, SpecError), name)
+        return parse(read_text(path, MAX_SPEC_BYTES, SpecError), name, path.parent)
     if name not in builtin_names():
         raise SpecError(
             name, f"no such file or built-in exam (built-in: {', '.join(builtin_names())})"
         )
     text = files("templates").joinpath("exams", f"{name}.toml").read_text(encoding="utf-8")
-    return parse(text, f"built-in exam '{name}'")
+    # a built-in exam names the question files shipped beside it (templates/questions/)
+    return parse(text, f"built-in exam '{name}'", Path(str(files("templates").joinpath("exams"))))
 
 
-def parse(text: str, source: str) -> ExamSpec:
+def parse(text: str, source: str, folder: Path | None = None) -> ExamSpec:
+    """The spec in ``text``; its question files' paths are relative to ``folder`` (the
+    spec's own, or the working folder)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -147,8 +153,9 @@ def parse(text: str, source: str) -> ExamSpec:
         raise SpecError(source, "needs at least one [[questions]] table", "questions")
     notation = _notation(data.get("notation", {}), source)
     questions: list[QuestionSpec] = []
+    question_files = QuestionFiles(folder or Path("."))
     for index, raw in enumerate(raw_questions, start=1):
-        questions += _questions(raw, index, source, notation)
+        questions += _questions(raw, index, source, notation, question_files)
         if len(questions) > MAX_QUESTIONS:
             raise SpecError(source, f"more than {MAX_QUESTIONS} questions", "questions")
     ids = [q.id for q in questions]
@@ -163,7 +170,8 @@ def parse(text: str, source: str) -> ExamSpec:
         instructions=_markdown(data, "instructions", source, ""),
         seed=None if seed is None else str(seed),
         questions=tuple(questions),
-        text=text,
+        # the question files' texts too: changing one is a different exam
+        text=text + question_files.texts(),
         gradescope=_gradescope(data, source),
     )
 
@@ -193,14 +201,62 @@ def _notation(raw: Any, source: str) -> dict[str, str]:
     return givens
 
 
+class QuestionFiles:
+    """The question files and banks one spec names, each read once
+    (``generator.question_files``) and made a family for this run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.read: dict[tuple[str, Path], Family] = {}
+        self.paths: dict[str, Path] = {}  # family name -> the file it was read from
+
+    def family(self, key: str, value: str, source: str, where: str) -> str:
+        from generator.question_files import load_bank, load_file
+
+        path = Path(value) if Path(value).is_absolute() else self.folder / value
+        if (key, path) not in self.read:
+            family = load_file(path) if key == "file" else load_bank(path)
+            other = self.paths.get(family.name)
+            if other is not None and other != path:
+                raise SpecError(source, f"{other} and {value} are both named {family.name}", where)
+            self.paths[family.name] = path
+            self.read[key, path] = family
+            registry.add_from_file(family)
+        return self.read[key, path].name
+
+    def texts(self) -> str:
+        return "".join(getattr(family, "file_text", "") for family in self.read.values())
+
+
+def _family_name(
+    raw: dict[str, Any], source: str, where: str, question_files: QuestionFiles | None
+) -> str:
+    """The family an entry asks: a built-in's name, or a question file's or bank's."""
+    named = [key for key in ("family", "file", "bank") if key in raw]
+    if len(named) != 1:
+        raise SpecError(source, "needs exactly one of family, file or bank", where)
+    if "pick" in raw and named != ["bank"]:
+        raise SpecError(source, "pick is for a bank: use count", f"{where}.pick")
+    value = _text(raw, named[0], source, where + ".", required=True)
+    if named == ["family"]:
+        return value
+    if question_files is None:
+        raise SpecError(source, "names question files only in a spec file", f"{where}.{named[0]}")
+    return question_files.family(named[0], value, source, f"{where}.{named[0]}")
+
+
 def _questions(
-    raw: Any, index: int, source: str, notation: dict[str, str] | None = None
+    raw: Any,
+    index: int,
+    source: str,
+    notation: dict[str, str] | None = None,
+    question_files: QuestionFiles | None = None,
 ) -> list[QuestionSpec]:
     where = f"questions[{index}]"
     if not isinstance(raw, dict):
         raise SpecError(source, "must be a table", where)
     _no_unknown(raw, _QUESTION_FIELDS, source, where + ".")
-    family_name = _text(raw, "family", source, where + ".", required=True)
+    family_name = _family_name(raw, source, where, question_files)
     try:
         family = registry.get(family_name)
     except ExamgenError as error:
@@ -208,7 +264,18 @@ def _questions(
     points = raw.get("points", 1)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
         raise SpecError(source, "must be a number above 0 and at most 1000", f"{where}.points")
-    count = raw.get("count", 1)
+    if "pick" in raw:
+        if "count" in raw:
+            raise SpecError(source, "a bank's pick is its count: give one", f"{where}.count")
+        items = len(getattr(family, "items", ()))
+        pick = raw["pick"]
+        if isinstance(pick, bool) or not isinstance(pick, int) or not 1 <= pick <= items:
+            raise SpecError(
+                source,
+                f"must be a whole number from 1 to the bank's {items} items",
+                f"{where}.pick",
+            )
+    count = raw.get("pick", raw.get("count", 1))
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 50:
         raise SpecError(source, "must be a whole number from 1 to 50", f"{where}.count")
     difficulty = raw.get("difficulty", "medium")

@@ -189,8 +189,37 @@ def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+def _filled_texts(question: dict[str, Any]) -> dict[str, str] | None:
+    """A question file's texts as the manifest keeps them, filled in for this instance
+    (``generator.question_files``): rendering never reads the question file again."""
+    texts = question.get("texts")
+    if (
+        isinstance(texts, dict)
+        and isinstance(texts.get("question"), str)
+        and isinstance(texts.get("solution"), str)
+    ):
+        return texts
+    return None
+
+
+def _from_texts(texts: dict[str, str], question: dict[str, Any]) -> tuple[str, str]:
+    """A question file's question and solution, asked as multiple choice where it is."""
+    asked = (question.get("choice") or {}).get("label")
+    text, solution = texts["question"].strip(), texts["solution"].strip()
+    if asked:
+        text += "\n\n" + _which_option(asked)
+        steps = question.get("steps") or []
+        if steps and isinstance(steps[-1], str):  # the options and what each is
+            solution += "\n\n" + steps[-1]
+    return text, solution
+
+
 def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     """The question text, worked solution and parts of one question of a manifest."""
+    texts = _filled_texts(question)
+    if texts is not None:
+        return _rendered(question, *_from_texts(texts, question), None, lambda _: False)
+    problem = registry.get(family)  # a question file's without its texts: no template
     template = environment().get_template(f"families/{family}.md.j2")
     context = {
         "params": question["params"],
@@ -199,6 +228,24 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         # asked as multiple choice: the text asks for this one part, not its whole list
         "asked": (question.get("choice") or {}).get("label"),
     }
+    return _rendered(
+        question,
+        _block(template, "question", context),
+        _block(template, "solution", context),
+        # the steps alone, when the solution is the base template's numbered list of them:
+        # HTML then converts each step as one line, twice as fast as the whole list
+        None if "solution" in template.blocks else question["steps"],
+        problem.answered_in_question,
+    )
+
+
+def _rendered(
+    question: dict[str, Any],
+    text: str,
+    solution: str,
+    steps: list[str] | None,
+    answered_in_question: Any,
+) -> dict[str, Any]:
     answers = [answer_type_from_json(part["type"]) for part in question["parts"]]
     keys = [
         answer.display(part["key"]) for part, answer in zip(question["parts"], answers, strict=True)
@@ -209,27 +256,22 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     by_type: dict[str, list[Any]] = {}
     for part, signature in zip(question["parts"], types, strict=True):
         by_type.setdefault(signature, []).append(part["key"])
-    problem = registry.get(family)
     parts = [
         {
             **part,
             "hint": answer.hint_avoiding(shown, by_type[signature]),
             "within": answer.within(),
             "key": key,
-            "space": answer_space(
-                part["type"], part["key"], problem.answered_in_question(part["id"])
-            ),
+            "space": answer_space(part["type"], part["key"], answered_in_question(part["id"])),
         }
         for part, answer, signature, key in zip(
             question["parts"], answers, types, keys, strict=True
         )
     ]
     return {
-        "question": _block(template, "question", context),
-        "solution": _block(template, "solution", context),
-        # the steps alone, when the solution is the base template's numbered list of them:
-        # HTML then converts each step as one line, twice as fast as the whole list
-        "steps": None if "solution" in template.blocks else question["steps"],
+        "question": text,
+        "solution": solution,
+        "steps": steps,
         "parts": parts,
         "choice": question.get("choice"),
     }

@@ -1,0 +1,83 @@
+"""A question file's texts: Markdown with TeX and ``{{ formula }}`` slots, filled in with an
+instance's values as the built-in families write them.
+
+Slots hold formulas (``generator.question_files.formulas``), never template code: a text
+from another course can do no more than show numbers. ``{{ X | tex }}`` writes a matrix as
+TeX for a formula (``\\begin{bmatrix}``); without ``| tex`` a value is written as sheets
+write keys: ``0.25``, ``[1, -2]``, ``[1, 2; 3, 4]``, ``true``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from generator.formatting import matrix_text, short_number, tex_matrix, vector_text
+from generator.question_files.formulas import FormulaError, evaluate, parse
+
+_SLOT = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_FILTERS = ("tex",)
+MAX_SLOTS = 200
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text as written, with each slot's formula parsed: (tree, filter) in order."""
+
+    source: str
+    slots: tuple[tuple[tuple[Any, ...], str], ...]
+
+
+def read_text(text: str, names: set[str]) -> Text:
+    """Parse every slot of ``text`` over ``names``; FormulaError names the slot."""
+    slots = []
+    found = _SLOT.findall(text)
+    if len(found) > MAX_SLOTS:
+        raise FormulaError(f"more than {MAX_SLOTS} {{{{ }}}} slots")
+    for inside in found:
+        formula, _, name = inside.partition("|")
+        name = name.strip()
+        if name and name not in _FILTERS:
+            raise FormulaError(
+                f"{{{{{inside.strip()}}}}}: unknown filter '{name[:20]}' (known: tex)"
+            )
+        try:
+            slots.append((parse(formula.strip(), names), name))
+        except FormulaError as error:
+            raise FormulaError(f"{{{{ {formula.strip()[:40]} }}}}: {error}") from None
+    if "{{" in _SLOT.sub("", text) or "}}" in _SLOT.sub("", text):
+        raise FormulaError("a {{ is never closed, or a }} never opened")
+    return Text(text, tuple(slots))
+
+
+def placeholder(text: Text) -> str:
+    """The text with every slot as 0, to check its TeX before any instance exists."""
+    return _SLOT.sub("0", text.source)
+
+
+def fill(text: Text, values: dict[str, Any]) -> str:
+    """The text with each slot replaced by its value, formatted."""
+    slots = iter(text.slots)
+
+    def replace(_: re.Match[str]) -> str:
+        tree, name = next(slots)
+        return shown(evaluate(tree, values), name == "tex")
+
+    return _SLOT.sub(replace, text.source)
+
+
+def shown(value: Any, tex: bool = False) -> str:
+    """A value as a sheet writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple):
+            return tex_matrix(value) if tex else matrix_text(value)
+        return vector_text(value)
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return short_number(float(value))
+    return short_number(value)
