@@ -14,6 +14,13 @@ from typing import Any
 from generator import registry
 from generator.answers.types import AnswerType, Invalid, MultiSelect, answer_type_from_json
 from generator.errors import GivenError, SpecError
+from generator.exam.calibrated import (
+    MAX_ATTEMPTS,
+    CalibratedSpec,
+    Calibration,
+    attempt_id,
+    instance_features,
+)
 from generator.exam.manifest import MANIFEST_FORMAT
 from generator.exam.seeding import keyed_id, question_rng, secret_key
 from generator.exam.spec import ExamSpec, QuestionSpec
@@ -74,6 +81,22 @@ def exam_header(spec: ExamSpec, seed: str) -> dict[str, Any]:
         ],
         # only when the spec has the table, so the keys of other specs stay byte for byte
         **({"gradescope": spec.gradescope} if spec.gradescope else {}),
+        **_band(spec),
+    }
+
+
+def _band(spec: ExamSpec) -> dict[str, Any]:
+    """The band a calibrated spec keeps predicted scores in, for the key; nothing else."""
+    if not isinstance(spec, CalibratedSpec) or not spec.calibration.models:
+        return {}
+    calibration = spec.calibration
+    return {
+        "calibration": {
+            "band": [round(calibration.low, 6), round(calibration.high, 6)],
+            "center": round(calibration.center, 6),
+            "spread": round(calibration.spread, 6),
+            "calibrated": sorted(f"{f}/{d}" for f, d in calibration.models),
+        }
     }
 
 
@@ -81,7 +104,57 @@ def assemble_variant(
     spec: ExamSpec, key: bytes, identifier: str, student: Student
 ) -> dict[str, Any]:
     """One student's variant. It depends only on the seed's key, the student and the
-    questions, so variants can be assembled apart, in any order, in parallel."""
+    questions, so variants can be assembled apart, in any order, in parallel. A calibrated
+    spec draws the variant again until its predicted score lies in the band."""
+    questions = _questions(spec, key, student.id, 0)
+    drawn: dict[str, Any] = {}
+    if isinstance(spec, CalibratedSpec) and spec.calibration.models:
+        questions, drawn = _in_band(spec, spec.calibration, key, student.id, questions)
+    return {
+        "student_id": student.id,
+        "name": student.name,
+        # only when the roster has them, so the keys of other rosters stay byte for byte
+        **{name: getattr(student, name) for name in ("email", "sid") if getattr(student, name)},
+        "variant_id": keyed_id(key, "variant", identifier, student.id),
+        "questions": questions,
+        **drawn,
+    }
+
+
+def _in_band(
+    spec: ExamSpec,
+    calibration: Calibration,
+    key: bytes,
+    student_id: str,
+    questions: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The student's questions drawn again until the predicted score lies in the band (the
+    closest draw after ``MAX_ATTEMPTS``), and what the manifest records of it."""
+
+    def gap(score: float) -> float:
+        return max(calibration.low - score, score - calibration.high, 0.0)
+
+    first = best_score = calibration.predicted(spec, questions)
+    best, attempt = questions, 0
+    while gap(best_score) > 0 and attempt < MAX_ATTEMPTS:
+        attempt += 1
+        again = _questions(spec, key, student_id, attempt, calibration)
+        score = calibration.predicted(spec, again)
+        if gap(score) < gap(best_score):
+            best, best_score = again, score
+    record = {"predicted": round(best_score, 6), "first_predicted": round(first, 6)}
+    return best, {"calibration": {**record, "draws": attempt + 1}}
+
+
+def _questions(
+    spec: ExamSpec,
+    key: bytes,
+    student_id: str,
+    attempt: int,
+    calibration: Calibration | None = None,
+) -> list[dict[str, Any]]:
+    """The questions of a variant; past the first ``attempt``, the calibrated questions
+    come from streams of that attempt and the others are drawn as at first."""
     # family -> identities already in this variant, for the families asked more than once
     families = [q.family for q in spec.questions]
     asked: dict[str, set[str]] = {f: set() for f in families if families.count(f) > 1}
@@ -90,21 +163,29 @@ def assemble_variant(
             family = registry.get(question.family)
             with contextlib.suppress(GivenError):  # drawing it then names what is wrong
                 asked[question.family].add(family.identity(family.read_givens(question.givens)))
-    return {
-        "student_id": student.id,
-        "name": student.name,
-        # only when the roster has them, so the keys of other rosters stay byte for byte
-        **{name: getattr(student, name) for name in ("email", "sid") if getattr(student, name)},
-        "variant_id": keyed_id(key, "variant", identifier, student.id),
-        "questions": [_question(spec, q, key, student.id, asked) for q in spec.questions],
-    }
+    return [
+        _question(
+            spec,
+            q,
+            key,
+            student_id,
+            asked,
+            attempt if calibration is not None and calibration.model(q) else 0,
+        )
+        for q in spec.questions
+    ]
 
 
 def _question(
-    spec: ExamSpec, question: QuestionSpec, key: bytes, student_id: str, asked: dict[str, set[str]]
+    spec: ExamSpec,
+    question: QuestionSpec,
+    key: bytes,
+    student_id: str,
+    asked: dict[str, set[str]],
+    attempt: int = 0,
 ) -> dict:
     family = registry.get(question.family)
-    rng = question_rng(key, student_id, question.id)
+    rng = question_rng(key, student_id, attempt_id(question.id, attempt))
     taken = asked.get(question.family)
     reason = "too few distinct instances for its count"
     for _ in range(MAX_DRAWS):
@@ -138,7 +219,13 @@ def _question(
                 )
             continue
         known = {p.id: _distinct(p, checks[p.id].told_apart) for p in asked}
-        entry = {"id": question.id, "params": params, "answers": solution.answers}
+        entry = {
+            "id": question.id,
+            "params": params,
+            # what groups the instance with its siblings, so stats never solves again
+            "features": instance_features(family, params, question.difficulty),
+            "answers": solution.answers,
+        }
         texts = getattr(solution, "texts", None)  # a question file's, filled in: see render
         if texts:
             entry["texts"] = texts

@@ -25,6 +25,7 @@ from generator.ids import (
 )
 
 MAX_POINTS = 1000  # a question's, as specs allow
+MAX_FEATURES, MAX_FEATURE_TEXT = 16, 80  # a question's features: few, short names and values
 _GIVES = ("shape", "params")
 _ROUNDINGS = ("exact", "floor", "ceil")
 
@@ -112,6 +113,7 @@ def _check_questions(questions: Any, ids: list[str], where: str) -> None:
         here = f"{where}[{n}]"
         if not isinstance(question.get("params"), dict):
             raise _Problem(f"{here}.params", "must be an object")
+        _check_features(question.get("features", {}), f"{here}.features")
         parts = question.get("parts")
         if not isinstance(parts, list) or not parts:
             raise _Problem(f"{here}.parts", "must be a list of at least one part")
@@ -120,6 +122,18 @@ def _check_questions(questions: Any, ids: list[str], where: str) -> None:
         part_ids = [part.get("id") for part in parts]
         for m, part in enumerate(parts):
             _check_part(part, part_ids, f"{here}.parts[{m}]")
+
+
+def _check_features(features: Any, where: str) -> None:
+    """What groups the variant's instance with its siblings (``Family.features``): a few
+    short names and values, shown by stats and read by ``generate --calibrate``."""
+    if not isinstance(features, dict) or len(features) > MAX_FEATURES:
+        raise _Problem(where, f"must be an object of at most {MAX_FEATURES} names and values")
+    for name, value in features.items():
+        if not (0 < len(name) <= MAX_FEATURE_TEXT and isinstance(value, str)):
+            raise _Problem(where, f"{quoted(name)} must name a string value, both short")
+        if len(value) > MAX_FEATURE_TEXT:
+            raise _Problem(f"{where}.{name}", f"must be at most {MAX_FEATURE_TEXT} characters")
 
 
 def _check_part(part: dict[str, Any], part_ids: list[Any], where: str) -> None:

@@ -65,8 +65,13 @@ def _told_apart(part: dict[str, Any], where: str, source: str) -> list[str]:
     return [printable(" ".join(d.split())[:120]) for d in listed]
 
 
-def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[str, Any]:
-    """The item analysis of a report.json (``source``) that ``regrade.previous_report`` read."""
+def item_analysis(
+    report: dict[str, Any],
+    source: str = "report.json",
+    manifests: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The item analysis of a report.json (``source``) that ``regrade.previous_report`` read;
+    with the exams' keys (``manifests`` by exam id), how the score depends on the variant."""
     _refuse_extreme_points(report, source)
     submissions = report["submissions"]
     totals = [s["points"] for s in submissions]
@@ -174,7 +179,15 @@ def item_analysis(report: dict[str, Any], source: str = "report.json") -> dict[s
         },
         "mean_total": sum(totals) / len(totals) if totals else 0.0,
         "max_points": maximum,
+        **({"variants": _variants(report, manifests)} if manifests is not None else {}),
     }
+
+
+def _variants(report: dict[str, Any], manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    # numpy, for the permutations, only when asked for
+    from generator.grading.difficulty import answers_of, variant_difficulty
+
+    return variant_difficulty(answers_of(report, manifests))
 
 
 def stats_text(stats: dict[str, Any]) -> str:
@@ -207,4 +220,8 @@ def stats_text(stats: dict[str, Any]) -> str:
         f"  {f['family']:<24} {f['difficulty']:.2f} over {counted(f['questions'], 'question')}"
         for f in stats["families"]
     ]
+    if "variants" in stats:
+        from generator.grading.difficulty import difficulty_text
+
+        lines += ["", *difficulty_text(stats["variants"])]
     return "\n".join(map(printable, lines))  # a family or id from a hand-edited report too
