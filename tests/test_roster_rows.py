@@ -66,25 +66,9 @@ def test_the_header_row_repeated_is_refused(run, tmp_path):
     refused(result, tmp_path, "line 3: the header row again (two rosters pasted together?)")
 
 
-@pytest.mark.parametrize(
-    "roster,called",
-    [
-        ("id;name\na1;Ann\na2;Bob\n", "';'"),
-        ("name;id\nAnn;a1\n", "';'"),
-        ("id\tname\na1\tAnn\n", "tabs"),
-        ("id;name,email\na1;Ann,a@x\n", "';'"),
-    ],
-)
-def test_a_roster_separated_by_other_than_commas_is_refused_saying_so(
-    run, tmp_path, roster, called
-):
-    result = generate(run, tmp_path, roster)
-    refused(
-        result,
-        tmp_path,
-        f"line 1: the header is separated by {called}, not commas: "
-        "save the roster as comma-separated CSV",
-    )
+def test_a_header_holding_two_separators_is_refused_saying_so(run, tmp_path):
+    result = generate(run, tmp_path, "id;name,email\na1;Ann,a@x\n")
+    refused(result, tmp_path, "line 1: the header holds commas and ';': separate it by one of them")
 
 
 def test_blank_lines_and_empty_trailing_cells_are_fine(run, tmp_path):

@@ -2,6 +2,9 @@
 ``email`` and ``sid`` columns (who the student is on Gradescope: its autograder checks that
 an upload's variant is the uploader's own; each unique in the roster).
 
+Rosters are read as Canvas, Moodle, Gradescope and spreadsheets export them: comma-, ';'- or
+tab-separated as the header says, with or without a byte-order mark, with ``Student ID`` or
+``SIS User ID`` for ``id`` and first and last names joined (``files.tables``, ``_ALIASES``).
 Each row is one line of the file. A quoted cell may not run across lines, and a row may not
 hold more cells than the header names: either is a roster that would read as something
 other than it looks (a stray quote swallowing every student after it into one name, or a
@@ -10,17 +13,15 @@ name's unquoted comma cutting it short), so it is refused, naming its line.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from generator.errors import SpecError, quoted
 from generator.exam.assemble import Student
 from generator.exam.key_schema import CONTACT_RULE, is_contact
 from generator.files.reading import read_text
+from generator.files.tables import csv_table
 from generator.ids import STUDENT_ID_RULE, is_student_id
 
 MAX_STUDENTS = 100_000
@@ -30,66 +31,46 @@ MAX_ROSTER_BYTES = 20_000_000
 def read_roster(path: Path) -> list[Student]:
     source = str(path)
     text = read_text(path, MAX_ROSTER_BYTES, SpecError)
-    stray = _LONE_CR.search(text) if "\n" in text else None
-    if stray:  # the csv module would end a row there, making a student of the rest
-        line = text.count("\n", 0, stray.start()) + 1
-        raise SpecError(source, "a carriage return in the middle of a line", f"line {line}")
-    # Rows end where the csv module says, not at every character str.splitlines() breaks
-    # at (U+0085, U+2028 and others), which would split a name into a phantom student.
-    rows = csv.reader(io.StringIO(text, newline=""))
-    try:
-        return _students(_one_line_rows(rows, source), source)
-    except csv.Error as error:
-        raise SpecError(source, f"not a CSV file: {error}", f"line {rows.line_num}") from None
+    header, rows = csv_table(text, source, SpecError)
+    return _students(_header(header, source), rows, source)
 
 
-def _one_line_rows(rows: Any, source: str) -> Iterator[tuple[int, list[str]]]:
-    """Each row of a csv reader with the number of its line, refusing a row that is not
-    on one line of the file."""
-    line = 0
-    for row in rows:
-        first = line + 1
-        line = rows.line_num
-        # A quote left open at the end of the file ends its row on the same line, with the
-        # line break inside the cell.
-        if line > first or any("\n" in cell or "\r" in cell for cell in row):
-            raise SpecError(
-                source, 'a quoted field runs across lines (a stray " ?)', f"line {first}"
-            )
-        yield first, row
-
-
-# A file whose lines end at "\n" (or "\r\n") holding a "\r" alone: a line break pasted into a
-# name; a file whose lines all end at "\r" (classic Mac OS) holds no "\n".
-_LONE_CR = re.compile("\r(?!\n)")
 # A name is printed on sheets and pages; NUL marks the slots of feedback pages, and ESC
 # starts a terminal sequence. C1 characters pass: U+0085 is cp1252's "…" misread.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A name is one line wherever it is printed (a heading, a box, a table row): the tabs and
 # the separators a file's lines do not end at (U+2028, U+2029) are spaces.
 _BREAKS = re.compile("[\t\u2028\u2029]+")
-# What a spreadsheet saved as "CSV" may be separated by instead of commas.
-_OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
+# The columns as Canvas, Moodle and Gradescope export rosters name them
+_ALIASES = {
+    "student id": "id",
+    "student_id": "id",
+    "sis user id": "id",
+    "id number": "id",
+    "student": "name",
+    "student name": "name",
+    "full name": "name",
+    "email address": "email",
+}
 
 
-def _header(rows: Iterator[tuple[int, list[str]]], source: str) -> list[str]:
-    _, cells = next(rows, (1, []))
-    header = [cell.strip().lower() for cell in cells]
+def _header(cells: list[str], source: str) -> list[str]:
+    header = [" ".join(cell.split()).lower() for cell in cells]
+    if "id" not in header:
+        header = [_ALIASES.get(cell, cell) for cell in header]
     if "id" in header:
         return header
-    for separator, called in _OTHER_SEPARATORS.items():
-        if any("id" in [part.strip().lower() for part in c.split(separator)] for c in cells):
-            raise SpecError(
-                source,
-                f"the header is separated by {called}, not commas: save the roster as "
-                "comma-separated CSV",
-                "line 1",
-            )
-    raise SpecError(source, "the first row must be a header with an 'id' column", "line 1")
+    raise SpecError(
+        source,
+        "the first row must be a header with an 'id' column ('Student ID' and 'SIS User ID' "
+        "are read as one)",
+        "line 1",
+    )
 
 
-def _students(rows: Iterator[tuple[int, list[str]]], source: str) -> list[Student]:
-    header = _header(rows, source)
+def _students(
+    header: list[str], rows: Iterator[tuple[int, list[str]]], source: str
+) -> list[Student]:
     id_column = header.index("id")
     name_column = header.index("name") if "name" in header else None
     students: list[Student] = []
@@ -116,8 +97,7 @@ def _students(rows: Iterator[tuple[int, list[str]]], source: str) -> list[Studen
         if student_id in seen:
             raise SpecError(source, f"student id {quoted(student_id)} appears twice", line)
         seen.add(student_id)
-        cell = row[name_column] if name_column is not None and name_column < len(row) else ""
-        name = _BREAKS.sub(" ", cell).strip()
+        name = _BREAKS.sub(" ", _name(row, header, name_column)).strip()
         if _CONTROL.search(name) or len(name) > 200:
             raise SpecError(
                 source, "a name must be at most 200 characters, with no control characters", line
@@ -155,6 +135,15 @@ def _contact(
         raise SpecError(source, f"{column} {quoted(value)} appears twice", line)
     seen.add((column, value.casefold()))
     return value
+
+
+def _name(row: list[str], header: list[str], column: int | None) -> str:
+    """The row's name: its name column's, or first and last names joined, as Moodle and
+    Gradescope export them."""
+    if column is not None:
+        return row[column] if column < len(row) else ""
+    parts = [header.index(c) for c in ("first name", "last name") if c in header]
+    return " ".join(row[at].strip() for at in parts if at < len(row))
 
 
 def _non_empty(cells: Iterable[str]) -> bool:
