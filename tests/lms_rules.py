@@ -1,24 +1,28 @@
-"""How Moodle and Canvas grade the questions examgen exports, written from their documentation
-and source, so tests can replay a student's answer in each LMS and compare with examgen.
+"""How Moodle and Canvas grade the questions examgen exports, ported from their source, so
+tests can replay a student's answer in each LMS and compare with examgen. Each Moodle rule
+names the file and function of Moodle 5.1 it follows (paths under public/); the ports were
+checked against Moodle 5.1's own question engine (docs/exports.md, "How this was checked").
 
-Moodle (question/format/xml/format.php, question/type/multianswer/questiontype.php): a cloze
-question's mark is the sum of its boxes' whole-number weights (``{w:TYPE:...}``, 1 when left
-out) and ignores <defaultgrade>; its fraction is the weighted mean of its boxes'. A numerical
-answer is right within its absolute tolerance; a short answer matches an answer's text
-ignoring case (usecase 0), ``*`` a wildcard; a multiple-answer choice adds the fractions of
-the options ticked, clamped to [0, 1].
+Moodle: a cloze question's mark is the sum of its boxes' whole-number weights (``{w:TYPE:...}``,
+1 when left out) and ignores <defaultgrade>; its fraction is the weighted mean of its boxes'.
+A numerical answer reads the number a response starts with and is right within its absolute
+tolerance; a short answer matches an answer's text ignoring case (usecase 0), ``*`` a
+wildcard unless written ``\\*``; a multiple-answer choice adds the fractions of the options
+ticked, clamped to [0, 1].
 
-Canvas (QTIMigrationTool, quiz_question_builder): a fill-in-multiple-blanks item weighs every
-blank alike and matches a blank's text against its accepted answers (case and surrounding
-spaces ignored); a blank's name keeps letters, digits, _ and - and the rest becomes _, so a
-[marker] in the text shows a box only when it is the rewritten name. A numerical item is
-right inside its range; a multiple-answers item scores (right ticks - wrong ticks) / k for
-k correct options, floor 0; true/false never goes below 0.
+Canvas (QTIMigrationTool, and canvas-lms app/models/quizzes/quiz_question): a
+fill-in-multiple-blanks item weighs every blank alike and matches a blank's text against its
+accepted answers (case and surrounding spaces ignored); a blank's name keeps letters, digits,
+_ and - and the rest becomes _, so a [marker] in the text shows a box only when it is the
+rewritten name. A numerical item is right inside its range; a multiple-answers item scores
+(right ticks - wrong ticks) / k for k correct options, floor 0; true/false never goes below 0.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -26,61 +30,114 @@ QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
 # ---- Moodle -------------------------------------------------------------------------------
 
-_CLOZE_BOX = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}")
+_PHP_TRIM = " \t\n\r\0\x0b"
 
 
-def _moodle_number(text: str) -> float | None:
-    try:
-        return float(text.strip())
-    except ValueError:
+def moodle_number(response: str) -> float | None:
+    """The value Moodle's numerical grading reads from a response, or None: the number it
+    starts with, after dropping every space and, with English's separators, every comma
+    (question/type/numerical/questiontype.php, qtype_numerical_answer_processor::apply_units;
+    qtype_numerical_question::grade_response ignores the text after it when no units are set).
+    """
+    if response.strip(_PHP_TRIM) == "":
         return None
+    text = response.replace(" ", "")
+    text = re.sub(r"(?:e|E|(?:x|\*|×)10(?:\^|\*\*))([+-]?[0-9]+)", r"e\1", text)
+    # if a . is present or there are several commas they are thousands separators; else
+    # the thousands separator (',' in English) goes first, so 1,5 reads 15
+    text = text.replace(",", "")
+    match = re.match(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[-+]?[0-9]+)?", text)
+    return float(match[0]) if match else None
 
 
-def _wildcard(pattern: str, text: str) -> bool:
-    bits = [re.escape(bit) for bit in re.split(r"(?<!\\)\*+", pattern)]
-    regex = ".*".join(bits).replace(re.escape("\\*"), r"\*")
-    return re.fullmatch(regex, text.strip(), re.IGNORECASE | re.DOTALL) is not None
+def moodle_within(value: float, answer: float, tolerance: float) -> bool:
+    """qtype_numerical_answer::within_tolerance for a nominal (absolute) tolerance, with its
+    epsilon of 10^-14 (PHP's precision)."""
+    epsilon = 1e-14
+    bound = tolerance + epsilon * max(abs(tolerance), abs(answer), epsilon)
+    return answer - bound <= value <= answer + bound
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def moodle_wildcard_match(response: str, pattern: str, ignorecase: bool = True) -> bool:
+    """question/type/shortanswer/question.php,
+    qtype_shortanswer_question::compare_string_with_wildcard: runs of * not after a
+    backslash match anything, \\* is a literal *, every other character is itself."""
+    pattern = unicodedata.normalize("NFC", pattern)
+    response = unicodedata.normalize("NFC", response)
+    bits = re.split(r"(?<!\\)\*+", pattern)
+    regex = ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits)
+    flags = re.IGNORECASE if ignorecase else 0
+    return re.fullmatch(regex, response.strip(_PHP_TRIM), flags) is not None
 
 
-def _alternatives(body: str) -> list[tuple[Fraction, str]]:
-    out = []
-    for alternative in re.split(r"(?<!\\)~", body):
-        if alternative.startswith("="):
-            out.append((Fraction(1), alternative[1:]))
-        elif match := re.match(r"%(-?[\d.]+)%(.*)", alternative, re.S):
-            out.append((Fraction(match[1]) / 100, match[2]))
-        else:
-            out.append((Fraction(0), alternative))
-    return out
+# question/type/multianswer/questiontype.php: the ANSWER_* regexes, as PHP writes them (a
+# lookbehind of several widths becomes three lookbehinds here).
+_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = f"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
+_TYPES = (
+    "(NUMERICAL|NM)|(MULTICHOICE|MC)|(MULTICHOICE_V|MCV)|(MULTICHOICE_H|MCH)|"
+    "(SHORTANSWER|SA|MW)|(SHORTANSWER_C|SAC|MWC)|"
+    "(MULTICHOICE_S|MCS)|(MULTICHOICE_VS|MCVS)|(MULTICHOICE_HS|MCHS)|"
+    "(MULTIRESPONSE|MR)|(MULTIRESPONSE_H|MRH)|(MULTIRESPONSE_S|MRS)|(MULTIRESPONSE_HS|MRHS)"
+)
+_BOX = re.compile(
+    r"\{([0-9]*):(" + _TYPES + "):(" + _ALTERNATIVE + "(~" + _ALTERNATIVE + r")*)\}", re.S
+)
+_NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
+_NUMERICAL = re.compile(f"^({_NUMBER})(:{_NUMBER})?$", re.S)
+_KINDS = {3: "NUMERICAL", 7: "SHORTANSWER", 8: "SHORTANSWER_C", 12: "MULTIRESPONSE"}
 
 
 def cloze_boxes(question: ET.Element) -> list[tuple[int, str, list[tuple[Fraction, str]]]]:
-    """(weight, type, alternatives) of each box of a Moodle cloze question."""
+    """(weight, type, alternatives) of each box of a Moodle cloze question, each alternative
+    (fraction, the answer as Moodle stores it; for NUMERICAL "answer:tolerance"), as
+    qtype_multianswer_extract_question reads them: the first box left, again and again."""
     text = question.findtext("questiontext/text")
-    return [
-        (int(weight) if weight else 1, kind, _alternatives(body))
-        for weight, kind, body in _CLOZE_BOX.findall(text)
-    ]
+    boxes = []
+    while match := _BOX.search(text):
+        kind = next((name for group, name in _KINDS.items() if match[group]), "MULTICHOICE")
+        kind = "SHORTANSWER" if kind == "SHORTANSWER_C" else kind
+        alternatives, remaining = [], match[16]
+        while alt := re.search("~?" + _ALTERNATIVE, remaining, re.S):
+            if alt[1] == "=":
+                fraction = Fraction(1)
+            elif alt[2]:
+                fraction = Fraction(alt[2].replace(",", ".")) / 100
+            else:
+                fraction = Fraction(0)
+            answer = alt[3]
+            if kind == "NUMERICAL" and (number := _NUMERICAL.match(answer)):
+                answer = f"{number[1]}:{number[6] or 0}"
+            elif kind == "NUMERICAL":
+                raise AssertionError(f"Moodle refuses the import: {answer!r} is no number")
+            else:
+                answer = html.unescape(answer).replace("\\}", "}").replace("\\#", "#")
+            alternatives.append((fraction, answer))
+            remaining = remaining.split(alt[0], 1)[1]
+        if kind == "MULTIRESPONSE":  # the right options' fractions are made to sum to 1
+            total = sum((f for f, _ in alternatives if f > 0), Fraction(0))
+            alternatives = [(f / total if f > 0 else f, a) for f, a in alternatives]
+        boxes.append((int(match[1]) if match[1] else 1, kind, alternatives))
+        text = text.replace(match[0], "{#}", 1)
+    return boxes
 
 
 def _box_fraction(kind: str, alternatives: list[tuple[Fraction, str]], answer: object) -> Fraction:
-    if kind in ("NUMERICAL", "NM"):
-        value = _moodle_number(str(answer))
+    if kind == "NUMERICAL":
+        value = moodle_number(str(answer))
         for fraction, alternative in alternatives:
             key, _, tolerance = alternative.partition(":")
-            if value is not None and abs(value - float(key)) <= float(tolerance or 0):
+            if value is not None and moodle_within(value, float(key), float(tolerance or 0)):
                 return fraction
         return Fraction(0)
-    if kind in ("SHORTANSWER", "SA", "MW"):
+    if kind == "SHORTANSWER":
         for fraction, alternative in alternatives:
-            if _wildcard(_unescape(alternative.split("#")[0]), str(answer)):
+            if moodle_wildcard_match(str(answer), alternative):
                 return fraction
         return Fraction(0)
-    if kind in ("MULTIRESPONSE", "MR"):
+    if kind == "MULTIRESPONSE":
         ticked = set(str(answer))
         total = sum((f for f, option in alternatives if option in ticked), Fraction(0))
         return min(max(total, Fraction(0)), Fraction(1))
@@ -112,15 +169,15 @@ def moodle_fraction(question: ET.Element, answers: list[object]) -> Fraction:
     (answer,) = answers
     options = question.findall("answer")
     if kind == "numerical":
-        value = _moodle_number(str(answer))
+        value = moodle_number(str(answer))
         for option in options:
             key, tolerance = float(option.findtext("text")), float(option.findtext("tolerance"))
-            if value is not None and abs(value - key) <= tolerance:
+            if value is not None and moodle_within(value, key, tolerance):
                 return Fraction(option.get("fraction")) / 100
         return Fraction(0)
-    if kind == "shortanswer":
+    if kind == "shortanswer":  # qformat_xml::import_answer trims each answer's text
         for option in options:
-            if _wildcard(option.findtext("text"), str(answer)):
+            if moodle_wildcard_match(str(answer), option.findtext("text").strip(_PHP_TRIM)):
                 return Fraction(option.get("fraction")) / 100
         return Fraction(0)
     if kind == "truefalse":

@@ -3,6 +3,7 @@ rules (``lms_rules``): hundreds of right, wrong, edge and blank answers, and the
 examgen accepts. Where an LMS cannot grade as examgen does, the exported question's name
 (Moodle) or title (Canvas) says so, and the README's table lists it."""
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -25,6 +26,14 @@ from lms_rules import (
 from generator import registry
 from generator.answers.types import answer_type_from_json
 from generator.cli import main
+from generator.exports.moodle import (
+    EXPRESSIONS_NOTE,
+    NUMBERS_NOTE,
+    SHAPES_NOTE,
+    key_spellings,
+    moodle_xml,
+)
+from generator.exports.qti import qti_zip
 from generator.formatting import short_number
 from generator.grading.scoring import score_part
 
@@ -51,16 +60,45 @@ def exported(request, tmp_path_factory):
     assert result.exit_code == 0, result.output
     (exam,) = (out / "x").iterdir()
     key = json.loads((exam / "instructor" / "key.json").read_text())
-    moodle = [
-        q
-        for q in ET.parse(exam / "instructor" / "moodle.xml").getroot()
-        if q.get("type") != "category"
-    ]
-    with zipfile.ZipFile(exam / "instructor" / "canvas-qti.zip") as archive:
+    if request.param == "every":
+        key = with_one_number_questions(key)
+        moodle_text, qti_bytes = moodle_xml(key), qti_zip(key)
+    else:
+        moodle_text = (exam / "instructor" / "moodle.xml").read_text()
+        qti_bytes = (exam / "instructor" / "canvas-qti.zip").read_bytes()
+    moodle = [q for q in ET.fromstring(moodle_text) if q.get("type") != "category"]
+    with zipfile.ZipFile(io.BytesIO(qti_bytes)) as archive:
         (name,) = [n for n in archive.namelist() if n != "imsmanifest.xml"]
         assessment = ET.fromstring(archive.read(name))
     items = list(assessment.iter(f"{QTI}item"))
     return key, moodle, items
+
+
+def with_one_number_questions(key):
+    """The manifest with two questions more, each the first part alone of a question whose
+    first part is a count or a real: no family asks a single number, and Moodle's
+    ``numerical`` and Canvas's ``numerical_question`` are exported for exactly those."""
+    key = json.loads(json.dumps(key))
+    added = []
+    for kind in ("integer", "real"):
+        info = next(
+            i
+            for i in key["questions"]
+            if all(
+                next(q for q in v["questions"] if q["id"] == i["id"])["parts"][0]["type"]["kind"]
+                == kind
+                for v in key["variants"]
+            )
+        )
+        one = {**info, "id": f"{info['id']}-one"}
+        added.append(one)
+        for variant in key["variants"]:
+            question = next(q for q in variant["questions"] if q["id"] == info["id"])
+            first = {**question["parts"][0]}
+            first.pop("follows", None)
+            variant["questions"].append({**question, "id": one["id"], "parts": [first]})
+    key["questions"] += added
+    return key
 
 
 def variants_of(key, moodle, items):
@@ -98,9 +136,23 @@ def answer_sets(question):
             value = float(part["key"])
             bound = max(part["type"].get("atol", 0), part["type"].get("rtol", 0) * abs(value))
             alternatives += [value + bound / 2, value + 3 * bound + 1e-9, value + 1]
+            # spellings examgen reads and an LMS may not: arithmetic, a fraction, a comma
+            alternatives += [f"{short_number(value - 1)} + 1", f"{short_number(value)} apples"]
+            exact = Fraction(str(value)).limit_denominator(100)
+            if exact == Fraction(str(value)) and exact.denominator > 1:
+                alternatives.append(f"{exact.numerator}/{exact.denominator}")
+            if not value.is_integer():
+                alternatives.append(short_number(value).replace(".", ","))
         elif kind in ("shape", "spatial_size"):
             dims = re.split("x", str(part["key"]))
             alternatives += [" x ".join(dims), "×".join(dims), f"({', '.join(dims)})", "3x3x3"]
+            alternatives += [" ".join(dims), "x ".join(dims), "*".join(dims), " X".join(dims)]
+            if len(dims) > 2:  # mixed separators and spacing: read by examgen alone
+                mixed = [f"{dims[0]}x{'x '.join(dims[1:])}", f"{dims[0]}, {'x'.join(dims[1:])}"]
+                alternatives += mixed
+        elif kind == "expression":
+            key = str(part["key"])
+            alternatives += [key.replace(" ", ""), f"({key})", key.replace("*", "*1000*", 1)]
         elif kind == "multiselect":
             letters = "ABCDEFGH"[: part["type"]["options"]]
             alternatives += ["A", "AB", letters, letters[1:3], letters[-1]]
@@ -127,9 +179,42 @@ def examgen_fraction(question, answers) -> Fraction:
     return total / len(parts)
 
 
+PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def spelled_as_listed(question, answers, named: str) -> bool:
+    """Whether each part's answer is spelled as the LMS reads it, where ``named`` (the
+    question's name or title) says it reads fewer spellings than examgen: numbers as plain
+    decimals, shapes and expressions as listed. An answer examgen scores 0 must score 0 in
+    the LMS too, however it is spelled."""
+    for part in question["parts"]:
+        raw, kind = answers[part["id"]], part["type"]["kind"]
+        if raw == "" or isinstance(raw, (bool, list)):
+            continue
+        text = number_text(raw).strip()
+        if kind in ("integer", "real"):
+            if NUMBERS_NOTE in named and not PLAIN_NUMBER.fullmatch(text):
+                return False
+        elif (SHAPES_NOTE if kind != "expression" else EXPRESSIONS_NOTE) in named:
+            answer_type = answer_type_from_json(part["type"])
+            listed = {s.lower() for s in key_spellings(answer_type, part["key"])}
+            by_id = {p["id"]: p for p in question["parts"]}
+            right = score_part(answer_type, text, part, answers, by_id).fraction > 0
+            if right and text.lower() not in listed:
+                return False
+    return True
+
+
+def shape_of(matrix):
+    return [len(row) for row in matrix] if matrix and isinstance(matrix[0], list) else len(matrix)
+
+
 def entries(part, value):
-    """A part's answer as the LMS boxes take it, one per box."""
+    """A part's answer as the LMS boxes take it, one per box; None for a matrix of another
+    shape than the key's (a transposed one), which no one can type into the boxes."""
     if part["type"]["kind"] == "matrix":
+        if value != "" and shape_of(value) != shape_of(part["key"]):
+            return None
         if value == "":
             count = (
                 len(part["key"])
@@ -148,7 +233,10 @@ def moodle_answers(mq, question, answers):
     kind = mq.get("type")
     boxes = []
     for part in question["parts"]:
-        boxes += entries(part, answers[part["id"]])
+        typed = entries(part, answers[part["id"]])
+        if typed is None:
+            return None
+        boxes += typed
     if kind == "cloze":
         kinds = [k for _, k, _ in cloze_boxes(mq)]
         if len(kinds) != len(boxes):
@@ -168,7 +256,10 @@ def moodle_answers(mq, question, answers):
 def canvas_answers(item, question, answers):
     boxes = []
     for part in question["parts"]:
-        boxes += entries(part, answers[part["id"]])
+        typed = entries(part, answers[part["id"]])
+        if typed is None:
+            return None
+        boxes += typed
     if canvas_type(item) == "fill_in_multiple_blanks_question" and len(boxes) != len(
         canvas_blanks(item)
     ):
@@ -187,13 +278,13 @@ def test_moodle_grades_every_answer_as_examgen_does_or_says_it_cannot(exported):
         points = Fraction(str(info["points"]))
         # the mark Moodle gives the question: its points, or what the name says
         assert moodle_mark(mq) == (Fraction(worth[1]) if worth else points), name
-        exact = "differs" not in name
         for answers in answer_sets(question):
             examgen = examgen_fraction(question, answers)
             typed = moodle_answers(mq, question, answers)
             if typed is None:
                 continue
             lms = moodle_fraction(mq, typed)
+            exact = "differs" not in name and spelled_as_listed(question, answers, name)
             if exact:  # Moodle keeps percentages to five decimals: 33.33333 % for a third
                 assert abs(lms - examgen) < Fraction(1, 10**6), (name, answers, lms, examgen)
                 compared += 1
@@ -213,13 +304,13 @@ def test_canvas_grades_every_answer_as_examgen_does_or_says_it_cannot(exported):
             if typed is None:
                 continue
             lms = canvas_fraction(item, typed)
-            if exact:
+            if exact and spelled_as_listed(question, answers, title):
                 assert lms == examgen, (title, answers, lms, examgen)
                 compared += 1
             keys = {p["id"]: p["key"] for p in question["parts"]}
             if answers == keys:  # even matched as text, the keys earn full marks
                 assert lms == 1, (title, answers)
-    assert compared > 100
+    assert compared > 60  # most blanks are matched as text, named and left out
 
 
 def test_canvas_shows_a_box_for_every_blank(exported):

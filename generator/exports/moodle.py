@@ -10,7 +10,8 @@ Each part becomes the Moodle type that grades it the way examgen does:
 - select every correct option: ``multichoice`` with several answers, each correct option at
   100/k and each wrong one at the rubric's penalty; Moodle then scores exactly the rubric
   when one or two options are correct;
-- a shape or size: ``shortanswer`` listing every spelling examgen reads (``shape_spellings``);
+- a shape or size: ``shortanswer`` listing the spellings examgen reads that a text match can
+  list (``shape_spellings``), ``*`` escaped as Moodle's short answers require;
 - a question of several parts, or a matrix: ``cloze``, one embedded answer per part (per
   entry for a matrix), weighted so each part counts as much as in examgen (``_cloze``).
 
@@ -93,15 +94,20 @@ def tolerance(answer_type: Any, key: float) -> str:
 
 
 # How examgen's shape reader separates dimensions (answers.types._parse_dims), as text a
-# match can list: x, X and ×, commas, each with or without spaces. The * that examgen also
-# reads is left out: Moodle's short answers read it as a wildcard.
-_SEPARATORS = ("x", " x ", "X", " X ", "×", " × ", ",", ", ")
+# match can list: x, ×, * and commas, each bare, spaced on both sides or on one, the same
+# between every two dimensions, and a space alone. X is x to both LMSs, which ignore case.
+# Mixed separators or spacing (32x32, 64) are endless: the exports name them instead.
+_SEPARATORS = (
+    *(spaced for mark in "x×*," for spaced in (mark, f" {mark} ", f"{mark} ", f" {mark}")),
+    " ",
+)
 
 
 def shape_spellings(answer_type: Any, key: str) -> list[str]:
-    """Every spelling of a shape or size that examgen accepts and a text match can list:
-    each separator, bare or in parentheses or brackets (16x16, 16 x 16, 16×16, (16, 16),
-    [16,16]), the key as examgen shows it first."""
+    """The spellings of a shape or size that examgen accepts and a text match can list:
+    each separator used alike between the dimensions, bare or in parentheses or brackets
+    (16x16, 16 x 16, 16x 16, 16×16, 16*16, 16 16, (16, 16), [16,16]), the key as examgen
+    shows it first."""
     dims = answer_type.read_key(key)
     if answer_type.kind == "spatial_size" and dims[0] == dims[1]:
         forms = [[dims[0]], [dims[0], dims[1]]]  # a square: 16 or 16x16
@@ -146,7 +152,7 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Elemen
         ET.SubElement(element, "usecase").text = "0"
         for spelling in key_spellings(types[0], parts[0]["key"]):
             answer = ET.SubElement(element, "answer", {"fraction": "100", "format": "plain_text"})
-            ET.SubElement(answer, "text").text = spelling
+            ET.SubElement(answer, "text").text = wildcard_escape(spelling)
     else:
         element, worth = _cloze(text, parts, types, info["points"])
         if worth != _points(info["points"]):
@@ -159,6 +165,7 @@ def _question(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Elemen
             if t.kind == "multiselect"
             for n in _multiselect_notes(t, p)
         ]
+    notes += spelling_notes(types)
     if any("follows" in part for part in parts):
         notes.append("error carried forward is examgen's alone")
     _text(element, "generalfeedback", to_lms_html(rendered["solution"]), True)
@@ -185,12 +192,35 @@ def _multiselect_notes(answer_type: Any, part: dict[str, Any]) -> list[str]:
     return [f"partial credit differs from examgen's ({correct} correct options)"]
 
 
+# Where Moodle and Canvas read fewer spellings than examgen, a question's name or title says
+# so with these words (docs/exports.md, "Spellings"): numbers only as a plain decimal (not
+# 449 + 1, 23/10 or 1,5); shapes only as listed (shape_spellings); an expression only as
+# the key's text, not as an equivalent one.
+NUMBERS_NOTE = "numbers: plain decimals only"
+SHAPES_NOTE = "shapes: the listed spellings only"
+EXPRESSIONS_NOTE = "expressions: the key's text only"
+
+
+def spelling_notes(types: list[Any], numbers: bool = True) -> list[str]:
+    """The notes naming the spellings examgen reads and an LMS does not, for these parts;
+    ``numbers`` False where another note already says numbers are matched as text."""
+    kinds = {t.kind for t in types}
+    notes = []
+    if numbers and kinds & {"integer", "real", "matrix"}:
+        notes.append(NUMBERS_NOTE)
+    if kinds & {"shape", "spatial_size"}:
+        notes.append(SHAPES_NOTE)
+    if "expression" in kinds:
+        notes.append(EXPRESSIONS_NOTE)
+    return notes
+
+
 def key_spellings(answer_type: Any, key: Any) -> list[str]:
     """The ways of writing a key that a text match should accept, the key as examgen shows
     it first: what shortanswer boxes, cloze and Canvas blanks compare against."""
     kind = answer_type.kind
     if kind == "expression":
-        return [str(key)]
+        return list(dict.fromkeys([str(key), str(key).replace(" ", "")]))
     if kind in ("integer", "real"):
         return [short_number(key)]
     if kind == "truefalse":
@@ -253,11 +283,24 @@ def _multiselect(
     return element
 
 
-_CLOZE_SPECIAL = str.maketrans({ch: "\\" + ch for ch in '}#~/"\\'})
+def wildcard_escape(text: str) -> str:
+    """A short answer as Moodle matches it literally: its short answers read ``*`` as a
+    wildcard unless written ``\\*`` (qtype_shortanswer_question::compare_string_with_wildcard)."""
+    return text.replace("*", "\\*")
+
+
+# Moodle's cloze parser (question/type/multianswer/questiontype.php,
+# qtype_multianswer_extract_question) ends an answer at ~, # or } unless \ or & comes just
+# before, then html_entity_decode()s it and unescapes \} and \# alone: a backslash before
+# any other character stays in the answer. So } and # take a backslash, and ~, \ and the
+# characters HTML reserves are written as entities, which the decoding turns back.
+_CLOZE_SPECIAL = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;", "\\": "&#92;", "}": "\\}", "#": "\\#"}
+)
 
 
 def cloze_escape(text: str) -> str:
-    """Text inside a cloze answer, with the characters cloze reserves escaped."""
+    """Text inside a cloze answer, written so that Moodle stores exactly ``text``."""
     return text.translate(_CLOZE_SPECIAL)
 
 
@@ -321,5 +364,7 @@ def _embedded(weight: int, answer_type: Any, key: Any) -> str:
             for letter in letters
         )
         return f"{{{weight}:MULTIRESPONSE:{options}}}"
-    spellings = "~".join(f"={cloze_escape(s)}" for s in key_spellings(answer_type, key))
+    spellings = "~".join(
+        f"={cloze_escape(wildcard_escape(s))}" for s in key_spellings(answer_type, key)
+    )
     return f"{{{weight}:SHORTANSWER:{spellings}}}"

@@ -9,7 +9,7 @@ variant, so each student sees one variant. Items use Canvas's question types:
   midterm's −1 for a wrong answer is not carried over);
 - select every correct option: ``multiple_answers_question``;
 - a shape or size, or an expression: ``short_answer_question`` listing the spellings
-  examgen accepts;
+  examgen accepts that a text match can list;
 - several parts, or a matrix: ``fill_in_multiple_blanks_question``, one blank per part
   (per entry for a matrix). Canvas matches blanks as text, so a number blank lists the
   roundings examgen's tolerance accepts (``number_spellings``).
@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator.answers.types import answer_type_from_json
-from generator.exports.moodle import key_spellings, number, tolerance_bound
+from generator.exports.moodle import key_spellings, number, spelling_notes, tolerance_bound
 from generator.formatting import short_number, typeset_minus
 from generator.render.markup import to_inline_lms_html, to_lms_html
 from generator.render.pages import render_question
@@ -160,10 +160,12 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Element, l
         text, equal = _blanks(presentation, processing, text, parts, types)
         if not equal:
             notes.append("Canvas weighs every blank alike, examgen each part alike")
-        if any(t.kind in ("integer", "real") for t in types):
+        if any(t.kind in ("integer", "real", "matrix") for t in types):
             notes.append("Canvas matches numbers in blanks as text")
+        notes += spelling_notes(types, numbers=False)
     elif qtype == "numerical_question":
         _numerical(presentation, processing, types[0], parts[0]["key"])
+        notes += spelling_notes(types)
     elif qtype == "true_false_question":
         if Fraction(types[0].wrong) != 0:
             notes.append("Canvas gives 0, not a penalty, for a wrong answer")
@@ -190,6 +192,7 @@ def _item(info: dict[str, Any], question: dict[str, Any]) -> tuple[ET.Element, l
         notes += _multiple_answers_notes(types[0], parts[0])
     else:
         _short_answer(presentation, processing, types[0], parts[0]["key"])
+        notes += spelling_notes(types)
     if any("follows" in part for part in parts):
         notes.append("error carried forward is examgen's alone")
     material = ET.Element("material")
