@@ -155,13 +155,14 @@ def _seed_text(context: click.Context, parameter: click.Parameter, value: str | 
     return value
 
 
-def _format_option(**defaults: Any) -> Callable[[Any], Any]:
-    """--format LIST, the same on generate, export and practice."""
+def _format_option(more: str = "", **defaults: Any) -> Callable[[Any], Any]:
+    """--format LIST, the same on generate, export and practice; ``more``, the formats
+    only this command makes."""
     return click.option(
         "--format",
         "formats",
         metavar="LIST",
-        help="Any of md, html, tex, pdf, moodle, qti (comma-separated).",
+        help=f"Any of md, html, tex, pdf, moodle, qti{more} (comma-separated).",
         **defaults,
     )
 
@@ -321,7 +322,7 @@ def _written(formats: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("exam_dir", type=click.Path(path_type=Path))
-@_format_option(required=True)
+@_format_option(", gradescope", required=True)
 @click.option("--force", is_flag=True, help="Replace files of these formats that exist.")
 def export(exam_dir: Path, formats: str, force: bool) -> None:
     """Write an exam generated earlier in more formats, from its instructor/key.json.
@@ -329,13 +330,18 @@ def export(exam_dir: Path, formats: str, force: bool) -> None:
     EXAM_DIR is the exam's directory (output/EXAM_ID).
     """
     from generator.exam_folder.files import export_exam
-    from generator.exam_folder.formats import parse_formats
+    from generator.exam_folder.formats import EXPORT_FORMATS, parse_formats
 
-    chosen = parse_formats(formats)
+    chosen = parse_formats(formats, EXPORT_FORMATS)
     made = export_exam(exam_dir, chosen, force)
     click.echo(f"Wrote {counted(len(made), 'file')} to {exam_dir}")
     for pattern, count in _patterns(made).items():
         click.echo(f"  {pattern}" + (f"  ({count} files)" if count > 1 else ""))
+    if "gradescope" in chosen:
+        click.echo(
+            "  Gradescope: a Programming Assignment > Configure Autograder > Zip file upload "
+            "(keep it secret: it holds the keys)"
+        )
 
 
 @main.command()

@@ -43,3 +43,22 @@ def read_settings(raw: Any) -> dict[str, Any]:
     if not isinstance(settings["allow_groups"], bool):
         raise SettingError("gradescope.allow_groups", "must be true or false")
     return settings
+
+
+# Where the autograder keeps what it reads, under Gradescope's /autograder/source (the zip's
+# contents): written by ``exports.gradescope``, read by ``grading.autograder``.
+AUTOGRADER_INDEX = "keys/index.json"  # the exam, these settings and its roster
+AUTOGRADER_VARIANTS = "keys/variants"  # each variant's grading key, ID.json
+AUTOGRADER_FORMAT = 1  # of the index: an autograder reads only its own
+# results.json when examgen itself fails on an upload, or cannot start: the student reads
+# this, the instructor why, on the standard output Gradescope shows instructors alone
+AUTOGRADER_FAILED = {
+    "score": 0,
+    "output": (
+        "The autograder could not grade this upload. This is not a fault of your file: "
+        "your instructor will regrade it."
+    ),
+    "output_format": "text",
+    "stdout_visibility": "hidden",
+    "tests": [],
+}

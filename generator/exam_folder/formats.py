@@ -8,6 +8,7 @@ pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files com
         print/sheets.pdf            every sheet in roster order, each an even page count
 moodle  instructor/moodle.xml       one question category per question, a variant in each
 qti     instructor/canvas-qti.zip   QTI 1.2 for a Canvas classic quiz, a group per question
+gradescope  instructor/gradescope-autograder.zip   (export only) an autograder of uploads
 ```
 
 Every file is made from the manifest alone, so ``examgen export`` can add a format to an
@@ -25,6 +26,8 @@ from generator.errors import FormatError, SpecError, quoted
 from generator.render.assets import asset_files, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
+# Made by export alone: the autograder holds the finished class's grading keys and roster.
+EXPORT_FORMATS = (*FORMATS, "gradescope")
 DEFAULT_FORMATS = ("md",)
 
 
@@ -70,18 +73,19 @@ PRACTICE_LAYOUT = Layout(
 )
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """``md,html,pdf`` as a tuple in a fixed order; pdf brings tex, which it is made from."""
+def parse_formats(text: str, known: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
+    """``md,html,pdf`` as a tuple in a fixed order; pdf brings tex, which it is made from.
+    ``known``: the formats the command makes (export's are ``EXPORT_FORMATS``)."""
     names = [name.strip().lower() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in FORMATS]
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise FormatError(
             f"--format: unknown format '{unknown[0] if unknown else text}' "
-            f"(choose from {', '.join(FORMATS)}, comma-separated)"
+            f"(choose from {', '.join(known)}, comma-separated)"
         )
     if "pdf" in names:
         names.append("tex")
-    return tuple(name for name in FORMATS if name in names)
+    return tuple(name for name in known if name in names)
 
 
 def refuse_unprintable_latex(
@@ -140,7 +144,8 @@ def variant_pages(
 
 
 def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
-    """The files of the whole exam that are not per variant: assets, Moodle XML, QTI zip."""
+    """The files of the whole exam that are not per variant: assets, Moodle XML, QTI zip,
+    Gradescope's autograder."""
     if "html" in formats:
         yield from asset_files()
     if "moodle" in formats:
@@ -151,6 +156,12 @@ def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[t
         from generator.exports.qti import qti_zip
 
         yield "instructor/canvas-qti.zip", qti_zip(manifest)
+    if "gradescope" in formats:
+        from generator.exports.gradescope import AUTOGRADER_ZIP, autograder_zip
+        from generator.grading.variant_key import variant_key
+
+        keys = (variant_key(manifest, variant) for variant in manifest["variants"])
+        yield AUTOGRADER_ZIP, autograder_zip(manifest, keys)
 
 
 def write_variant_pages(
