@@ -121,3 +121,12 @@ def test_a_gradient_check_at_a_kink_is_refused_on_one_line(run):
     assert result.exit_code != 0
     assert "f has no derivative at x = 0" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("wrong", ["abs(y)*relu(x*y)/(x*y)", "relu(y)*relu(x*y)/(x*y)"])
+def test_a_wrong_branch_of_a_piecewise_derivative_is_found_in_every_quadrant(wrong):
+    # right wherever x or y is positive; wrong only where both are negative
+    from generator.answers.types import Expression
+
+    score = Expression(["x", "y"]).grade(wrong, "y*relu(x*y)/(x*y)")
+    assert score.status != "correct", score

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from generator.answers.expressions import Node, children, evaluate, to_sympy
 
-POINTS = 24  # points tried
+POINTS = 32  # points tried
 NEEDED = 6  # points where both sides must be defined and agree
 RTOL, ATOL = 1e-8, 1e-10
 MAX_SYMBOLIC_NODES = 60
@@ -58,12 +58,23 @@ def _value(tree: Node, point: dict[str, float]) -> float | None:
 
 
 def _points(symbols: list[str]) -> list[dict[str, float]]:
+    """Half the points positive only, so keys with log or sqrt have enough to compare; the
+    other half walk through every pattern of signs (x < 0 and y < 0 together, too), where
+    relu, abs and max change their branch: random signs could miss one, and a wrong
+    piecewise answer pass."""
     rng = random.Random(20240512)  # fixed: the same answer always gets the same verdict
+    patterns = 2 ** len(symbols)
     points = []
     for index in range(POINTS):
-        # half the points positive only, so keys with log or sqrt have enough to compare
-        low = 0.2 if index % 2 else -2.5
-        points.append({s: _away_from_zero(rng.uniform(low, 2.5)) for s in symbols})
+        magnitudes = [_away_from_zero(rng.uniform(0.2, 2.5)) for _ in symbols]
+        if index % 2 == 0:
+            signs = [1] * len(symbols)
+        elif patterns <= POINTS // 2:
+            pattern = (index // 2) % patterns
+            signs = [-1 if pattern >> bit & 1 else 1 for bit in range(len(symbols))]
+        else:
+            signs = [rng.choice((-1, 1)) for _ in symbols]
+        points.append({s: m * g for s, m, g in zip(symbols, magnitudes, signs, strict=True)})
     return points
 
 
@@ -89,8 +100,6 @@ def equivalent(student: Node, key: Node, symbols: list[str]) -> Verdict:
         if abs(got - expected) > max(ATOL, RTOL * abs(expected)):
             return Verdict(False, f"at {at} yours is {got:.6g}, the key {expected:.6g}")
         compared += 1
-        if compared >= NEEDED + 6:
-            break
     if compared < NEEDED:
         return Verdict(False, "the key is undefined at too many test points to compare")
     return Verdict(True)
