@@ -67,6 +67,77 @@ def families() -> None:
         click.echo(f"{name:<{width}}  {registry.get(name).summary}")
 
 
+def _family_or_file(name: str) -> str:
+    """A family's name: a built-in's as given, or that of the question file or bank folder
+    ``name`` is a path to, read and registered for this run."""
+    path = Path(name)
+    if not (name.endswith(".toml") or path.is_dir() or path.is_file()):
+        return name
+    from generator import registry
+    from generator.question_files import load_path
+
+    family = load_path(path)
+    registry.add_from_file(family)
+    return family.name
+
+
+def _families_or_files(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_family_or_file(name) for name in names)
+
+
+@main.command()
+@click.argument("target")
+@click.option(
+    "--count",
+    "-c",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="How many instances to draw.",
+)
+@click.option(
+    "--difficulty",
+    type=click.Choice(["easy", "medium", "hard"]),
+    default="medium",
+    show_default=True,
+    help="The level to draw at (question files have one).",
+)
+def check(target: str, count: int, difficulty: str) -> None:
+    """Stress-test a question file, each file of a folder, or a built-in FAMILY.
+
+    Draws COUNT instances and reports each given's and answer's range, how many instances
+    are distinct, and any instance whose answer is undefined, whose key its own answer
+    type does not accept as shown, whose named mistake scores as correct, or whose key is
+    so near 0 that 0 is accepted; exits 1 on any such problem.
+
+    \b
+    examgen check questions/stride_trick.toml
+    examgen check questions/
+    examgen check conv_output_size --count 300
+    """
+    from generator import registry
+    from generator.question_files import load_file
+    from generator.question_files.check import check_family
+
+    path = Path(target)
+    if path.is_dir():
+        toml_files = sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
+        families = [load_file(p) for p in toml_files]
+        if not families:
+            raise click.UsageError(f"{target} holds no question files (*.toml)")
+    else:
+        families = [registry.get(_family_or_file(target))]
+    failed = 0
+    for family in families:
+        report = check_family(family, count, difficulty)
+        for line in report.lines():
+            click.echo(line)
+        failed += not report.ok
+    if failed:
+        click.echo(f"{counted(failed, 'family', 'families')} with problems", err=True)
+        sys.exit(1)
+
+
 def _parse_given(text: str) -> tuple[str, Any]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
@@ -90,7 +161,7 @@ def _parse_given(text: str) -> tuple[str, Any]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print only a JSON object of the answers.")
 def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
-    """Solve one instance of FAMILY, with worked steps.
+    """Solve one instance of FAMILY (or of a question file), with worked steps.
 
     \b
     examgen solve conv_output_size -g input=32 -g kernel=5 -g padding=2
@@ -99,7 +170,7 @@ def solve(family: str, givens: tuple[str, ...], as_json: bool) -> None:
     from generator import registry
     from generator.errors import GivenError
 
-    problem = registry.get(family)
+    problem = registry.get(_family_or_file(family))
     raw: dict[str, Any] = {}
     for text in givens:
         name, value = _parse_given(text)
@@ -398,7 +469,7 @@ def drill(
     else:
         if resume:
             click.echo("No unfinished session to resume: starting a new one.")
-        chosen = drills.choose_families(families, topic)
+        chosen = drills.choose_families(_families_or_files(families), topic)
         progress.session = progress_files.Session(seed or new_seed(), chosen, count)
 
     def ask(prompt: str) -> str:
@@ -471,7 +542,7 @@ def practice(
     if not families and topic is None:
         raise click.UsageError("name what to practise: --family F (or --topic T)")
     chosen = parse_formats(formats + (",pdf" if pdf else ""))
-    picked = choose_families(families, topic)
+    picked = choose_families(_families_or_files(families), topic)
     if families and count < len(picked):  # each family named is asked at least once
         raise click.UsageError(
             f"--count {count} cannot ask each of the {len(picked)} families named: "

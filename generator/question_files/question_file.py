@@ -373,6 +373,15 @@ class QuestionFileFamily(Family):
 
     # --- the family ------------------------------------------------------------------
 
+    def error(self, message: str, given: str | None = None) -> GivenError:
+        return GivenError(self.source, message, given)  # names the file, not file:NAME
+
+    def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return super().read_givens(raw)
+        except GivenError as error:
+            raise GivenError(self.source, str(error).removeprefix(f"{self.name}: ")) from None
+
     def sample(self, rng: np.random.Generator, difficulty: str) -> dict[str, Any]:
         return self.draw(rng, difficulty, {})
 
