@@ -10,6 +10,7 @@ through a class as a traceback.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 from generator.answers.types import AnswerType, Shape, answer_type_from_json
@@ -203,9 +204,35 @@ def _answer_type(data: Any, where: str) -> AnswerType:
         if name in ("rtol", "atol") and not (_is_number(value) and value >= 0):
             raise _Problem(f"{where}.{name}", "must be a number of at least 0")
     try:
-        return answer_type_from_json(data)
+        built = answer_type_from_json(data)
     except (TypeError, ValueError, ArithmeticError, AttributeError) as error:
         raise _Problem(where, f"not an answer type examgen knows ({error})") from None
+    _check_rubric(data, where)
+    return built
+
+
+# A rubric in key.json is a share of the part's points, bounded as the spec's rubric is by
+# the question's (generator.exam.spec): a wrong answer never earns, nor costs more than the
+# part, and a selection never scores above the part.
+_RUBRIC_BOUNDS = {
+    ("truefalse", "wrong"): (Fraction(-1), Fraction(0), "between -1 and 0, a share of the part"),
+    ("multiselect", "per_error"): (Fraction(0), Fraction(1), "above 0 and at most 1"),
+    ("multiselect", "floor"): (Fraction(0), Fraction(1), "at least 0 and below 1"),
+}
+
+
+def _check_rubric(data: dict[str, Any], where: str) -> None:
+    for (kind, name), (low, high, rule) in _RUBRIC_BOUNDS.items():
+        if data.get("kind") != kind or name not in data:
+            continue
+        value = Fraction(str(data[name]))
+        inside = {
+            "wrong": low <= value <= high,
+            "per_error": low < value <= high,
+            "floor": low <= value < high,
+        }[name]
+        if not inside:
+            raise _Problem(f"{where}.{name}", f"must be {rule}")
 
 
 def _readable(answer_type: AnswerType, value: Any, where: str) -> None:
