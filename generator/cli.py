@@ -565,6 +565,15 @@ def practice(
 
 
 # grade and regrade find keys by exam id in the same folder
+def _curves(context: click.Context, parameter: click.Parameter, texts: tuple[str, ...]) -> Any:
+    from generator.grading.curves import parse_curve
+
+    try:
+        return tuple(parse_curve(text) for text in texts)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 _exams_option = click.option(
     "--exams",
     type=click.Path(path_type=Path),
@@ -750,6 +759,15 @@ def _grade_batch(
     help="Drop this question for everyone (recorded in the key). Repeatable.",
 )
 @click.option(
+    "--curve",
+    multiple=True,
+    metavar="QID:FEATURE=VALUE:FACTOR",
+    callback=_curves,
+    help="Multiply the points of the students whose instance of QID had FEATURE=VALUE (as "
+    "stats shows) by FACTOR, never past the question's points; FACTOR drop drops the "
+    "question for them, 1 takes a curve back. Recorded in key.json. Repeatable.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
@@ -761,6 +779,7 @@ def regrade(
     exams: Path,
     prefer: tuple[Path, ...],
     drop: tuple[str, ...],
+    curve: tuple[Any, ...],
     workers: int | None,
 ) -> None:
     """Grade a class again after a key fix, and show what changed per student.
@@ -797,6 +816,10 @@ def regrade(
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
     manifest = drop_questions(key_path, read_key(key_path), list(drop)) if drop else None
+    if curve:  # a group's points curved, or the question dropped for it
+        from generator.grading.curves import apply_curves
+
+        manifest = apply_curves(key_path, manifest or read_key(key_path), list(curve))
     refresh_key_shards(key_path, workers, manifest)  # after a hand correction, or the drop
     found: list[dict[str, Any]] = []
 
@@ -826,7 +849,7 @@ def regrade(
     for entry in summary.flags:
         click.echo(f"flag: {flag_line(entry)}", err=True)
     if had_stats and summary.kept:
-        _write_stats(grades)
+        _write_stats(grades, exams)
         click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
     if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
@@ -834,29 +857,34 @@ def regrade(
 
 @main.command()
 @click.argument("grades", type=click.Path(path_type=Path))
-def stats(grades: Path) -> None:
+@_exams_option
+def stats(grades: Path, exams: Path) -> None:
     """Item analysis of a graded class: difficulty, discrimination, common wrong answers.
 
     GRADES is the folder `grade --out` wrote. Prints a table and writes
     GRADES/stats.json, GRADES/stats.html and GRADES/histogram.png.
     """
-    click.echo(_write_stats(grades))
+    click.echo(_write_stats(grades, exams))
     click.echo(f"\nWrote {grades}/stats.html, histogram.png and stats.json")
 
 
-def _write_stats(grades: Path) -> str:
-    """Write the item analysis of ``grades`` beside its report; the table, for a terminal."""
+def _write_stats(grades: Path, exams: Path) -> str:
+    """Write the item analysis of ``grades`` beside its report, with the variants' difficulty
+    where the keys under ``exams`` are found; the table, for a terminal."""
     import markupsafe
 
     from generator.files.encoding import to_json
     from generator.files.writing import write_file
+    from generator.grading.difficulty import keys_of
     from generator.grading.regrade import previous_report
     from generator.grading.stats import item_analysis, stats_text
     from generator.render.pages import html_environment
     from generator.render.png import bar_chart
     from generator.render.svg import bar_chart_svg
 
-    result = item_analysis(previous_report(grades), str(grades / "report.json"))
+    report = previous_report(grades)
+    manifests, notes = keys_of(report, exams)
+    result = item_analysis(report, str(grades / "report.json"), manifests)
     if not result["students"]:
         raise click.UsageError(f"{grades}/report.json has no graded submissions")
     counts, labels = result["histogram"]["counts"], result["histogram"]["labels"]
@@ -872,7 +900,7 @@ def _write_stats(grades: Path) -> str:
         ("stats.json", to_json(result).encode()),
     ):
         write_file(grades / name, data)
-    return stats_text(result)
+    return "\n".join([stats_text(result), *(f"note: {note}" for note in notes)])
 
 
 def _with_options(function: Any) -> Any:

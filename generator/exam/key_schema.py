@@ -26,6 +26,7 @@ from generator.ids import (
 )
 
 MAX_POINTS = 1000  # a question's, as specs allow
+MAX_CURVE = 10  # regrade --curve's factor of a question's points for a group; 0 drops it
 MAX_FEATURES, MAX_FEATURE_TEXT = 16, 80  # a question's features: few, short names and values
 _GIVES = ("shape", "params")
 _ROUNDINGS = ("exact", "floor", "ceil")
@@ -115,6 +116,9 @@ def _check_questions(questions: Any, ids: list[str], where: str) -> None:
         if not isinstance(question.get("params"), dict):
             raise _Problem(f"{here}.params", "must be an object")
         _check_features(question.get("features", {}), f"{here}.features")
+        curve = question.get("curve", 1)
+        if not _is_number(curve) or not 0 <= curve <= MAX_CURVE:
+            raise _Problem(f"{here}.curve", f"must be a number from 0 to {MAX_CURVE}")
         parts = question.get("parts")
         if not isinstance(parts, list) or not parts:
             raise _Problem(f"{here}.parts", "must be a list of at least one part")

@@ -68,6 +68,8 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
                 row["tells_apart"] = part["tells_apart"]
             rows.append(row)
         got = share * earned
+        if question.get("curve") and got > 0:  # regrade --curve: never past the points
+            got = min(points, got * Fraction(str(question["curve"])))
         total += got
         most += points
         questions.append(

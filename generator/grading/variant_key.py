@@ -104,7 +104,9 @@ def variant_key(
             "family": info["family"],
             "title": info["title"],
             "points": info["points"],
-            "dropped": question["id"] in dropped,
+            **({"curve": question["curve"]} if "curve" in question else {}),  # regrade --curve
+            # dropped for everyone, or (regrade --curve ...:drop) for a group of instances
+            "dropped": question["id"] in dropped or question.get("curve") == 0,
         }
         questions.append({**entry, "parts": parts})
     key = {
