@@ -446,7 +446,33 @@ def _markdown(data: dict[str, Any], key: str, source: str, where: str) -> str:
     """A Markdown text (``_text``) whose formulas hold only TeX that may reach LaTeX."""
     text = _text(data, key, source, where)
     refuse_unsafe_tex(text, source, where + key)
+    refuse_active_markup(text, source, where + key)
     return text
+
+
+def refuse_active_markup(text: str, source: str, field: str) -> None:
+    """Refuse raw HTML, links and images in a Markdown text: sheet.md carries it as it is, so
+    a spec from a colleague could put a script, a javascript: link or a tracking image on
+    every student's sheet, while the HTML and PDF sheets print them as typed anyway."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark")
+    parser.validateLink = lambda url: True  # a javascript: link is refused, not left as text
+    tokens = parser.parse(text)
+    for token in tokens:
+        found = [token, *(token.children or [])]
+        for item in found:
+            if item.type in ("html_block", "html_inline"):
+                what = f"raw HTML {quoted(item.content.strip(), 30)}"
+            elif item.type in ("link_open", "image"):
+                what = (
+                    f"a link or image to {quoted(item.attrGet('href') or item.attrGet('src'), 30)}"
+                )
+            else:
+                continue
+            raise SpecError(
+                source, f"{what}: instructions are Markdown text and formulas only", field
+            )
 
 
 def refuse_unsafe_tex(text: str, source: str, field: str) -> None:
