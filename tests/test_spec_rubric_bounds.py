@@ -89,3 +89,14 @@ def test_a_string_name_still_names_the_exams_folder():
     assert parse('title = "t"\nname = "Pooling quiz"\n' + QUESTION, "exam.toml").name == (
         "pooling-quiz"
     )
+
+
+@pytest.mark.parametrize("points", ["1e-320", "0.001", "0"])
+def test_points_below_a_hundredth_are_refused(run, tmp_path, points):
+    (tmp_path / "tiny.toml").write_text(
+        f'title = "Tiny"\n[[questions]]\nfamily = "concept_tf"\npoints = {points}\n'
+        "[questions.rubric]\nwrong = -1e-320\n"
+    )
+    result = run("generate", "tiny.toml", "-n", "1", "--seed", "s")
+    assert result.exit_code == 2
+    assert "questions[1].points: must be a number from 0.01 to 1000" in result.output

@@ -262,8 +262,13 @@ def _questions(
     except ExamgenError as error:
         raise SpecError(source, str(error), f"{where}.family") from None
     points = raw.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
-        raise SpecError(source, "must be a number above 0 and at most 1000", f"{where}.points")
+    # a hundredth at least: points print with two decimals, and rubrics are shares of them
+    if (
+        isinstance(points, bool)
+        or not isinstance(points, (int, float))
+        or not 0.01 <= points <= 1000
+    ):
+        raise SpecError(source, "must be a number from 0.01 to 1000", f"{where}.points")
     if "pick" in raw:
         if "count" in raw:
             raise SpecError(source, "a bank's pick is its count: give one", f"{where}.count")
