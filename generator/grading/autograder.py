@@ -37,7 +37,7 @@ from generator.exam.gradescope_settings import (
 )
 from generator.files.encoding import to_json
 from generator.files.reading import read_json
-from generator.formatting import format_score, student_cell
+from generator.formatting import counted, format_score, student_cell
 from generator.grading.gradescope import METADATA_JSON, GradescopeMetadata, Submitter
 from generator.grading.scoring import grade
 from generator.grading.submission import check_exam, read_submission
@@ -284,7 +284,7 @@ def _received(upload: str, key: dict[str, Any], report: dict[str, Any]) -> str:
     unread = [f"{qid} {p['id']}" for qid, p in parts if p["status"] == "invalid"]
     line = (
         f"Received {quoted(upload)}: {key['title']}, variant {key['variant_id']}; "
-        f"{len(parts) - len(blank)} of {len(parts)} parts answered."
+        f"{len(parts) - len(blank)} of {counted(len(parts), 'part')} answered."
     )
     if blank:
         line += f" Blank: {_listed(blank)}."
