@@ -138,6 +138,36 @@ def check(target: str, count: int, difficulty: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option(
+    "--copy",
+    "target",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Copy them into this folder, to start your own from.",
+)
+def questions(target: Path | None) -> None:
+    """List the question files shipped with examgen (docs/question-files.md), or copy them."""
+    from importlib.resources import files
+
+    from generator.errors import OutputError
+    from generator.question_files import load_file
+
+    shipped = Path(str(files("templates").joinpath("questions")))
+    paths = sorted(shipped.glob("*.toml"))
+    if target is None:
+        for path in paths:
+            click.echo(f"{path.name:<26}  {load_file(path).summary}")
+        return
+    clashes = [path.name for path in paths if (target / path.name).exists()]
+    if clashes:
+        raise OutputError(f"{target / clashes[0]}: exists already; examgen never overwrites it")
+    target.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        (target / path.name).write_bytes(path.read_bytes())
+    click.echo(f"Copied {counted(len(paths), 'question file')} to {target}")
+
+
 def _parse_given(text: str) -> tuple[str, Any]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
@@ -447,6 +477,7 @@ def drill(
     empty answer skips a part; Ctrl-C or Ctrl-D ends the session with a summary, and
     --resume continues it.
     """
+    from generator import registry
     from generator.answers.guard import check_settings
     from generator.exam.seeding import new_seed
     from generator.practice import drill as drills
@@ -454,6 +485,8 @@ def drill(
     from generator.render.terminal import terminal_text
 
     check_settings()
+    # question files first: a saved session of one is read against its family
+    families = _families_or_files(families)
     path = progress_path or progress_files.default_path()
     try:
         progress = progress_files.load(path)
@@ -462,14 +495,19 @@ def drill(
         click.echo(f"warning: {path}: {problem}; moved it to {moved} and started afresh", err=True)
         progress = progress_files.Progress()
     session = progress.session
-    if resume and (families or topic or seed is not None):
-        raise click.UsageError("--resume continues the saved session: give it alone")
+    if resume and (
+        any(not registry.from_question_file(f) for f in families) or topic or seed is not None
+    ):
+        raise click.UsageError(
+            "--resume continues the saved session: give it alone, or with the question "
+            "files it drills (--family FILE)"
+        )
     if resume and session is not None and not session.finished:
         click.echo(f"Resuming: question {session.done + 1} of {session.count}")
     else:
         if resume:
             click.echo("No unfinished session to resume: starting a new one.")
-        chosen = drills.choose_families(_families_or_files(families), topic)
+        chosen = drills.choose_families(families, topic)
         progress.session = progress_files.Session(seed or new_seed(), chosen, count)
 
     def ask(prompt: str) -> str:

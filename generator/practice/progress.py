@@ -122,7 +122,9 @@ def _from_json(raw: Any) -> Progress:
             raise ValueError("the session is inconsistent")
         if not 0 <= session.done <= session.count:
             raise ValueError("the session is inconsistent")
-        unknown = set(session.families) - set(registry.names())
+        # a question file's family is known once the drill names its file again
+        drilled = {f for f in session.families if not registry.from_question_file(f)}
+        unknown = drilled - set(registry.names())
         if unknown:
             raise ValueError(
                 f"the session asks a family examgen does not have: {quoted(sorted(unknown)[0])}"

@@ -107,4 +107,4 @@ class BankFamily(Family):
         return self._item(params).mistakes(params["givens"], solution)
 
     def features(self, params: dict[str, Any]) -> dict[str, str]:
-        return {"item": params["item"], **self._item(params).features(params["givens"])}
+        return {**self._item(params).features(params["givens"]), "item": params["item"]}

@@ -110,7 +110,7 @@ class ConceptFileFamily(Family):
         return params["item"]
 
     def features(self, params: dict[str, Any]) -> dict[str, str]:
-        return {"item": params["item"]}
+        return {"concept": params["item"]}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         item = self.items[params["item"]]

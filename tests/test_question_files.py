@@ -1,0 +1,286 @@
+"""Question files: an instructor's own parameterized problems in TOML, treated as built-in
+families by every format, the grader, feedback, stats, the drill and the exports; and the
+hostile ones, refused on one line naming the file and the field."""
+
+import json
+import shutil
+import zipfile
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import filled_submission
+
+from generator import registry
+from generator.question_files import load_file
+from generator.question_files.formulas import FormulaError, evaluate, parse
+
+SHIPPED = Path(str(files("templates").joinpath("questions")))
+
+SPEC = """title = "Mixed quiz"
+[[questions]]
+id = "knn"
+file = "questions/knn_distances.toml"
+points = 4
+[[questions]]
+id = "size"
+file = "questions/conv_output_size.toml"
+points = 2
+format = "choice"
+[[questions]]
+id = "params"
+family = "conv_params"
+points = 2
+"""
+
+
+def _copy_questions(folder: Path) -> Path:
+    target = folder / "questions"
+    target.mkdir()
+    for name in ("knn_distances.toml", "conv_output_size.toml"):
+        shutil.copy(SHIPPED / name, target / name)
+    return target
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    path = tmp_path / "state" / "drill.json"
+    monkeypatch.setenv("EXAMGEN_PROGRESS", str(path))
+    return path
+
+
+def test_a_question_file_goes_through_every_format_the_grader_stats_and_the_lms_exports(
+    run, tmp_path, monkeypatch
+):
+    questions = _copy_questions(tmp_path)
+    (tmp_path / "quiz.toml").write_text(SPEC, encoding="utf-8")
+    formats = "md,html,tex,moodle,qti" + (",pdf" if shutil.which("pdflatex") else "")
+    result = run("generate", "quiz.toml", "--variants", "2", "--seed", "q", "--format", formats)
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    assert [q["family"] for q in key["questions"]] == [
+        "file:knn_distances",
+        "file:conv_size",
+        "conv_params",
+    ]
+    knn = key["variants"][0]["questions"][0]
+    table_row = f"| 1 | {knn['params']['X'][0][0]} | {knn['params']['X'][0][1]} |"
+    assert table_row in knn["texts"]["question"]
+    assert [p["id"] for p in knn["parts"]] == ["d1", "d2", "nearest", "vote"]
+    student = exam / "students" / "v001"
+    assert table_row in (student / "sheet.md").read_text()
+    assert "<td>" + str(knn["params"]["X"][0][0]) in (student / "sheet.html").read_text()
+    assert "k-NN classifier" in (student / "sheet.tex").read_text()
+    assert "Which of the options below is the output size?" in (student / "sheet.md").read_text()
+    moodle = (exam / "instructor" / "moodle.xml").read_text()
+    assert "k-NN classifier" in moodle and "the L1 distances to points 1 to 5" in moodle
+    with zipfile.ZipFile(exam / "instructor" / "canvas-qti.zip") as archive:
+        assert any("k-NN classifier" in archive.read(n).decode() for n in archive.namelist())
+
+    # from here on the manifest alone: no question file, no family read from one
+    shutil.rmtree(questions)
+    monkeypatch.setattr(registry, "_FROM_FILES", {})
+    for student_id in ("v001", "v002"):
+        path = exam / "students" / student_id / "submission.json"
+        path.write_text(json.dumps(filled_submission(exam, student_id)), encoding="utf-8")
+    result = run("grade", str(exam / "students"), "--out", "grades")
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "grades" / "gradebook.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[6:8] for row in rows] == [["8", "8"], ["8", "8"]], rows
+    feedback = (tmp_path / "grades" / "feedback" / "v001.md").read_text()
+    assert "majority vote is class" in feedback and table_row in feedback
+    assert "L2 distances" in (tmp_path / "grades" / "feedback" / "v001.html").read_text()
+    result = run("stats", "grades")
+    assert result.exit_code == 0 and "file:knn_distances" in result.output
+    result = run("export", str(exam), "--format", "moodle,qti", "--force")
+    assert result.exit_code == 0, result.output
+    assert (exam / "instructor" / "moodle.xml").read_text() == moodle
+
+
+def test_a_question_file_is_drilled_and_practised_as_a_family(run, tmp_path, progress_file):
+    path = str(_copy_questions(tmp_path) / "conv_output_size.toml")
+    result = run("practice", "--family", path, "-c", "2", "-s", "p", "--format", "md")
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "output").iterdir()
+    key = json.loads((folder / "instructor" / "key.json").read_text())
+    assert "A convolutional layer with a" in (folder / "practice.md").read_text()
+    answers = {q["id"]: {"out": q["parts"][0]["key"]} for q in key["variants"][0]["questions"]}
+    submission = json.loads((folder / "submission.json").read_text())
+    submission["answers"] = answers
+    (folder / "submission.json").write_text(json.dumps(submission))
+    result = run(
+        "grade", str(folder / "submission.json"), "--key", str(folder / "instructor/key.json")
+    )
+    assert result.exit_code == 0 and "2 / 2" in result.output, result.output
+    result = run("drill", "-f", path, "-c", "1", "-s", "d1", input="0\n0\n")
+    assert result.exit_code == 0, result.output
+    assert "✗ not right" in result.output and "Formula:" in result.output
+    assert "file:conv_size" in result.output
+
+
+def test_the_conv_question_file_gives_the_built_in_keys_on_1000_seeds():
+    built_in = registry.get("conv_output_size")
+    from_file = load_file(SHIPPED / "conv_output_size.toml")
+    for seed in range(1000):
+        params = built_in.read_givens(built_in.sample(np.random.default_rng(seed), "easy"))
+        key = built_in.solve(params).answers["output"]
+        givens = {"n": params["input"], "k": params["kernel"], "s": params["stride"]}
+        solution = from_file.solved({**givens, "p": params["padding"]})
+        assert solution.answers["out"] == key, (seed, params)
+
+
+def test_solve_check_and_the_json_answers_of_a_question_file(run, tmp_path):
+    path = str(_copy_questions(tmp_path) / "conv_output_size.toml")
+    result = run("solve", path, "-g", "n=32", "-g", "k=5", "-g", "s=1", "-g", "p=2", "--json")
+    assert result.exit_code == 0 and json.loads(result.output) == {"out": 32}
+    result = run("check", path, "--count", "200")
+    assert result.exit_code == 0, result.output
+    assert "200 instances drawn" in result.output and "no problems found" in result.output
+    assert "  k: 1 to 7 (4 distinct)" in result.output
+    result = run("check", "receptive_field", "--count", "50")
+    assert result.exit_code == 0 and "no problems found" in result.output
+
+
+def _question_file(folder: Path, text: str, name: str = "bad.toml") -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+GOOD = """
+question = "What is {{ a }} + {{ b }}?"
+solution = "{{ a }} + {{ b }} = {{ total }}."
+[givens]
+a = { int = [1, 9] }
+b = { int = [1, 9] }
+[answers.total]
+type = "integer"
+value = "a + b"
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "says"),
+    [
+        (
+            ('value = "a + b"', "value = \"__import__('os').system('true')\""),
+            "answers.total.value",
+            "unexpected",
+        ),
+        (('value = "a + b"', 'value = "a.__class__"'), "answers.total.value", "unexpected"),
+        (('"What is', '"$\\\\input{/etc/passwd}$ What is'), "question", "\\input"),
+        (
+            ("[givens]", 'constraints = ["a > 100"]\n[givens]'),
+            "constraints[0]",
+            "no instance meets",
+        ),
+        (('value = "a + b"', 'value = "10^10^10"'), "answers.total.value", "exponents are limited"),
+        (
+            ("b = { int = [1, 9] }", "b = { int = [1, 9], size = [100, 100] }"),
+            "givens.b.size",
+            "400",
+        ),
+        (('value = "a + b"', 'value = "range(10000)"'), "answers.total.value", "400 entries"),
+        (("[givens]", "oops = 1\n[givens]"), "oops", "unknown field"),
+    ],
+)
+def test_a_hostile_question_file_gets_one_line_naming_the_file_and_field(
+    run, tmp_path, change, field, says
+):
+    path = _question_file(tmp_path, GOOD.replace(*change))
+    result = run("check", path, "--count", "20")
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {path}: {field}: ") and says in line, line
+
+
+def test_an_unsatisfiable_constraint_stops_generate_on_one_line(run, tmp_path):
+    _question_file(tmp_path, GOOD.replace("[givens]", 'constraints = ["a == b + 20"]\n[givens]'))
+    (tmp_path / "quiz.toml").write_text('title = "Q"\n[[questions]]\nfile = "bad.toml"\n')
+    result = run("generate", "quiz.toml", "--variants", "1", "--seed", "s")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert "bad.toml: constraints[0]: no instance meets 'a == b + 20' in 1,000 draws" in line
+
+
+def test_formulas_are_parsed_never_evaluated_as_python():
+    for text in ("__import__('os')", "a.real", "lambda: 1", "[x for x in a]", "a; b", "`a`"):
+        with pytest.raises(FormulaError):
+            evaluate(parse(text, {"a", "b"}), {})
+
+
+def test_formulas_are_exact_where_they_can_be():
+    from fractions import Fraction
+
+    assert evaluate(parse("1/3 + 1/6", set()), {}) == Fraction(1, 2)
+    assert evaluate(parse("sqrt(9/4)", set()), {}) == Fraction(3, 2)
+    assert evaluate(parse("norm([3, 4])", set()), {}) == 5
+    assert evaluate(parse("[[1, 2], [3, 4]] @ [1, 1]", set()), {}) == (3, 7)
+
+
+def test_check_reports_a_mistake_that_scores_and_a_key_tolerance_takes_for_zero(run, tmp_path):
+    scoring = GOOD.replace(
+        'value = "a + b"',
+        'value = "a + b"\nmistakes = [{ value = "a + b + 1", diagnosis = "one too many" }]',
+    ).replace('type = "integer"', 'type = "real"\nrtol = 0.5')
+    result = run("check", _question_file(tmp_path, scoring), "--count", "30")
+    assert result.exit_code == 1 and "the mistake 'one too many' scores as correct" in result.output
+    near_zero = GOOD.replace(
+        'type = "integer"\nvalue = "a + b"', 'type = "real"\nrtol = 2\nvalue = "a / 1000"'
+    )
+    result = run("check", _question_file(tmp_path, near_zero, "zero.toml"), "--count", "30")
+    assert result.exit_code == 1 and "so near 0 that 0 is accepted" in result.output
+    assert "first: {" in result.output
+
+
+def test_a_bank_asks_different_items_per_student_and_keeps_their_ids(run, tmp_path):
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    for name in ("knn_distances.toml", "conv_output_size.toml", "knn_concepts.toml"):
+        shutil.copy(SHIPPED / name, bank / name)
+    (tmp_path / "quiz.toml").write_text('title = "B"\n[[questions]]\nbank = "bank"\npick = 2\n')
+    result = run("generate", "quiz.toml", "--variants", "4", "--seed", "b")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    for variant in key["variants"]:
+        items = [q["params"]["item"] for q in variant["questions"]]
+        assert len(set(items)) == 2 and all(
+            q["features"]["item"] in items for q in variant["questions"]
+        )
+    (tmp_path / "quiz.toml").write_text('title = "B"\n[[questions]]\nbank = "bank"\npick = 4\n')
+    result = run("generate", "quiz.toml", "--variants", "1", "--seed", "b")
+    assert (
+        result.exit_code == 2
+        and "questions[1].pick: must be a whole number from 1" in result.output
+    )
+
+
+def test_a_drill_of_a_question_file_never_sets_the_progress_file_aside(
+    run, tmp_path, progress_file, monkeypatch
+):
+    path = str(_copy_questions(tmp_path) / "conv_output_size.toml")
+    result = run("drill", "-f", path, "-c", "2", "-s", "d1", input="")
+    assert result.exit_code == 0 and "Session ended." in result.output, result.output
+    monkeypatch.setattr(registry, "_FROM_FILES", {})  # each run a process of its own
+    result = run("drill", "--resume", "-f", path, input="")
+    assert result.exit_code == 0 and "Resuming: question 1 of 2" in result.output, result.output
+    monkeypatch.setattr(registry, "_FROM_FILES", {})
+    result = run("drill", "-f", "dropout", "-c", "1", "-s", "d2", input="")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    assert progress_file.exists() and not list(progress_file.parent.glob("*.bad*"))
+
+
+def test_the_shipped_question_files_are_listed_copied_and_never_overwritten(run, tmp_path):
+    result = run("questions")
+    assert result.exit_code == 0 and "knn_distances.toml" in result.output
+    assert run("questions", "--copy", "mine").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == sorted(
+        p.name for p in SHIPPED.glob("*.toml")
+    )
+    (tmp_path / "mine" / "knn_concepts.toml").write_text("# my own edits")
+    result = run("questions", "--copy", "mine")
+    assert result.exit_code == 2 and "exists already" in result.output
+    assert (tmp_path / "mine" / "knn_concepts.toml").read_text() == "# my own edits"
