@@ -100,3 +100,24 @@ def test_points_below_a_hundredth_are_refused(run, tmp_path, points):
     result = run("generate", "tiny.toml", "-n", "1", "--seed", "s")
     assert result.exit_code == 2
     assert "questions[1].points: must be a number from 0.01 to 1000" in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("title", '""', "title: must not be blank"),
+        ("title", '"  "', "title: must not be blank"),
+        ("title", '"a\\nb"', "title: must be one line"),
+        ("name", '"a\\nb"', "name: must be one line"),
+        ("name", '"a\\tb"', "name: must be one line"),
+    ],
+)
+def test_a_title_or_name_is_one_line_and_a_title_not_blank(run, tmp_path, field, value, says):
+    title = value if field == "title" else '"Quiz"'
+    extra = f"name = {value}\n" if field == "name" else ""
+    (tmp_path / "q.toml").write_text(
+        f'title = {title}\n{extra}[[questions]]\nfamily = "concept_tf"\npoints = 2\n'
+    )
+    result = run("generate", "q.toml", "-n", "1", "--seed", "s")
+    assert result.exit_code == 2
+    assert f"q.toml: {says}" in result.output

@@ -143,8 +143,8 @@ def parse(text: str, source: str, folder: Path | None = None) -> ExamSpec:
     except RecursionError:
         raise SpecError(source, "not valid TOML here: arrays or tables nested too deeply") from None
     _no_unknown(data, _TOP_FIELDS, source, "")
-    title = _text(data, "title", source, "", required=True)
-    slug = _slug(_text(data, "name", source, "") or title)
+    title = _line(data, "title", source, "", required=True)
+    slug = _slug(_line(data, "name", source, "") or title)
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))):
         raise SpecError(source, "must be a whole number or a string", "seed")
@@ -346,7 +346,7 @@ def _questions(
     base_id = raw.get("id", f"q{index}")
     if not isinstance(base_id, str) or not _ID.fullmatch(base_id):
         raise SpecError(source, "must be a letter then letters, digits, - or _", f"{where}.id")
-    title = _text(raw, "title", source, where + ".") or family.title
+    title = _line(raw, "title", source, where + ".") or family.title
     ids = [base_id] if count == 1 else [f"{base_id}{_letter(n)}" for n in range(count)]
     return [
         QuestionSpec(
@@ -444,6 +444,17 @@ def _text(data: dict[str, Any], key: str, source: str, where: str, required: boo
         raise SpecError(source, "must be a string (at most 5000 characters)", where + key)
     if _CONTROL.search(value):
         raise SpecError(source, "holds a control character", where + key)
+    return value
+
+
+def _line(data: dict[str, Any], key: str, source: str, where: str, required: bool = False) -> str:
+    """A title or name (``_text``): one line, as a heading or a folder's name is, and not
+    blank where it is required."""
+    value = _text(data, key, source, where, required)
+    if re.search("[\t\n\r\u2028\u2029]", value):
+        raise SpecError(source, "must be one line", where + key)
+    if required and not value.strip():
+        raise SpecError(source, "must not be blank", where + key)
     return value
 
 
