@@ -3,9 +3,15 @@ saves is a submission ``grade`` reads, and the time it was saved reaches the gra
 
 import csv
 import json
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 from conftest import filled_submission
+from test_rendered_pages import REQUIRED, tool
+
+from generator.answers.types import Score, answer_type_from_json
 
 
 def gradebook_rows(out):
@@ -38,3 +44,265 @@ def test_a_saved_at_that_is_not_a_utc_time_is_refused_on_one_line(run, exam, tmp
     assert result.exit_code != 0
     (line,) = result.output.strip().splitlines()
     assert str(path) in line and "'saved_at'" in line and "is not a UTC time" in line
+
+
+# ---- the answer cases: one table, read by the Python grader and by the pages' script ------
+
+CASES = json.loads((Path(__file__).parent / "data" / "answer_cases.json").read_text())
+
+
+def test_the_grader_reads_every_answer_case_as_the_table_says():
+    assert len(CASES) > 100 and sum(case["read"] == "invalid" for case in CASES) > 40
+    for case in CASES:
+        answer_type = answer_type_from_json(case["type"])
+        read = answer_type.read_answer(case["text"])
+        seen = read.status if isinstance(read, Score) else "readable"
+        assert seen == case["read"], case
+        if seen == "invalid":
+            assert read.feedback == case["message"], case
+        if "verdict" in case:
+            assert answer_type.grade(case["text"], case["key"]).status == case["verdict"], case
+
+
+def launch(playwright):
+    """Debian's Chromium, driven by Playwright; skipped where either is missing, unless
+    EXAMGEN_REQUIRE_TOOLS=1 (as .ci/run sets) makes that a failure."""
+    return playwright.chromium.launch(executable_path=tool("chromium"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRED:
+            pytest.fail("playwright is not installed (pip install '.[test]')")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def html_exam(run, tmp_path):
+    (tmp_path / "roster.csv").write_text('id,name\ns1,"Ada <b>Lovelace</b>"\ns2,Alan Turing\n')
+    spec = tmp_path / "form.toml"
+    spec.write_text(FORM_SPEC)
+    result = run(
+        "generate", str(spec), "--roster", "roster.csv", "--seed", "form", "--format", "html"
+    )
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    return exam
+
+
+# every kind of box: a number, a count, a shape, the network table's cells, a matrix grid,
+# true/false, letters and an expression
+FORM_SPEC = """
+title = "Answer form"
+[[questions]]
+family = "conv_output_size"
+points = 2
+[[questions]]
+family = "network_table"
+points = 6
+[[questions]]
+family = "softmax_loss"
+points = 4
+[[questions]]
+family = "concept_tf"
+points = 2
+[[questions]]
+family = "concept_choice"
+points = 4
+[[questions]]
+family = "chain_rule"
+points = 3
+"""
+
+
+def open_page(browser, path, width=1280):
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "request", lambda request: request.url.startswith("file:") or problems.append(request.url)
+    )
+    page.goto(path.as_uri())
+    return context, page, problems
+
+
+@pytest.mark.parametrize("page_name", ["form", "self-check"])
+def test_the_pages_script_reads_every_answer_case_as_the_table_says(
+    run, tmp_path, chromium, html_exam, page_name
+):
+    if page_name == "form":
+        path = html_exam / "students" / "s1" / "sheet.html"
+    else:
+        run(
+            "practice",
+            "-f",
+            "conv_output_size",
+            "-c",
+            "1",
+            "-s",
+            "x",
+            "--format",
+            "html",
+            "--out",
+            "p",
+        )
+        (folder,) = (tmp_path / "p").iterdir()
+        path = folder / "self-check.html"
+    context, page, problems = open_page(chromium, path)
+    page.wait_for_function(
+        "typeof readAnswer === 'function' && typeof check === 'function'"
+        if page_name == "self-check"
+        else "typeof readAnswer === 'function'"
+    )
+    seen = page.evaluate(
+        """(cases) => cases.map((c) => {
+            const read = readAnswer(c.type, c.text);
+            return [read.status, read.message ?? "", typeof check === "function" && "key" in c
+                ? check({type: c.type, key: c.key, mistakes: []}, c.text).status : null];
+        })""",
+        CASES,
+    )
+    for case, (status, message, verdict) in zip(CASES, seen, strict=True):
+        assert status == case["read"], case
+        if status == "invalid":
+            assert message == case["message"], case
+        if "verdict" in case and page_name == "self-check":
+            assert verdict == case["verdict"], case
+    assert not problems
+    context.close()
+
+
+# ---- a student fills the form in: typing, reloading, saving, grading ---------------------
+
+# What the student types, by answer kind: the key (as the form's boxes take it), or a
+# wrong, unreadable or hostile answer; letters and true/false are ticked.
+HOSTILE = '</script><img src=x onerror="document.title=1">'
+
+
+def typed_answers(variant):
+    """Every part's answer as a student types it into the form, by question and part: a mix
+    of right, wrong, unreadable and hostile answers, and one left blank."""
+    answers, n = {}, 0
+    for question in variant["questions"]:
+        for part in question["parts"]:
+            kind, key = part["type"]["kind"], part["key"]
+            n += 1
+            if kind == "truefalse":
+                text = "true" if key else "false"
+            elif kind == "multiselect":
+                text = "".join(sorted(key)) if n % 2 else "A"
+            elif kind == "matrix":
+                rows = key if key and isinstance(key[0], list) else [key]
+                text = "[" + "; ".join(", ".join(repr(v) for v in row) for row in rows) + "]"
+            elif kind == "shape":
+                text = str(key) if n % 3 else "32x32x"
+            elif kind == "real":
+                text = "1,000" if n % 2 else repr(key)
+            elif kind == "expression":
+                text = HOSTILE
+            else:
+                text = str(key) if n % 4 else "blank"
+            answers.setdefault(question["id"], {})[part["id"]] = "" if text == "blank" else text
+    return answers
+
+
+def type_into_form(page, answers):
+    for qid, parts in answers.items():
+        for pid, text in parts.items():
+            part = page.locator(f'[data-question="{qid}"][data-part="{pid}"]')
+            form = part.get_attribute("data-form")
+            if form == "truefalse":
+                if text:
+                    part.locator(f'input[value="{text}"]').check()
+            elif form == "letters":
+                for letter in text:
+                    part.locator(f'input[value="{letter}"]').check()
+            elif form == "grid":
+                rows = [row.split(", ") for row in text[1:-1].split("; ")]
+                cells = part.locator("input")
+                for n, value in enumerate(v for row in rows for v in row):
+                    cells.nth(n).press_sequentially(value)
+            else:
+                box = page.locator(f'[id="a-{qid}-{pid}"]')
+                box.press_sequentially(text)
+
+
+def part_messages(page):
+    return page.evaluate(
+        """Object.fromEntries([...document.querySelectorAll("[data-part-answer]")].map((e) => [
+            `${e.dataset.question}.${e.dataset.part}`,
+            document.getElementById(e.dataset.message).textContent,
+        ]))"""
+    )
+
+
+def statuses_of(out):
+    """Each part's status in the one submission graded into ``out``."""
+    (report,) = json.loads((out / "report.json").read_text())["submissions"]
+    return {f"{q['id']}.{p['id']}": p["status"] for q in report["questions"] for p in q["parts"]}
+
+
+def test_a_student_fills_the_form_reloads_saves_and_grade_reads_it_as_typed_json(
+    run, tmp_path, chromium, html_exam
+):
+    key = json.loads((html_exam / "instructor" / "key.json").read_text())
+    variant = next(v for v in key["variants"] if v["student_id"] == "s1")
+    answers = typed_answers(variant)
+    # the student's folder alone, copied away from the exam: no assets beside it
+    alone = tmp_path / "copied"
+    alone.mkdir()
+    shutil.copy(html_exam / "students" / "s1" / "sheet.html", alone / "sheet.html")
+    context, page, problems = open_page(chromium, alone / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    assert page.evaluate("document.querySelectorAll('.katex').length") > 5
+    assert page.evaluate("document.querySelectorAll('.katex-error').length") == 0
+    type_into_form(page, answers)
+    messages = part_messages(page)
+    assert any(m.startswith("✗ cannot be read: '1,000' is ambiguous") for m in messages.values())
+    assert any("is not a shape: write whole numbers" in m for m in messages.values()), messages
+    assert not any("correct" in m or "wrong" in m for m in messages.values())  # never a verdict
+    # the network table's boxes are its cells
+    assert page.locator("section .question-text table input").count() >= 4
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    assert part_messages(page) == messages  # kept in the browser, restored on reload
+    page.click("#form-save")
+    pending = page.locator("#form-pending-list").inner_text()
+    assert "Blank (scores 0)" in pending and "Cannot be read (scores 0)" in pending
+    with page.expect_download() as download:
+        page.click("#form-save-anyway")
+    saved = tmp_path / "saved.json"
+    download.value.save_as(saved)
+    assert page.title() != "1" and not problems  # the hostile answer ran nothing, fetched nothing
+    context.close()
+
+    submission = json.loads(saved.read_text())
+    assert submission["exam_id"] == key["exam_id"] and submission["student_id"] == "s1"
+    assert submission["variant_id"] == variant["variant_id"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", submission["saved_at"])
+    by_hand = tmp_path / "by-hand.json"
+    blank = json.loads((html_exam / "students" / "s1" / "submission.json").read_text())
+    by_hand.write_text(json.dumps({**blank, "answers": answers}))
+    key_file = str(html_exam / "instructor" / "key.json")
+    reports = {}
+    for name, path in (("form", saved), ("by hand", by_hand)):
+        result = run("grade", str(path), "--key", key_file, "--out", f"g-{name}")
+        assert result.exit_code == 0, result.output
+        (graded,) = json.loads((tmp_path / f"g-{name}" / "report.json").read_text())["submissions"]
+        reports[name] = graded
+        rows = gradebook_rows(tmp_path / f"g-{name}")
+        saved_at = next(r for r in rows if r["student_id"] == "s1")["saved_at"]
+        assert saved_at == (submission["saved_at"] if name == "form" else "")
+    assert reports["form"]["points"] == reports["by hand"]["points"]
+    assert {"correct", "wrong", "invalid", "blank"} <= set(
+        statuses_of(tmp_path / "g-form").values()
+    )
+    assert statuses_of(tmp_path / "g-form") == statuses_of(tmp_path / "g-by hand")

@@ -3,6 +3,7 @@
 ```
 md      students/ID/sheet.md        instructor/keys/ID.md
 html    students/ID/sheet.html      instructor/keys/ID.html   assets/ (KaTeX, shared)
+        (sheet.html is the answer form, its scripts and KaTeX inside it: it works alone)
 tex     students/ID/sheet.tex       instructor/keys/ID.tex
 pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files compiled)
         print/sheets.pdf            every sheet in roster order, each an even page count
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import FormatError, SpecError, quoted
-from generator.render.assets import asset_files, write_files
+from generator.render.assets import asset_files, inline_scripts, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
 # Made by export alone: the autograder holds the finished class's grading keys and roster.
@@ -133,13 +134,10 @@ def variant_pages(
     }
     if not wanted:
         return {}
-    rendered = render_layouts(
-        manifest,
-        variant,
-        tuple(wanted),
-        {"assets": layout.assets, "students": layout.students},
-        questions,
-    )
+    context: dict[str, Any] = {"assets": layout.assets, "students": layout.students}
+    if "sheet.html" in wanted:  # the answer form carries its scripts: it works alone
+        context["inline"] = inline_scripts()
+    rendered = render_layouts(manifest, variant, tuple(wanted), context, questions)
     return {path: rendered[name] for name, path in wanted.items()}
 
 

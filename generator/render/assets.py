@@ -1,11 +1,26 @@
 """The files HTML pages load, shipped with examgen so pages work offline: KaTeX and the
-script that runs it."""
+scripts that run it, read answers and run the answer form."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
+
+from markupsafe import Markup
+
+# What would end a <script> element, or start a comment that hides its end, early
+_SCRIPT_END = re.compile(r"</script|<!--", re.IGNORECASE)
+
+# The scripts a student's answer form carries inside itself, by name, in the order they run
+INLINE_SCRIPTS = {
+    "katex": "katex/katex.min.js",
+    "typeset": "typeset.js",
+    "answers": "answers.js",
+    "form": "form.js",
+}
 
 
 def asset_files() -> Iterator[tuple[str, bytes]]:
@@ -27,3 +42,17 @@ def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+@cache
+def inline_scripts() -> dict[str, Markup]:
+    """The answer form's scripts, as text to put inside its <script> elements: the form
+    then works from a copy of sheet.html alone, offline, loading nothing."""
+    root = files("templates") / "assets"
+    scripts = {}
+    for name, path in INLINE_SCRIPTS.items():
+        text = (root / path).read_text(encoding="utf-8")
+        if _SCRIPT_END.search(text):
+            raise RuntimeError(f"templates/assets/{path} cannot go inside a <script> element")
+        scripts[name] = Markup(text)
+    return scripts
