@@ -326,6 +326,15 @@ def _family_options(verb: str, count: int, most: int) -> Callable[[Any], Any]:
 @_format_option(default="md", show_default=True)
 @click.option("--pdf", is_flag=True, help="Also compile the LaTeX sheets and keys to PDF.")
 @click.option("--force", is_flag=True, help="Replace an existing exam directory.")
+@click.option(
+    "--calibrate",
+    multiple=True,
+    metavar="GRADES",
+    type=click.Path(path_type=Path),
+    help="A graded class (the folder grade --out wrote; its key under --out) whose scores "
+    "set each feature's difficulty: every student's predicted score is kept in a band. "
+    "Repeatable.",
+)
 def generate(
     spec: str | None,
     variants: int | None,
@@ -335,6 +344,7 @@ def generate(
     formats: str,
     pdf: bool,
     force: bool,
+    calibrate: tuple[Path, ...],
 ) -> None:
     """Generate question sheets, answer keys and blank submissions.
 
@@ -358,6 +368,10 @@ def generate(
         raise click.UsageError("give --variants or --roster, not both")
     chosen_formats = parse_formats(formats + (",pdf" if pdf else ""))
     exam = specs.load(spec)
+    if calibrate:  # drawn again until each variant's predicted score lies in a band
+        from generator.grading.difficulty import calibration_for
+
+        exam = calibration_for(exam, list(calibrate), out)
     students = read_roster(roster) if roster else numbered_students(variants or 1)
     chosen = seed if seed is not None else exam.seed
     if chosen is None:
@@ -381,6 +395,12 @@ def generate(
     click.echo(f"Wrote {counted(len(students), 'variant')} of '{exam.title}' to {target}")
     for line in _written(chosen_formats):
         click.echo(f"  {line}")
+    if calibrate:
+        from generator.exam.manifest import read_key
+        from generator.grading.difficulty import calibration_lines
+
+        for line in calibration_lines(read_key(target / "instructor" / "key.json")):
+            click.echo(line)
 
 
 def _compiling(done: int, total: int) -> None:

@@ -19,6 +19,7 @@ from generator.exam.calibrated import (
     CalibratedSpec,
     Calibration,
     attempt_id,
+    instance_digest,
     instance_features,
 )
 from generator.exam.manifest import MANIFEST_FORMAT
@@ -143,7 +144,13 @@ def _in_band(
         if gap(score) < gap(best_score):
             best, best_score = again, score
     record = {"predicted": round(best_score, 6), "first_predicted": round(first, 6)}
-    return best, {"calibration": {**record, "draws": attempt + 1}}
+    # which instances the first draw held, for the variety the band leaves (a digest each)
+    firsts = {
+        q.id: instance_digest(entry["params"])
+        for q, entry in zip(spec.questions, questions, strict=True)
+        if calibration.model(q)
+    }
+    return best, {"calibration": {**record, "draws": attempt + 1, "first_instances": firsts}}
 
 
 def _questions(

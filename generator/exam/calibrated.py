@@ -4,17 +4,22 @@ score lies in a band, as Sud, West and Zilles (ASEE 2019) do for PrairieLearn's 
 A graded class gives, per family and difficulty, the mean share of the points and how much
 each feature of an instance moves it (``generator.grading.difficulty.estimate``). An
 instance's predicted share is that mean plus the effects of its features; a variant's
-predicted score is the sum over its questions of points times predicted share. Variants
-whose first draw predicts a score outside the band are drawn again, question by question
+predicted score is the sum over its questions of points times predicted share. The band is
+the narrowest range holding two in five uncalibrated exams. Variants whose first draw
+predicts a score outside it are drawn again, question by question
 from streams keyed by the seed, the student, the question and the attempt, so the exam stays
 reproducible; past ``MAX_ATTEMPTS`` the draw closest to the band is kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from generator import registry
 from generator.errors import GivenError
@@ -23,8 +28,9 @@ from generator.exam.spec import ExamSpec, QuestionSpec
 from generator.family import Family
 
 MAX_ATTEMPTS = 200  # draws of one variant; the band holds about two in five first draws
-BAND = 0.5  # half-width of the band, in standard deviations of the uncalibrated score
-PROBES = 400  # draws per question to learn the spread of its predicted share
+KEPT = 0.4  # the share of uncalibrated exams the band holds: about 2.5 draws a student
+PROBES = 400  # draws per question to learn the spread of its predicted points
+EXAMS = 4000  # uncalibrated exams put together from the probes to place the band
 
 
 @dataclass(frozen=True)
@@ -80,16 +86,17 @@ def instance_features(family: Family, params: dict[str, Any], difficulty: str) -
 
 
 def calibrated(spec: ExamSpec, models: dict[tuple[str, str], FeatureModel]) -> CalibratedSpec:
-    """``spec`` with its band set from the spread of uncalibrated draws: each calibrated
-    question's predicted share is probed ``PROBES`` times, from streams of their own."""
+    """``spec`` with its band: the narrowest range of predicted scores that holds ``KEPT`` of
+    uncalibrated exams. Each calibrated question's predicted points are probed ``PROBES``
+    times and ``EXAMS`` exams put together from the probes, all from streams of their own."""
     key = secret_key(f"calibration probes {spec.text}")
-    center, variance = 0.0, 0.0
+    probes = []
     for question in spec.questions:
         model = models.get((question.family, question.difficulty))
         if model is None:
             continue
         family = registry.get(question.family)
-        shares = []
+        points = []
         for n in range(PROBES):
             rng = question_rng(key, f"probe{n}", question.id)
             try:
@@ -98,17 +105,29 @@ def calibrated(spec: ExamSpec, models: dict[tuple[str, str], FeatureModel]) -> C
             except GivenError:
                 continue
             features = instance_features(family, params, question.difficulty)
-            shares.append(question.points * model.share(features))
-        if shares:
-            mean = sum(shares) / len(shares)
-            center += mean
-            variance += sum((s - mean) ** 2 for s in shares) / len(shares)
-    spread = math.sqrt(variance)
+            points.append(question.points * model.share(features))
+        if points:
+            probes.append(np.array(points))
+    rng = question_rng(key, "exams", "band")
+    totals = np.sort(sum((p[rng.integers(len(p), size=EXAMS)] for p in probes), np.zeros(EXAMS)))
+    held = math.ceil(KEPT * EXAMS)
+    widths = totals[held - 1 :] - totals[: EXAMS - held + 1]
+    start = int(np.argmin(widths))  # the first of the narrowest: the same band on every run
     calibration = Calibration(
-        models, center - BAND * spread, center + BAND * spread, center, spread
+        models,
+        float(totals[start]),
+        float(totals[start + held - 1]),
+        float(totals.mean()),
+        float(totals.std(ddof=1)),
     )
     fields = {name: getattr(spec, name) for name in spec.__dataclass_fields__}
     return CalibratedSpec(**fields, calibration=calibration)
+
+
+def instance_digest(params: dict[str, Any]) -> str:
+    """A short name for an instance: equal givens, equal names."""
+    text = json.dumps(params, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def attempt_id(question_id: str, attempt: int) -> str:

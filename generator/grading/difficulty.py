@@ -15,7 +15,7 @@ per family and difficulty, is the calibration ``generate --calibrate`` draws wit
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,14 @@ from typing import Any
 import numpy as np
 
 from generator.errors import ExamgenError, printable, quoted
-from generator.exam.calibrated import FeatureModel
+from generator.exam.calibrated import (
+    CalibratedSpec,
+    FeatureModel,
+    calibrated,
+    instance_digest,
+)
 from generator.exam.manifest import read_key
+from generator.exam.spec import ExamSpec
 from generator.grading.submission import find_key
 
 ALPHA = 0.05  # the family-wise rate of false flags over a class's questions
@@ -304,3 +310,78 @@ def difficulty_text(result: dict[str, Any]) -> list[str]:
         for row in shown:
             lines.append(f"    {row['student_id']:<16} {row['difference']:+.2f}")
     return [printable(line) for line in lines]
+
+
+class CalibrationError(ExamgenError):
+    """Graded classes that cannot calibrate an exam: no key found, no family in common."""
+
+
+def calibration_for(spec: ExamSpec, classes: list[Path], exams: Path) -> CalibratedSpec:
+    """``spec`` with feature models estimated from the graded ``classes`` (folders that
+    ``grade --out`` wrote, their keys under ``exams``), for the questions they share."""
+    from generator.grading.regrade import previous_report
+
+    answers: list[Answer] = []
+    for grades in classes:
+        report = previous_report(grades)
+        manifests, notes = keys_of(report, exams)
+        if notes:
+            raise CalibrationError(f"{grades}: {notes[0]}")
+        answers += answers_of(report, manifests)
+    asked = {(q.family, q.difficulty) for q in spec.questions}
+    models = {key: model for key, model in estimate(answers).items() if key in asked}
+    if not models:
+        shown = ", ".join(str(grades) for grades in classes)
+        raise CalibrationError(
+            f"{shown}: no question of {spec.source} asks a family, at its difficulty, that "
+            "these classes answered with features recorded"
+        )
+    return calibrated(spec, models)
+
+
+def entropy(names: list[str]) -> float:
+    """The Shannon entropy in bits of how ``names`` (one instance per student) are spread."""
+    counts = Counter(names)
+    total = len(names)
+    return -sum(c / total * math.log2(c / total) for c in counts.values()) if total else 0.0
+
+
+def calibration_lines(manifest: dict[str, Any]) -> list[str]:
+    """What calibrated generation did: the spread of predicted scores before and after, and
+    each calibrated question's variety (entropy of its instances, the most students sharing
+    one) before and after."""
+    variants = [v for v in manifest["variants"] if "calibration" in v]
+    if not variants:
+        return []
+    first = [v["calibration"]["first_predicted"] for v in variants]
+    kept = [v["calibration"]["predicted"] for v in variants]
+    draws = sum(v["calibration"]["draws"] for v in variants)
+    low, high = manifest["calibration"]["band"]
+    before, after = _sd(first), _sd(kept)
+    ratio = f" ({after / before:.0%} of it)" if before else ""
+    lines = [
+        f"Calibrated: predicted scores kept in [{low:.2f}, {high:.2f}] with {draws} draws for "
+        f"{len(variants)} variants",
+        f"  standard deviation of the predicted score: {before:.2f} before, {after:.2f} after"
+        f"{ratio}; range {min(first):.2f}–{max(first):.2f} before, "
+        f"{min(kept):.2f}–{max(kept):.2f} after",
+        "  variety per question (entropy of its instances in bits; most students sharing one):",
+    ]
+    for qid in variants[0]["calibration"]["first_instances"]:
+        old = [v["calibration"]["first_instances"][qid] for v in variants]
+        new = [
+            instance_digest(next(q for q in v["questions"] if q["id"] == qid)["params"])
+            for v in variants
+        ]
+        lines.append(
+            f"    {qid:<12} {entropy(old):.2f} → {entropy(new):.2f} bits; "
+            f"{max(Counter(old).values())} → {max(Counter(new).values())} students"
+        )
+    return [printable(line) for line in lines]
+
+
+def _sd(values: list[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
