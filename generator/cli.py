@@ -836,15 +836,21 @@ def regrade(
     key_path: Path | None,
     exams: Path,
     prefer: tuple[Path, ...],
+    key_fix: tuple[str, ...],
+    accept: tuple[str, ...],
+    full_credit: tuple[str, ...],
     drop: tuple[str, ...],
+    manual_csv: Path | None,
     curve: tuple[Any, ...],
     workers: int | None,
 ) -> None:
     """Grade a class again after a key fix, and show what changed per student.
 
-    GRADES is the folder an earlier `grade --out` wrote. Correct a key by editing the
-    part's "key" in instructor/key.json, or drop a question with --drop. The same
-    submission files are graded again; GRADES is replaced and gains changes.json.
+    GRADES is the folder an earlier `grade --out` wrote. ITEM is a question id (tfa), a
+    part (table.row2.shape), a bank item (lr-decay) or a family, in every variant it is
+    in. Each action is recorded in instructor/adjustments.toml and applied again by every
+    later regrade; key.json, the grading keys, the readable keys and exports follow it.
+    The same submission files are graded again; GRADES is replaced and gains changes.json.
     """
     from generator.answers.guard import check_settings
     from generator.exam.manifest import read_key
@@ -855,7 +861,6 @@ def regrade(
     from generator.grading.regrade import (
         change_lines,
         changes,
-        drop_questions,
         folders_of,
         previous_report,
         sources_of,
@@ -873,17 +878,18 @@ def regrade(
         key_path = find_key(files[0], exam_ids[0], exams)
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
-    manifest = drop_questions(key_path, read_key(key_path), list(drop)) if drop else None
+    manifest, notes = _adjust(key_path, key_fix, accept, full_credit, drop, manual_csv)
     if curve:  # a group's points curved, or the question dropped for it
         from generator.grading.curves import apply_curves
 
         manifest = apply_curves(key_path, manifest or read_key(key_path), list(curve))
-    refresh_key_shards(key_path, workers, manifest)  # after a hand correction, or the drop
+    refresh_key_shards(key_path, workers, manifest)  # after a hand correction, or adjustments
+    notes["stale"] += _rewrite_after_fix(key_path, manifest, notes.pop("applied"))
     found: list[dict[str, Any]] = []
 
     def changes_file(summary: Any) -> dict[str, str]:
         found.extend(changes(before, summary.submissions))
-        return {"changes.json": to_json({"changes": found})}
+        return {"changes.json": to_json({"changes": found, **notes})}
 
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
     chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
@@ -900,6 +906,8 @@ def regrade(
     )
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)
+    for line in notes["stale"]:
+        click.echo(f"stale: {line}", err=True)
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
@@ -911,6 +919,45 @@ def regrade(
         click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
     if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
+
+
+def _adjust(
+    key_path: Path,
+    key_fix: tuple[str, ...],
+    accept: tuple[str, ...],
+    full_credit: tuple[str, ...],
+    drop: tuple[str, ...],
+    manual_csv: Path | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Record regrade's adjustments beside the key and apply them all to key.json; the key
+    as it now is, and what was adjusted (``applied``: for the files that show keys)."""
+    from generator.grading.adjustments import Action, adjust_key, parse_assignment, read_manual_csv
+
+    actions = [
+        Action(kind, *parse_assignment(text, option), option=f"{option} {text}")
+        for kind, option, texts in (
+            ("key_fix", "--key-fix", key_fix),
+            ("accept", "--accept", accept),
+        )
+        for text in texts
+    ]
+    actions += [Action("full_credit", t, option=f"--full-credit {t}") for t in full_credit]
+    actions += [Action("drop", t, option=f"--drop {t}") for t in drop]
+    manual = read_manual_csv(manual_csv) if manual_csv is not None else []
+    manifest, applied = adjust_key(key_path, actions, manual)
+    for line in applied.lines:
+        click.echo(f"adjusted: {line}")
+    return manifest, {"adjusted": applied.lines, "stale": [], "applied": applied}
+
+
+def _rewrite_after_fix(key_path: Path, manifest: dict[str, Any], applied: Any) -> list[str]:
+    """Write again the readable keys and exports of the variants adjusted; the stale files."""
+    from generator.exam_folder.after_fix import rewrite_after_fix
+
+    written, stale = rewrite_after_fix(key_path, manifest, applied.changed, applied.resolved)
+    if written:
+        click.echo(f"Wrote {counted(written, 'file')} that show the keys again")
+    return stale
 
 
 @main.command()

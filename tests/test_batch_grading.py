@@ -393,7 +393,10 @@ def test_regrade_refuses_an_unknown_question(classroom, run):
     _exam, subs = classroom
     grade(str(subs), "--out", "grades")
     result = run("regrade", "grades", "--drop", "q99")
-    assert result.exit_code == 2 and "no question 'q99' to drop" in result.output
+    assert (
+        result.exit_code == 2
+        and "--drop q99: no question, bank item or family 'q99'" in result.output
+    )
 
 
 def test_the_preferred_submission_keeps_its_feedback_when_another_was_written_first(

@@ -53,6 +53,8 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
             "dropped": question["dropped"],
             "score": None if score is None else _slot(score),
             "rows": Markup("\n").join(_slot(number) for number, _ in numbered),
+            # what the instructor adjusted after the exam (``adjustments``), from key.json
+            "notes": [str(note) for note in question.get("adjusted", [])],
         }
         tested_md, tested_html = _tested(parts)
         markdown.append(

@@ -7,10 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from generator.errors import KeyFileError, SubmissionError
-from generator.exam.key_text import key_text
+from generator.errors import SubmissionError
 from generator.files.reading import read_json
-from generator.files.writing import write_file
 from generator.formatting import format_points, format_score
 
 
@@ -110,19 +108,6 @@ def folders_of(report: dict[str, Any]) -> list[Path]:
     made them unreadable may be fixed now."""
     names = [e["submission"] for e in report["errors"] if e.get("folder") is True]
     return [Path(name) for name in dict.fromkeys(names)]
-
-
-def drop_questions(key_file: Path, manifest: dict[str, Any], drop: list[str]) -> dict[str, Any]:
-    """Record dropped questions in the key file, written atomically, and return the manifest."""
-    known = [q["id"] for q in manifest["questions"]]
-    for qid in drop:
-        if qid not in known:
-            raise KeyFileError(
-                str(key_file), f"no question '{qid}' to drop (has {', '.join(known)})"
-            )
-    manifest["dropped"] = sorted(set(manifest.get("dropped", [])) | set(drop), key=known.index)
-    write_file(key_file, key_text(manifest)[0])
-    return manifest
 
 
 def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:

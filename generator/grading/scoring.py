@@ -41,6 +41,8 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
     questions = []
     for question in key["questions"]:
         result: dict[str, Any] = {"id": question["id"], "family": question["family"]}
+        if "origin" in question:  # the bank item, for item analysis across slots
+            result["origin"] = question["origin"]
         if question["dropped"]:  # dropped by the instructor after the exam: counts for no one
             questions.append({**result, "points": 0, "max_points": 0, "parts": []})
             continue
@@ -54,6 +56,8 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
         for part in parts:
             raw = given.get(part["id"])
             score = score_part(types[part["type"]], raw, part, given, by_id)
+            if question.get("full_credit"):  # the instructor's, for everyone
+                score = Score(1, score.status, _credited(score.feedback))
             earned += score.fraction
             row = {
                 "id": part["id"],
@@ -70,6 +74,8 @@ def _grade(key: dict[str, Any], submission: dict[str, Any], source: str) -> dict
         got = share * earned
         if question.get("curve") and got > 0:  # regrade --curve: never past the points
             got = min(points, got * Fraction(str(question["curve"])))
+        if "manual" in question:  # points the instructor set (work on paper)
+            got = _whole(Fraction(str(question["manual"]["points"])))
         total += got
         most += points
         questions.append(
@@ -131,6 +137,10 @@ def score_part(
     if isinstance(value, Score):  # blank or unreadable
         return value
     score = answer_type.compare(value, answer_type.read_key(part["key"]))
+    for other in part.get("accept", ()) if score.fraction != 1 else ():
+        accepted = answer_type.compare(value, answer_type.read_key(other))
+        if accepted.fraction > score.fraction:
+            score = Score(accepted.fraction, accepted.status, "accepted by the instructor")
     if score.status == "wrong" and "follows" in part:
         from generator.grading.follow_through import follow_through
 
@@ -141,6 +151,10 @@ def score_part(
             feedback = f"{score.feedback} ({known_mistake(mistake)})"
             return Score(score.fraction, score.status, feedback)
     return score
+
+
+def _credited(feedback: str) -> str:
+    return f"{feedback}; full credit for everyone" if feedback else "full credit for everyone"
 
 
 def diagnose(answer_type: AnswerType, value: Any, part: dict[str, Any]) -> str | None:

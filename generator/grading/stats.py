@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from pathlib import PurePath
 from typing import Any
 
 from generator.errors import SubmissionError, printable
 from generator.formatting import counted
+from generator.grading.item_analysis import item_rows, items_text, slot_items
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 # How large, and how small but for 0, a report's points may be: shares and correlations of
@@ -163,6 +165,9 @@ def item_analysis(
         }
         for family, items in sorted(families.items())
     ]
+    held = slot_items(report)  # a slot of several bank items: its answers are by item
+    for row in rows:
+        row["bank_items"] = held.get(row["id"], 0)
     maximum = max((s["max_points"] for s in submissions), default=0)
     bins = [0] * 10
     for total in totals:
@@ -172,6 +177,7 @@ def item_analysis(
         "students": len(submissions),
         "questions": rows,
         "families": by_family,
+        "items": item_rows(report, str(PurePath(source).parent)),
         # tenths of the maximum; the last holds the full marks too, and says so
         "histogram": {
             "labels": [*(f"{10 * b}-{10 * b + 9}" for b in range(9)), "90-100"],
@@ -207,7 +213,9 @@ def stats_text(stats: dict[str, Any]) -> str:
             f"{row['difficulty']:>10.2f} {number(row['point_biserial']):>11} "
             f"{number(row['upper_lower']):>11}"
         )
-        for wrong in row["common_wrong"][:2]:
+        if row.get("bank_items", 0) > 1:
+            lines.append(f"    {row['bank_items']} bank items in this slot: see by item below")
+        for wrong in row["common_wrong"][:2] if row.get("bank_items", 0) <= 1 else []:
             why = f"  ({wrong['diagnosis']})" if wrong["diagnosis"] else ""
             lines.append(f"    {wrong['count']}x {wrong['part']} = {wrong['answer']}{why}")
         tested: dict[str, list[str]] = defaultdict(list)
@@ -215,6 +223,7 @@ def stats_text(stats: dict[str, Any]) -> str:
             tested[item["part"]].append(f"{item['mistake']} ({item['students']}/{row['students']})")
         for part_id, mistakes in tested.items():
             lines.append(f"    {part_id} tells apart: {'; '.join(mistakes)}")
+    lines += ["", *items_text(stats.get("items", []))]
     lines += ["", "By family (difficulty = mean share of points):"]
     lines += [
         f"  {f['family']:<24} {f['difficulty']:.2f} over {counted(f['questions'], 'question')}"

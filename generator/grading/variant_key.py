@@ -6,7 +6,7 @@ variant's part of it to 40 kB, most of it givens and steps that grading never re
 grading key is the parts, and the feedback pages laid out with the questions and worked
 solutions as the student's sheet and key showed them, so grading renders nothing::
 
-    {"format": 10, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
+    {"format": 14, "exam_id": ..., "title": ..., "variant_id": ..., "student_id": ...,
      "name": ..., "types": [{"kind": "integer"}, ...],
      "questions": [{"id": "q1", "family": ..., "title": ..., "points": 4, "dropped": false,
                     "parts": [{"id": "a", "type": 0, "key": 32, "shown": "32",
@@ -56,12 +56,16 @@ from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json: change it when the layout changes.
-KEY_FORMAT = 13
+KEY_FORMAT = 14
 
 SHARD_SUFFIX = ".zst"
 # what a part of key.json hands on to grading as it is: its known mistakes, its rule of error
-# carried forward, and the named mistakes it tells apart from its key (for stats and feedback)
-_COPIED = ("mistakes", "follows", "tells_apart")
+# carried forward, the named mistakes it tells apart from its key (for stats and feedback),
+# and the answers the instructor accepted besides the key (``adjustments``)
+_COPIED = ("mistakes", "follows", "tells_apart", "accept")
+# what a question of a variant hands on: the instructor's credit for everyone, manual points
+# and the notes saying what was adjusted (``adjustments``)
+_COPIED_QUESTION = ("full_credit", "manual", "adjusted")
 _LEVEL = 3  # zstd's default: higher levels save under 10 % and take three times as long
 _MAX_SHARD_BYTES = 64 << 20  # unpacked; the default exam's shards are 97 kB
 
@@ -106,8 +110,14 @@ def variant_key(
             "points": info["points"],
             **({"curve": question["curve"]} if "curve" in question else {}),  # regrade --curve
             # dropped for everyone, or (regrade --curve ...:drop) for a group of instances
-            "dropped": question["id"] in dropped or question.get("curve") == 0,
+            "dropped": question["id"] in dropped
+            or question.get("dropped") is True
+            or question.get("curve") == 0,
         }
+        entry.update({name: question[name] for name in _COPIED_QUESTION if name in question})
+        origin = _origin(question.get("params", {}))
+        if origin:
+            entry["origin"] = origin
         questions.append({**entry, "parts": parts})
     key = {
         "format": KEY_FORMAT,
@@ -122,6 +132,13 @@ def variant_key(
     if rendered is not None:
         key["feedback"] = feedback_frames(key, rendered)
     return key
+
+
+def _origin(params: dict[str, Any]) -> dict[str, Any]:
+    """What item analysis follows a question by across slots: its bank item, and the order
+    a multiple-choice item's options were shown in."""
+    origin = {name: params[name] for name in ("item", "order") if name in params}
+    return origin if isinstance(origin.get("item"), str) else {}
 
 
 def shard_bytes(key: dict[str, Any], source: str) -> bytes:
