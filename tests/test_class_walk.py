@@ -223,3 +223,18 @@ def test_an_error_in_a_file_deep_in_the_class_names_it_shortened_and_keeps_the_r
         assert len(line) < 300
     finally:
         remove_deep_tree(subs / "v002", 15, "d" * 200)
+
+
+@pytest.mark.parametrize(
+    "name", ["submission.JSON", "submission.json.txt", "submission.txt", "answers.Json"]
+)
+def test_a_misnamed_hand_in_is_named_in_a_note_not_passed_over_in_silence(run, exam, name):
+    handed = exam.parent / "handed-in"
+    (handed / "s1").mkdir(parents=True)
+    (handed / "s2").mkdir()
+    (handed / "s1" / "submission.json").write_text(json.dumps(filled_submission(exam, "v001")))
+    (handed / "s2" / name).write_text(json.dumps(filled_submission(exam, "v002")))
+    (handed / "s2" / "sheet.md").write_text("# the sheet, handed back")
+    result = run("grade", str(handed), "--out", "grades")
+    assert f"s2/{name}: not graded, as only files named *.json are read" in result.output
+    assert "sheet.md" not in result.output

@@ -84,6 +84,7 @@ def _is_folder(path: Path) -> bool:
 def _walk(root: Path, found: Found) -> None:
     files: list[tuple[tuple[str, ...], Path]] = []
     refused: list[Refused] = []
+    misnamed: list[Path] = []
     folders = [str(root)]
     while folders:
         folder = folders.pop()
@@ -131,9 +132,16 @@ def _walk(root: Path, found: Found) -> None:
                     continue
                 path = Path(entry.path)
                 files.append((path.parts, path))
+            elif _misnamed(name):
+                misnamed.append(Path(entry.path))
     # sorted as paths sort, by their parts: a key, not the slow Path comparisons
     found += [path for _parts, path in sorted(files, key=lambda item: item[0])]
     found.refused += sorted(refused, key=lambda r: Path(r.path).parts)
+    found.notes += [
+        f"{short_path(str(path))}: not graded, as only files named *.json are read; "
+        "rename it to grade it"
+        for path in sorted(misnamed, key=lambda path: path.parts)
+    ]
 
 
 _TOO_LONG = f"the path is longer than the system's limit of {_PATH_MAX} bytes"
@@ -167,6 +175,14 @@ def _examgen_folder(folder: str, entries: list[os.DirEntry[str]]) -> str | None:
         if start == _REPORT_START:
             return "a grades folder examgen wrote"
     return None
+
+
+def _misnamed(name: str) -> bool:
+    """A name that a student meant as a submission but that no walk reads: the .json in
+    another case (submission.JSON), or followed by more (submission.json.txt), or a
+    submission saved under another extension (submission.txt)."""
+    lowered = name.lower()
+    return ".json" in lowered or lowered.startswith("submission")
 
 
 def _is_utf8(name: str) -> bool:
