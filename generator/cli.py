@@ -811,10 +811,34 @@ def _grade_batch(
     help="Of several files claiming one student, grade this one (added to earlier choices).",
 )
 @click.option(
+    "--key-fix",
+    multiple=True,
+    metavar="ITEM=VALUE",
+    help="Correct a key: lr-decay=false, table.row2.shape=14x14x10, or a computed "
+    "question's given, size.padding=2 (solved again). Repeatable.",
+)
+@click.option(
+    "--accept",
+    multiple=True,
+    metavar="ITEM=VALUE",
+    help="Accept this answer too, besides the key. Repeatable.",
+)
+@click.option(
+    "--full-credit", multiple=True, metavar="ITEM", help="Full credit for everyone. Repeatable."
+)
+@click.option(
     "--drop",
     multiple=True,
-    metavar="QID",
-    help="Drop this question for everyone (recorded in the key). Repeatable.",
+    metavar="ITEM",
+    help="Drop a question or bank item for everyone. Repeatable.",
+)
+@click.option(
+    "--manual",
+    "manual_csv",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE.csv",
+    help="Points set by hand: a CSV of student, question, points, comment.",
 )
 @click.option(
     "--curve",
