@@ -5,6 +5,10 @@ is refused on one line naming its line or field, and exams without them are as b
 import json
 
 import pytest
+from click.testing import CliRunner
+from conftest import filled_submission
+
+from generator.cli import grade_main
 
 QUIZ = 'title = "Roster quiz"\n[[questions]]\nfamily = "conv_output_size"\npoints = 1\n'
 
@@ -122,3 +126,28 @@ def test_a_hand_edited_contact_or_table_in_the_key_is_refused(run, tmp_path, fie
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert "key.json" in line and named in line, line
+
+
+def test_grade_knows_a_gradescope_uploader_by_the_rosters_email(run, tmp_path):
+    """A Gradescope download graded with grade: the uploader's email is the roster's, in
+    another case, though Gradescope's name for them is not the roster's."""
+    roster = "id,name,email\ns1,Ada Lovelace,ada@uni.edu\ns2,Alan Turing,alan@uni.edu\n"
+    assert generate(run, tmp_path, roster).exit_code == 0
+    (exam,) = (tmp_path / "output").iterdir()
+    for folder, student, email in [
+        ("submission_1", "s1", "ALAN@uni.edu"),
+        ("submission_2", "s2", "alan@uni.edu"),
+    ]:
+        (tmp_path / "export" / folder).mkdir(parents=True)
+        (tmp_path / "export" / folder / "a.json").write_text(
+            json.dumps(filled_submission(exam, student))
+        )
+        users = {"users": [{"name": "A. T.", "email": email, "id": 7}]}
+        (tmp_path / "export" / folder / "submission_metadata.json").write_text(json.dumps(users))
+    result = CliRunner().invoke(grade_main, ["export", "--out", "grades"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    flagged = {e["submission"]: e["flag"] for e in report["handed_in"] if "flag" in e}
+    assert flagged == {
+        "export/submission_1/a.json": "handed in on Gradescope by s2, but holds s1's variant"
+    }

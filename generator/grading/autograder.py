@@ -41,7 +41,7 @@ from generator.formatting import counted, format_score, student_cell
 from generator.grading.gradescope import METADATA_JSON, GradescopeMetadata, Submitter
 from generator.grading.scoring import grade
 from generator.grading.submission import check_exam, read_submission
-from generator.grading.uploader import HandIns
+from generator.grading.uploader import HandIns, Roster, contact_key
 from generator.ids import is_variant_id
 
 _MAX_KEY_BYTES = 64 << 20  # a class's index; a variant's grading key is some kilobytes
@@ -188,7 +188,7 @@ def _check_uploader(index: dict[str, Any], entry: dict[str, Any], source: str) -
         raise Refused(
             "this exam is handed in alone, not by a group: upload it again without group members"
         )
-    owners = _owners(index["variants"], submitters)
+    owners = _owners(index, submitters)
     student = entry["student_id"]
     if owners or "email" in entry or "sid" in entry:
         if student not in owners:
@@ -199,15 +199,13 @@ def _check_uploader(index: dict[str, Any], entry: dict[str, Any], source: str) -
         raise Refused(_not_yours(submitters))
 
 
-def _owners(roster: list[dict[str, Any]], submitters: tuple[Submitter, ...]) -> set[str]:
+def _owners(index: dict[str, Any], submitters: tuple[Submitter, ...]) -> set[str]:
     """The roster's students whose email (in any case) or sid is an uploader's."""
-    emails = {s.email.casefold() for s in submitters if s.email}
-    sids = {s.sid for s in submitters if s.sid}
-    return {
-        entry["student_id"]
-        for entry in roster
-        if entry.get("email", "").casefold() in emails or entry.get("sid") in sids
-    }
+    known = Roster.of(index).by_contact
+    contacts = [
+        contact_key(c, v) for s in submitters for c, v in (("email", s.email), ("sid", s.sid))
+    ]
+    return {known[c] for c in contacts if c[1] and c in known}
 
 
 def _not_yours(submitters: tuple[Submitter, ...]) -> str:

@@ -6,8 +6,9 @@ Three layouts say who handed a file in:
 
 - **a student's folder:** the nearest folder above the file, in the path as given, named
   exactly as a roster student id (``handins/s1/submission.json``);
-- **Gradescope:** the submission's metadata (``gradescope``): a submitter whose ``sid`` is a
-  roster id, or else whose name is exactly one roster student's name;
+- **Gradescope:** the submission's metadata (``gradescope``): a submitter whose email (in
+  any case) or ``sid`` is a roster student's ``email`` or ``sid`` column, else whose ``sid``
+  is a roster id, or else whose name is exactly one roster student's name;
 - **Canvas:** a download's file name, ``name_CANVASID_SUBMISSIONID_original.json`` (with
   ``_LATE`` after the name for a late one). Canvas's ids are not the roster's; its name part
   (the student's sortable name, letters and digits only: ``lovelaceada``) is matched against
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ class Roster:
     ids: set[str]
     by_name: dict[str, set[str]]  # a name's words, joined in the roster's order
     by_slug: dict[str, set[str]]  # a name's words joined starting at any of them
+    # ("email", casefolded) and ("sid", sid), from the roster's columns (unique there)
+    by_contact: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, index: dict[str, Any]) -> Roster:
@@ -60,6 +63,9 @@ class Roster:
         for variant in index["variants"]:
             student, words = variant["student_id"], _words(variant.get("name") or "")
             roster.ids.add(student)
+            for column in ("email", "sid"):
+                if variant.get(column):
+                    roster.by_contact[contact_key(column, variant[column])] = student
             if not words:
                 continue
             roster.by_name.setdefault("".join(words), set()).add(student)
@@ -118,6 +124,11 @@ def _on_gradescope(metadata: Metadata | None, roster: Roster) -> dict[str, Any] 
         return {**entry, "problem": metadata.problem}
     by = []
     for submitter in metadata.submitters:
+        contacts = [contact_key("email", submitter.email), contact_key("sid", submitter.sid)]
+        known = [roster.by_contact[c] for c in contacts if c[1] and c in roster.by_contact]
+        if known:
+            by.append(known[0])
+            continue
         if submitter.sid in roster.ids:
             by.append(submitter.sid)
             continue
@@ -130,6 +141,11 @@ def _on_gradescope(metadata: Metadata | None, roster: Roster) -> dict[str, Any] 
     # a group hands in together: the file is theirs when each submitter is known
     known = len(by) == len(metadata.submitters)
     return {**entry, "handed_in_by": sorted(set(by)) if known else []}
+
+
+def contact_key(column: str, value: str) -> tuple[str, str]:
+    """How a roster's email or sid is looked up: an email in any case is one address."""
+    return (column, value.casefold() if column == "email" else value)
 
 
 def _on_canvas(name: str, roster: Roster) -> dict[str, Any] | None:
