@@ -248,3 +248,26 @@ def test_a_roster_without_names_checks_no_canvas_name(run, tmp_path):
     result = grade("canvas", "--out", "grades")
     assert result.exit_code == 0, result.output
     assert flags(tmp_path / "grades") == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  - :name: !!python/object/apply:os.system ['true']",
+        "  - :name: &who Ada Lovelace",
+        "  - :name: *who",
+        "  - :name: |",
+    ],
+)
+def test_a_metadata_yml_with_yaml_the_export_never_writes_is_flagged_unreadable(
+    exam, tmp_path, line
+):
+    export = tmp_path / "assignment_42_export"
+    put(export / "submission_metadata.yml", f"submission_100:\n  :submitters:\n{line}\n")
+    put(export / "submission_100" / "answers.json", filled_submission(exam, "s1"))
+    result = grade(export.name, "--out", "grades")
+    assert result.exit_code == 1, result.output
+    (flag,) = flags(tmp_path / "grades").values()
+    assert flag.startswith("who handed it in cannot be told: ")
+    assert "line 3: a YAML tag, anchor, alias or block" in flag
+    assert gradebook(tmp_path / "grades")["s1"]["status"] == "graded"

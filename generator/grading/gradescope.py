@@ -93,6 +93,8 @@ class GradescopeMetadata:
                 )
             except SubmissionError as error:
                 self._yaml[path] = str(error)
+            except ValueError as error:
+                self._yaml[path] = f"{path}: {error}"
         entries = self._yaml[path]
         if isinstance(entries, str):
             return Metadata(path, problem=entries)
@@ -140,6 +142,10 @@ def _text(value: Any) -> str | None:
 _ENTRY = re.compile(r"([^\s:#'\"][^:]*):")
 _ITEM = re.compile(r"( *)- :(\w+):(?: (.*))?")
 _FIELD = re.compile(r"( *):(\w+):(?: (.*))?")
+# What the reader above does not read, where a value starts: a tag (!!python/object), an
+# anchor or alias (&a, *a), a flow collection or a block scalar. Better unread and said so
+# than read wrong.
+_UNREAD = re.compile(r"(?:^|:\s|-\s)\s*[!&*{\[|>]")
 
 
 def _export_entries(text: str) -> dict[str, list[dict[str, str]]]:
@@ -147,9 +153,14 @@ def _export_entries(text: str) -> dict[str, list[dict[str, str]]]:
     entries: dict[str, list[dict[str, str]]] = {}
     submitters: list[dict[str, str]] | None = None
     listing, fields_at = False, -1
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if _UNREAD.search(line):
+            raise ValueError(
+                f"line {number}: a YAML tag, anchor, alias or block, which Gradescope's "
+                "export never writes: the file is not read"
+            )
         entry = _ENTRY.fullmatch(line.rstrip())
         if entry:
             submitters = entries.setdefault(entry[1].strip(), [])
