@@ -2,7 +2,8 @@
 
 Run from the checkout, with examgen installed: ``python tests/benchmark.py``. Options:
 ``--variants 1000`` (the class size), ``--scaling 100,1000`` (class sizes to time; add
-10000 for course scale, a few minutes), ``--repeat 2`` (best of), ``--profile`` (name the
+10000 for course scale, a few minutes), ``--pdf 200`` (the class printed: sheets and keys
+as PDF; 0 leaves it out), ``--repeat 2`` (best of), ``--profile`` (name the
 hot spots), ``--instructions`` (count each grading step's instructions; needs valgrind and
 at least 300 variants). It is a script, not a test: timings vary with the machine, so no
 test asserts on them. Each step reports its best time, the least noisy estimate on a shared
@@ -146,6 +147,30 @@ def generation_rows(work: Path, sizes: list[int], repeat: int) -> list[Row]:
                 (f"examgen generate -n {n} --format {formats}", seconds, f"{peak >> 20} MB")
             )
     return rows
+
+
+def pdf_rows(work: Path, n: int, repeat: int) -> list[Row]:
+    """A class printed: its sheets and keys compiled to PDF, and the print file of every
+    sheet. pdflatex runs as the command's child processes, so its memory counts too."""
+    if shutil.which("pdflatex") is None:
+        return [(f"examgen generate -n {n} --format pdf", float("nan"), "no pdflatex")]
+    runs = []
+    for k in range(repeat):
+        out = work / f"pdf-{n}-{k}"
+        runs.append(
+            run_measured(
+                examgen("generate", "-n", str(n), "-s", "bench", "--format", "pdf", "-o", str(out))
+            )
+        )
+        shutil.rmtree(out, ignore_errors=True)
+    seconds, peak = min(runs)
+    return [
+        (
+            f"examgen generate -n {n} --format pdf (sheets, keys, print file)",
+            seconds,
+            f"{peak >> 20} MB",
+        )
+    ]
 
 
 def question_rows(work: Path, n: int) -> list[Row]:
@@ -434,6 +459,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=1000)
     parser.add_argument("--scaling", default="100,1000")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--pdf", type=int, default=200, help="students printed (0: none)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--instructions", action="store_true", help="count each grading step's (valgrind)"
@@ -456,6 +482,10 @@ def main() -> None:
                 generation_rows(work, sizes, args.repeat),
             )
         )
+        if args.pdf:
+            print(
+                table("Printing (whole command, all cores)", pdf_rows(work, args.pdf, args.repeat))
+            )
         print(table("How cost grows with questions", question_rows(work, 100)))
         print(table(f"Grading ({speed})", grading))
         print(table("Start-up and drill", startup_rows(args.repeat) + drill_rows()))
