@@ -430,6 +430,7 @@ def never_names_another_student(results: dict) -> None:
             ["'big.json': larger than the 1,000,000-byte limit"],
         ),
         ("a list", {"submission.json": "[1, 2]"}, ["expected a JSON object"]),
+        ("a name not UTF-8", {os.fsdecode(b"\xff\x1b[2J.json"): "{"}, ["'\\udcff\\x1b[2J.json'"]),
     ],
 )
 def test_a_bad_upload_scores_0_with_one_line_saying_why(course, what, files, fragments):
