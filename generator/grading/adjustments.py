@@ -596,7 +596,7 @@ def _given_value(text: str) -> Any:
 
 
 def _key_of(question: dict[str, Any], part: dict[str, Any]) -> str:
-    return f"The key of {part['id']}" if len(question["parts"]) > 1 else "The key"
+    return f"Key of {part['id']}" if len(question["parts"]) > 1 else "Key"
 
 
 def _note(question: dict[str, Any], text: str) -> None:
