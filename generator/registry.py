@@ -14,7 +14,7 @@ _FAMILIES: dict[str, type[Family]] = {}
 # families read from instructors' question files in this run (``generator.question_files``),
 # by name: each is one instance, built from its file
 _FROM_FILES: dict[str, Family] = {}
-FILE_PREFIXES = ("file:", "bank:")
+FILE_PREFIXES = ("file-", "bank-")
 _loaded = False
 
 
@@ -43,10 +43,10 @@ def _load() -> None:
 def add_from_file(family: Family) -> None:
     """Make a family read from a question file available under its name for this run; a
     file read again (or another of the same name) replaces it. Its name starts with
-    ``file:`` or ``bank:``, so it never hides a built-in family."""
+    ``file-`` or ``bank-``, so it never hides a built-in family."""
     if not family.name.startswith(FILE_PREFIXES):
         raise ValueError(
-            f"a question file's family is named file:... or bank:..., not {family.name!r}"
+            f"a question file's family is named file-... or bank-..., not {family.name!r}"
         )
     _FROM_FILES[family.name] = family
 

@@ -61,8 +61,8 @@ def test_a_question_file_goes_through_every_format_the_grader_stats_and_the_lms_
     (exam,) = (tmp_path / "output").iterdir()
     key = json.loads((exam / "instructor" / "key.json").read_text())
     assert [q["family"] for q in key["questions"]] == [
-        "file:knn_distances",
-        "file:conv_size",
+        "file-knn_distances",
+        "file-conv_size",
         "conv_params",
     ]
     knn = key["variants"][0]["questions"][0]
@@ -93,7 +93,7 @@ def test_a_question_file_goes_through_every_format_the_grader_stats_and_the_lms_
     assert "majority vote is class" in feedback and table_row in feedback
     assert "L2 distances" in (tmp_path / "grades" / "feedback" / "v001.html").read_text()
     result = run("stats", "grades")
-    assert result.exit_code == 0 and "file:knn_distances" in result.output
+    assert result.exit_code == 0 and "file-knn_distances" in result.output
     result = run("export", str(exam), "--format", "moodle,qti", "--force")
     assert result.exit_code == 0, result.output
     assert (exam / "instructor" / "moodle.xml").read_text() == moodle
@@ -117,7 +117,7 @@ def test_a_question_file_is_drilled_and_practised_as_a_family(run, tmp_path, pro
     result = run("drill", "-f", path, "-c", "1", "-s", "d1", input="0\n0\n")
     assert result.exit_code == 0, result.output
     assert "✗ not right" in result.output and "Formula:" in result.output
-    assert "file:conv_size" in result.output
+    assert "file-conv_size" in result.output
 
 
 def test_the_conv_question_file_gives_the_built_in_keys_on_1000_seeds():

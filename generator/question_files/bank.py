@@ -1,7 +1,7 @@
 """A question bank: a folder of question files, drawn from per student.
 
 A spec's ``bank = "questions/"`` with ``pick = 3`` asks three different files of the folder,
-each student's three drawn from the seed. The bank is one family (``bank:FOLDER``) whose
+each student's three drawn from the seed. The bank is one family (``bank-FOLDER``) whose
 instances are an item (a file's name) and that file's givens, so each question keeps its
 item's id for statistics (``features``), and assembly's rule that one exam never asks an
 instance twice makes the picks different items.
@@ -38,7 +38,7 @@ class BankFamily(Family):
         self.items: dict[str, Family] = {}
         for path in paths:
             family = load(path)
-            short = family.name.removeprefix("file:")
+            short = family.name.removeprefix("file-")
             if short in self.items:
                 raise QuestionFileError(
                     str(path), f"another file of the bank is named {quoted(short)}", "name"
@@ -47,7 +47,7 @@ class BankFamily(Family):
         self.file_text = "".join(getattr(f, "file_text", "") for f in self.items.values())
         label = folder.resolve().name
         name = label if _NAME.fullmatch(label) else "questions"
-        self.name = f"bank:{name}"
+        self.name = f"bank-{name}"
         self.title = f"Question bank {name}"
         self.topic = "question files"
         self.summary = f"{len(self.items)} question files of {folder}"

@@ -54,7 +54,7 @@ class ConceptFileFamily(Family):
             raise QuestionFileError(
                 source, "must be a letter then up to 30 letters, digits or _", "name"
             )
-        self.name = f"file:{declared}"
+        self.name = f"file-{declared}"
         self.title = _line(data, "title", "Concepts", source)
         self.topic = _line(data, "topic", "concepts", source)
         self.summary = _line(data, "summary", f"{self.title} (concept items of {declared})", source)

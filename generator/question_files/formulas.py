@@ -204,7 +204,7 @@ class _Parser:
                 raise FormulaError(f"{value[:12]}... has too many digits")
             if "e" in value.lower() and abs(int(value.lower().partition("e")[2])) > MAX_DIGITS:
                 raise FormulaError(f"the exponent in {value} is too large")
-            return self.node("num", Fraction(value))
+            return self.node("num", _exact(Fraction(value)))
         if kind == "bool":
             return self.node("bool", value)
         if kind == "string":
@@ -283,6 +283,11 @@ def names_in(tree: tuple[Any, ...]) -> set[str]:
 # --- values -------------------------------------------------------------------------------
 
 
+def _exact(value: Fraction) -> int | Fraction:
+    """An exact number as an int when it is whole: ints are many times faster."""
+    return value.numerator if value.denominator == 1 else value
+
+
 def _scalar(value: Value, what: str = "a number") -> Fraction | float:
     if isinstance(value, bool) or not isinstance(value, (Fraction, float, int)):
         raise FormulaError(f"expected {what}, got {describe(value)}")
@@ -292,7 +297,13 @@ def _scalar(value: Value, what: str = "a number") -> Fraction | float:
 def _checked(value: Fraction | float) -> Fraction | float:
     """A number within the bounds: an exact one whose parts grew too long becomes a float;
     a huge or non-finite one has no value a question could ask for."""
+    if isinstance(value, int):
+        if value.bit_length() > 133:
+            raise Undefined("a value grows too large")
+        return value
     if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return _checked(value.numerator)
         if value.numerator.bit_length() > 133 or value.denominator.bit_length() > 133:
             as_float = float(value)
             if abs(as_float) > MAX_MAGNITUDE:
@@ -344,6 +355,9 @@ def _elementwise(op: Callable[[Any, Any], Any], a: Value, b: Value) -> Value:
 def _divide(a: Fraction | float, b: Fraction | float) -> Fraction | float:
     if b == 0:
         raise Undefined("division by zero")
+    if isinstance(a, int) and isinstance(b, int):
+        whole, rest = divmod(a, b)
+        return whole if rest == 0 else Fraction(a, b)
     return a / b
 
 
@@ -358,10 +372,10 @@ def _power(a: Fraction | float, b: Fraction | float) -> Fraction | float:
         raise FormulaError(f"exponents are limited to ±{MAX_EXPONENT}")
     if a == 0 and b < 0:
         raise Undefined("0 to a negative power")
-    if isinstance(a, Fraction) and isinstance(b, Fraction) and b.denominator == 1:
+    if isinstance(a, (int, Fraction)) and isinstance(b, int):
         if a != 0 and abs(math.log10(abs(a))) * abs(b) > 2 * MAX_DIGITS:
             raise Undefined("a power grows too large")
-        return a ** int(b)
+        return _exact(Fraction(a) ** b)
     if a < 0:
         raise Undefined("a negative number to a fractional power")
     base = float(a)
@@ -388,10 +402,11 @@ def _sqrt(value: Value) -> Value:
     number = _scalar(value)
     if number < 0:
         raise Undefined("the square root of a negative number")
-    if isinstance(number, Fraction):
+    if isinstance(number, (int, Fraction)):
+        number = Fraction(number)
         top, bottom = math.isqrt(number.numerator), math.isqrt(number.denominator)
         if top * top == number.numerator and bottom * bottom == number.denominator:
-            return Fraction(top, bottom)
+            return _exact(Fraction(top, bottom))
     return math.sqrt(number)
 
 
@@ -442,14 +457,14 @@ def _index(value: Value, size: int) -> int:
 
 
 def _sum(value: Value) -> Value:
-    total: Fraction | float = Fraction(0)
+    total: Fraction | float = 0
     for item in _entries(value):
         total = _checked(total + _scalar(item))
     return total
 
 
 def _prod(value: Value) -> Value:
-    total: Fraction | float = Fraction(1)
+    total: Fraction | float = 1
     for item in _entries(value):
         total = _checked(total * _scalar(item))
     return total
@@ -464,7 +479,7 @@ def _undefined(message: str) -> Any:
     raise Undefined(message)
 
 
-def _norm(value: Value, p: Value = Fraction(2)) -> Value:
+def _norm(value: Value, p: Value = 2) -> Value:
     entries = [_scalar(x) for x in _entries(value)]
     order = _scalar(p)
     if order == 1:
@@ -476,7 +491,7 @@ def _norm(value: Value, p: Value = Fraction(2)) -> Value:
     raise FormulaError("norm takes p = 1 or 2")
 
 
-def _rownorms(value: Value, p: Value = Fraction(2)) -> Value:
+def _rownorms(value: Value, p: Value = 2) -> Value:
     return tuple(_norm(row, p) for row in _matrix(value, "rownorms"))
 
 
@@ -520,7 +535,7 @@ def _softmax(value: Value) -> Value:
 
 def _argsort(value: Value) -> Value:
     entries = [_scalar(x) for x in _vector(value, "argsort")]
-    return tuple(Fraction(n) for n in sorted(range(len(entries)), key=lambda n: entries[n]))
+    return tuple(sorted(range(len(entries)), key=lambda n: entries[n]))
 
 
 def _sort(value: Value) -> Value:
@@ -539,7 +554,7 @@ def _head(value: Value, count: Value) -> Value:
 
 
 def _count(value: Value, item: Value) -> Value:
-    return Fraction(sum(1 for x in _entries(value) if x == item))
+    return sum(1 for x in _entries(value) if x == item)
 
 
 def _mode(value: Value) -> Value:
@@ -557,10 +572,10 @@ def _ties(value: Value) -> Value:
 
 
 def _range(start: Value, stop: Value | None = None) -> Value:
-    low, high = (Fraction(0), start) if stop is None else (start, stop)
+    low, high = (0, start) if stop is None else (start, stop)
     first, last = int(_scalar(low)), int(_scalar(high))
     _bounded_size(last - first)
-    return tuple(Fraction(n) for n in range(first, last))
+    return tuple(range(first, last))
 
 
 def _if(condition: Value, then: Value, otherwise: Value) -> Value:
@@ -569,13 +584,13 @@ def _if(condition: Value, then: Value, otherwise: Value) -> Value:
     return then if condition else otherwise
 
 
-def _round(value: Value, digits: Value = Fraction(0)) -> Value:
+def _round(value: Value, digits: Value = 0) -> Value:
     places = int(_scalar(digits))
     if isinstance(value, tuple):
         return tuple(_round(item, digits) for item in value)
     number = _scalar(value)
     scale = Fraction(10) ** places
-    return Fraction(math.floor(Fraction(number) * scale + Fraction(1, 2))) / scale
+    return _exact(Fraction(math.floor(Fraction(number) * scale + Fraction(1, 2))) / scale)
 
 
 def _min_max(pick: Callable[..., Any]) -> Callable[..., Value]:
@@ -592,19 +607,19 @@ def _argmin_max(pick: Callable[..., Any]) -> Callable[[Value], Value]:
     def apply(value: Value) -> Value:
         entries = [_scalar(x) for x in _vector(value, "argmin/argmax")]
         best = pick(entries)
-        return Fraction(entries.index(best))
+        return entries.index(best)
 
     return apply
 
 
 def _shape(value: Value) -> Value:
     if _is_matrix(value):
-        return (Fraction(len(value)), Fraction(len(value[0])))
-    return (Fraction(len(_vector(value, "shape"))),)
+        return (len(value), len(value[0]))
+    return (len(_vector(value, "shape")),)
 
 
 def _length(value: Value) -> Value:
-    return Fraction(len(value)) if isinstance(value, tuple) else _undefined("len of a number")
+    return len(value) if isinstance(value, tuple) else _undefined("len of a number")
 
 
 def _all(value: Value) -> Value:
@@ -617,8 +632,8 @@ def _any(value: Value) -> Value:
 
 # name -> (function, (least, most) arguments)
 FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[int, int]]] = {
-    "floor": (_map_exact(lambda x: Fraction(math.floor(x))), (1, 1)),
-    "ceil": (_map_exact(lambda x: Fraction(math.ceil(x))), (1, 1)),
+    "floor": (_map_exact(lambda x: math.floor(x)), (1, 1)),
+    "ceil": (_map_exact(lambda x: math.ceil(x)), (1, 1)),
     "round": (_round, (1, 2)),
     "abs": (_map_exact(abs), (1, 1)),
     "mod": (lambda a, b: _elementwise(_modulo, a, b), (2, 2)),
@@ -629,7 +644,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[int, int]]] = {
     "log": (_float(math.log), (1, 1)),
     "tanh": (_float(math.tanh), (1, 1)),
     "sigmoid": (_float(_sigmoid), (1, 1)),
-    "relu": (_map_exact(lambda x: max(x, Fraction(0))), (1, 1)),
+    "relu": (_map_exact(lambda x: max(x, 0)), (1, 1)),
     "sum": (_sum, (1, 1)),
     "prod": (_prod, (1, 1)),
     "mean": (_mean, (1, 1)),
@@ -692,7 +707,7 @@ def evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
         _bounded_size(sum(len(i) if isinstance(i, tuple) else 1 for i in items))
         return items
     if kind == "neg":
-        return _elementwise(lambda a, _: -a, evaluate(tree[1], values), Fraction(0))
+        return _elementwise(lambda a, _: -a, evaluate(tree[1], values), 0)
     if kind == "not":
         return not _truth(evaluate(tree[1], values))
     if kind == "and":
@@ -743,6 +758,8 @@ def plain(value: Value) -> Any:
         return value
     if isinstance(value, tuple):
         return [plain(item) for item in value]
+    if isinstance(value, int):
+        return value
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     return float(value)
@@ -753,9 +770,11 @@ def from_plain(value: Any) -> Value:
     if isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return Fraction(value)
+        return value
     if isinstance(value, float):
-        return Fraction(value).limit_denominator(10**12) if value == round(value, 12) else value
+        if value == round(value, 12):
+            return _exact(Fraction(value).limit_denominator(10**12))
+        return value
     if isinstance(value, list):
         return tuple(from_plain(item) for item in value)
     raise FormulaError(f"not a value a formula can use: {type(value).__name__}")

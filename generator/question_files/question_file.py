@@ -8,6 +8,7 @@ parser, never evaluated as Python), TeX outside the subset LaTeX is given, sizes
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -115,10 +116,11 @@ def parse_file(text: str, source: str, stem: str) -> Family:
 
 
 class QuestionFileFamily(Family):
-    """A family read from a question file: ``name`` is ``file:`` and the file's name."""
+    """A family read from a question file: ``name`` is ``file-`` and the file's name."""
 
     def __init__(self, data: dict[str, Any], source: str, stem: str) -> None:
         self.source = source
+        self._last: tuple[str, dict[str, Any]] | None = None
         self._fail_on_unknown(data, _TOP, "")
         self._header(data, stem)
         self.samplers: dict[str, Sampler] = {}
@@ -177,7 +179,7 @@ class QuestionFileFamily(Family):
                 + ("" if where else "(give name = ... for this file name)"),
                 where,
             )
-        self.name = f"file:{declared}"
+        self.name = f"file-{declared}"
         self.title = self._plain(data, "title", declared.replace("_", " ").capitalize())
         self.topic = self._plain(data, "topic", "question files")
         self.summary = self._plain(
@@ -374,7 +376,7 @@ class QuestionFileFamily(Family):
     # --- the family ------------------------------------------------------------------
 
     def error(self, message: str, given: str | None = None) -> GivenError:
-        return GivenError(self.source, message, given)  # names the file, not file:NAME
+        return GivenError(self.source, message, given)  # names the file, not file-NAME
 
     def read_givens(self, raw: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -424,7 +426,16 @@ class QuestionFileFamily(Family):
 
     def values_of(self, params: dict[str, Any]) -> dict[str, Any]:
         """Every name's value for these givens: givens, values and answers' formulas.
-        GivenError where the givens break a constraint or a formula has no value."""
+        GivenError where the givens break a constraint or a formula has no value. The last
+        instance's are kept: solve, mistakes and features each ask for them."""
+        identity = json.dumps(params, sort_keys=True)
+        if self._last is not None and self._last[0] == identity:
+            return dict(self._last[1])
+        values = self._values_of(params)
+        self._last = (identity, values)
+        return dict(values)
+
+    def _values_of(self, params: dict[str, Any]) -> dict[str, Any]:
         broken = self._broken_constraint(params)
         if broken is not None:
             raise self.error(f"breaks the constraint {quoted(self.constraints[broken][0])}")
