@@ -306,3 +306,102 @@ def test_a_student_fills_the_form_reloads_saves_and_grade_reads_it_as_typed_json
         statuses_of(tmp_path / "g-form").values()
     )
     assert statuses_of(tmp_path / "g-form") == statuses_of(tmp_path / "g-by hand")
+
+
+def load(page, path):
+    page.set_input_files("#form-load", str(path))
+    page.wait_for_function("document.getElementById('form-status').textContent !== ''")
+    return page.locator("#form-status").inner_text()
+
+
+def test_a_saved_submission_loads_back_and_another_students_is_refused_on_one_line(
+    tmp_path, chromium, html_exam
+):
+    key = json.loads((html_exam / "instructor" / "key.json").read_text())
+    s1 = next(v for v in key["variants"] if v["student_id"] == "s1")
+    mine = json.loads((html_exam / "students" / "s1" / "submission.json").read_text())
+    answers = typed_answers(s1)
+    (tmp_path / "mine.json").write_text(json.dumps({**mine, "answers": answers}))
+    friend = json.loads((html_exam / "students" / "s2" / "submission.json").read_text())
+    (tmp_path / "friend.json").write_text(json.dumps(friend))
+    other_exam = {**mine, "exam_id": "another-exam-1234abcd"}
+    (tmp_path / "other-exam.json").write_text(json.dumps(other_exam))
+    (tmp_path / "not-json.json").write_text("{'answers': ")
+    (tmp_path / "huge.json").write_bytes(b" " * 1_000_001)
+    unknown = {**mine, "answers": {"q1": {"<b>bold</b>": "1"}}}
+    (tmp_path / "unknown-part.json").write_text(json.dumps(unknown))
+
+    context, page, problems = open_page(chromium, html_exam / "students" / "s1" / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    type_into_form(page, answers)
+    typed = part_messages(page)
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    assert not any(part_messages(page).values())  # nothing kept: a fresh browser
+    assert load(page, tmp_path / "mine.json") == "Loaded mine.json."
+    assert part_messages(page) == typed
+    refusals = {
+        "friend.json": 'student_id "s2", and this sheet is "s1"',
+        "other-exam.json": 'exam_id "another-exam-1234abcd", and this sheet is',
+        "not-json.json": "not-json.json is not JSON",
+        "huge.json": "larger than 1 MB",
+        "unknown-part.json": 'part "q1.<b>bold</b>" is not on this sheet',
+    }
+    for name, reason in refusals.items():
+        line = load(page, tmp_path / name)
+        assert line.startswith("Not loaded: ") and reason in line and "\n" not in line, line
+        assert part_messages(page) == typed  # a refused file changes no answer
+    assert page.locator("#form-status b").count() == 0 and not problems
+    context.close()
+
+
+def test_every_box_of_the_form_has_a_label_a_screen_reader_reads(chromium, html_exam):
+    context, page, _problems = open_page(chromium, html_exam / "students" / "s1" / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    unnamed = page.evaluate(
+        """[...document.querySelectorAll("input, textarea, button")].filter((box) => {
+            const label = box.labels && [...box.labels].some((l) => l.textContent.trim());
+            const aria = (box.getAttribute("aria-label") || "").trim();
+            const text = box.tagName === "BUTTON" && box.textContent.trim();
+            return !(label || aria || text);
+        }).map((box) => box.outerHTML)"""
+    )
+    assert unnamed == []
+    # a true/false pair is a group named by its question, and can be cleared by keyboard
+    group = page.locator('[data-part-answer][data-form="truefalse"] fieldset').first
+    assert "answer" in group.locator("legend").inner_text()
+    radio = group.locator('input[value="false"]')
+    radio.focus()
+    page.keyboard.press("Space")
+    assert radio.is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the Clear button, next in the tab order
+    assert not radio.is_checked()
+    context.close()
+
+
+@pytest.mark.parametrize("spec", ["default", "losses-and-gradients", "convnet-shapes"])
+def test_no_byte_of_a_students_folder_with_its_form_reveals_a_key(run, tmp_path, spec):
+    """test_batch_grading's check of every file a student gets, with the HTML answer form:
+    its page, its data attributes and the scripts inside it."""
+    run("generate", spec, "-n", "3", "--seed", "secret-check", "--format", "md,html")
+    (exam,) = (tmp_path / "output").iterdir()
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    assert key["seed"] not in "".join(p.read_text() for p in (exam / "students").rglob("*.*"))
+    for variant in key["variants"]:
+        folder = exam / "students" / variant["student_id"]
+        student_text = "".join(p.read_text() for p in folder.iterdir())
+        assert "<script>" in student_text and "data-type=" in student_text
+        assert "diagnosis" not in student_text.replace("mistake.diagnosis", "")
+        for question in variant["questions"]:
+            givens = json.dumps(question["params"])
+            for part in question["parts"]:
+                value = part["key"]
+                if isinstance(value, bool) or part["type"]["kind"] == "multiselect":
+                    continue  # true/false and letters appear in every sheet's instructions
+                text = value if isinstance(value, str) else json.dumps(value)
+                if len(text) < 4 or text in givens:
+                    continue
+                token = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])")
+                assert not token.search(student_text), (question["id"], part["id"], text)

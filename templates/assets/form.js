@@ -205,7 +205,7 @@ function formBind() {
     if (!data || typeof data !== "object" || Array.isArray(data) || !data.answers || typeof data.answers !== "object") {
       return refuse(`${file.name} is not a submission (no answers)`);
     }
-    for (const field of ["exam_id", "variant_id", "student_id"]) {
+    for (const field of ["exam_id", "student_id", "variant_id"]) {
       if (field in data && data[field] !== ids[field]) {
         return refuse(`${file.name} is ${field} ${shown(data[field])}, and this sheet is ${shown(ids[field])}`);
       }
