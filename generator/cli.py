@@ -679,6 +679,12 @@ _grade_options = [
         is_flag=True,
         help="A class: write only the gradebook and report.json (much faster for thousands).",
     ),
+    click.option(
+        "--bom",
+        is_flag=True,
+        help="Start the gradebooks with a UTF-8 byte-order mark, so Excel shows names such "
+        "as Gödel (regrade keeps it).",
+    ),
 ]
 
 
@@ -692,6 +698,7 @@ def _grade(
     workers: int | None,
     as_json: bool,
     no_feedback: bool,
+    bom: bool,
 ) -> None:
     """Grade submissions against their exam's key.
 
@@ -734,6 +741,7 @@ def _grade(
         workers,
         not no_feedback,
         [str(path) for path in prefer],
+        bom,
     )
 
 
@@ -746,6 +754,7 @@ def _grade_batch(
     workers: int | None,
     feedback: bool = True,
     prefer: Sequence[str] = (),
+    bom: bool = False,
 ) -> None:
     from generator.grading.batch import collect
     from generator.grading.gradebook import conflict_line, flag_line, grade_class
@@ -770,6 +779,7 @@ def _grade_batch(
             feedback=feedback,
             prefer=prefer,
             refused=files.refused,
+            bom=bom,
         )
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
@@ -916,6 +926,8 @@ def regrade(
         return {"changes.json": to_json({"changes": found, **notes})}
 
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
+    gradebook = grades / "gradebook.csv"  # a gradebook begun with a BOM keeps it
+    bom = gradebook.is_file() and gradebook.read_bytes().startswith(b"\xef\xbb\xbf")
     chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
     summary = grade_class(
         files,
@@ -927,6 +939,7 @@ def regrade(
         extra=changes_file,
         prefer=chosen,
         refused=walked.refused,
+        bom=bom,
     )
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)

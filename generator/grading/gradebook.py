@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,7 +47,11 @@ def spreadsheet_text(text: str) -> str:
 
 
 def _gradebook(
-    index: dict[str, Any], reports: dict[str, dict], conflicts: set[str], flags: dict[str, str]
+    index: dict[str, Any],
+    reports: dict[str, dict],
+    conflicts: set[str],
+    flags: dict[str, str],
+    refused: Collection[str] = (),
 ) -> str:
     questions = index["questions"]
     dropped = set(index.get("dropped", []))
@@ -69,20 +75,72 @@ def _gradebook(
         report = reports.get(variant["variant_id"])
         if variant["variant_id"] in conflicts:  # the instructor settles it: no points yet
             status, total, points = "conflict", "", [""] * len(questions)
+        elif report is None and variant["student_id"] in refused:  # report.json says why
+            status, total, points = "refused", "", [""] * len(questions)
         elif report is None:
             status, total, points = "missing", "0", [""] * len(questions)
         else:
             status = "graded"
-            total = format_points(report["points"])
-            points = [
-                "" if q["id"] in dropped else format_points(got)
-                for q, got in zip(questions, report["question_points"], strict=True)
+            kept = [q["id"] not in dropped for q in questions]
+            counted = [
+                got for got, keep in zip(report["question_points"], kept, strict=True) if keep
             ]
+            total, shown = shown_points(report["points"], counted)
+            cells = iter(shown)
+            points = [next(cells) if keep else "" for keep in kept]
         ids = (variant["student_id"], variant["name"], variant["variant_id"])
         flag = spreadsheet_text(flags.get(variant["student_id"], ""))
         saved_at = (report or {}).get("saved_at") or ""  # read_submission checked its form
         row = [*map(spreadsheet_text, ids), status, flag, saved_at, total]
         writer.writerow([*row, maximum, *points])
+    return buffer.getvalue()
+
+
+def shown_points(total: float, cells: Sequence[float]) -> tuple[str, list[str]]:
+    """The total and each question's points as the gradebook writes them, to hundredths,
+    rounded once: the total as itself, and the cells so that they add up to it, the
+    hundredths a rounding leaves over going to the cells nearest to rounding the other way
+    (largest remainders). Cells already in hundredths are written as they are."""
+    target = round(total * 100)
+    exact = [c * 100 for c in cells]
+    hundredths = [math.floor(x + 1e-9) for x in exact]
+    over = target - sum(hundredths)
+    # a cell's remainder, largest first; a whole number of hundredths is never moved
+    order = sorted(
+        (n for n, x in enumerate(exact) if abs(x - round(x)) > 1e-9),
+        key=lambda n: (hundredths[n] - exact[n], n),
+    )
+    for n in order[: max(0, over)]:
+        hundredths[n] += 1
+    for n in reversed(order[len(order) + min(0, over) :] if over < 0 else []):
+        hundredths[n] -= 1
+    return _hundredths(target), [_hundredths(h) for h in hundredths]
+
+
+def _hundredths(value: int) -> str:
+    return format_points(Fraction(value, 100))
+
+
+# The columns Canvas's gradebook import identifies a student by; any other column is an
+# assignment (Canvas Guides, "How do I import grades in the Gradebook?"): the exam is one.
+CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+
+
+def canvas_gradebook(index: dict[str, Any], reports: dict[str, dict]) -> str:
+    """The exam's totals as Canvas's gradebook import reads them without mapping a column:
+    a student's name, their id as the SIS User ID, and one assignment column named for the
+    exam, headed by its points possible; a student with no graded file is left blank."""
+    dropped = set(index.get("dropped", []))
+    most = format_points(sum(q["points"] for q in index["questions"] if q["id"] not in dropped))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*CANVAS_COLUMNS, spreadsheet_text(f"{index['title']} ({index['exam_id']})")])
+    writer.writerow(["Points Possible", "", "", "", "", most])
+    for variant in index["variants"]:
+        report = reports.get(variant["variant_id"])
+        total = shown_points(report["points"], [])[0] if report else ""
+        name = spreadsheet_text(variant["name"] or variant["student_id"])
+        writer.writerow([name, "", spreadsheet_text(variant["student_id"]), "", "", total])
     return buffer.getvalue()
 
 
@@ -232,6 +290,8 @@ def summarize(
         exam_id: [c["variant_id"] for c in conflicts if c["exam_id"] == exam_id]
         for exam_id in indexes
     }
+    hand_ins = HandIns(indexes)
+    refused = _refused_students(errors, indexes, hand_ins, graded, in_conflict)
     exams = [
         {
             "exam_id": exam_id,
@@ -240,15 +300,17 @@ def summarize(
             "missing": [
                 v["student_id"]
                 for v in indexes[exam_id]["variants"]
-                if v["variant_id"] not in kept and v["variant_id"] not in in_conflict[exam_id]
+                if v["variant_id"] not in kept
+                and v["variant_id"] not in in_conflict[exam_id]
+                and v["student_id"] not in refused[exam_id]
             ],
             "conflicts": in_conflict[exam_id],
+            "refused": sorted(refused[exam_id]),
         }
         for exam_id, kept in graded.items()
     ]
     kept = [o for kept in graded.values() for o in kept.values()]
     ids = {exam_id: [q["id"] for q in index["questions"]] for exam_id, index in indexes.items()}
-    hand_ins = HandIns(indexes)
     handed_in = [
         {"exam_id": o.report["exam_id"], **entry}
         for o in outcomes
@@ -256,6 +318,38 @@ def summarize(
         for entry in hand_ins.check(o.source, o.report["exam_id"], o.report["student_id"])
     ]
     return Summary(exams, errors, kept, ids, conflicts, list(prefer), handed_in)
+
+
+def _refused_students(
+    errors: list[dict[str, Any]],
+    indexes: dict[str, dict[str, Any]],
+    hand_ins: HandIns,
+    graded: dict[str, dict[str, Outcome]],
+    in_conflict: dict[str, list[str]],
+) -> dict[str, set[str]]:
+    """Per exam, the students none of whose files could be graded but whose refused file
+    the hand-in path names as theirs (their folder, Gradescope's metadata, a Canvas file
+    name): ``refused`` in the gradebook, not ``missing``. Each such error names its
+    student (``student_id``) in report.json; a path naming no one, or several, names none."""
+    found: dict[str, set[str]] = {exam_id: set() for exam_id in indexes}
+    for error in errors:
+        if error.get("folder"):
+            continue
+        named = {
+            (exam_id, student)
+            for exam_id in indexes
+            for entry in hand_ins.check(error["submission"], exam_id, "")
+            for student in entry.get("handed_in_by", [])
+        }
+        if len(named) != 1:
+            continue
+        ((exam_id, student),) = named
+        variants = {v["student_id"]: v["variant_id"] for v in indexes[exam_id]["variants"]}
+        if variants[student] in graded[exam_id] or variants[student] in in_conflict[exam_id]:
+            continue  # another of their files counts
+        error["student_id"] = student
+        found[exam_id].add(student)
+    return found
 
 
 def flag_line(entry: dict[str, Any]) -> str:
@@ -291,6 +385,7 @@ def grade_class(
     extra: Callable[[Summary], dict[str, str]] = lambda summary: {},
     prefer: Sequence[str] = (),
     refused: Sequence[Refused] = (),
+    bom: bool = False,
 ) -> Summary:
     """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
     report.json and the ``extra`` files made from the summary; what the class walk
@@ -310,7 +405,7 @@ def grade_class(
         )
         walk = [Outcome(r.path, -1, error=r.error, folder=r.folder) for r in refused]
         summary = summarize(walk + outcomes, indexes, prefer)
-        _write(staging, summary, indexes, reports)
+        _write(staging, summary, indexes, reports, bom)
         shutil.rmtree(reports)
         if feedback:
             _name_feedback(folder, summary)
@@ -327,7 +422,11 @@ def is_grading_folder(folder: Path) -> bool:
 
 
 def _write(
-    staging: Path, summary: Summary, indexes: dict[str, dict[str, Any]], report_files: Path
+    staging: Path,
+    summary: Summary,
+    indexes: dict[str, dict[str, Any]],
+    report_files: Path,
+    bom: bool = False,
 ) -> None:
     single = len(indexes) == 1
     for exam in summary.exams:
@@ -338,9 +437,20 @@ def _write(
         }
         name = "gradebook.csv" if single else f"gradebook-{exam['exam_id']}.csv"
         flags = summary.flag_texts(exam["exam_id"])
+        encoding = "utf-8-sig" if bom else "utf-8"  # Excel reads UTF-8 only after a BOM
         (staging / name).write_text(
-            _gradebook(indexes[exam["exam_id"]], reports, set(exam["conflicts"]), flags),
-            encoding="utf-8",
+            _gradebook(
+                indexes[exam["exam_id"]],
+                reports,
+                set(exam["conflicts"]),
+                flags,
+                set(exam["refused"]),
+            ),
+            encoding=encoding,
+        )
+        canvas = "canvas.csv" if single else f"canvas-{exam['exam_id']}.csv"
+        (staging / canvas).write_text(
+            canvas_gradebook(indexes[exam["exam_id"]], reports), encoding=encoding
         )
     summary.write_json(staging / "report.json", report_files)
 
