@@ -284,3 +284,40 @@ def test_the_shipped_question_files_are_listed_copied_and_never_overwritten(run,
     result = run("questions", "--copy", "mine")
     assert result.exit_code == 2 and "exists already" in result.output
     assert (tmp_path / "mine" / "knn_concepts.toml").read_text() == "# my own edits"
+
+
+def test_a_formula_that_would_run_long_is_refused_naming_its_field(run, tmp_path):
+    slow = GOOD.replace("b = { int = [1, 9] }", "b = { int = [1, 9], size = [20, 20] }").replace(
+        'value = "a + b"', 'value = "sum(b @ b @ b @ b @ b @ b @ b @ b)"'
+    )
+    result = run("check", _question_file(tmp_path, slow), "--count", "5")
+    assert result.exit_code == 2, result.output
+    assert "answers.total.value: takes more than 50,000 steps" in result.output
+
+
+def test_every_answer_type_and_a_choice_answers_options_reach_the_sheet(run, tmp_path):
+    text = GOOD.replace(
+        '[answers.total]\ntype = "integer"\nvalue = "a + b"',
+        """[answers.total]
+type = "integer"
+value = "a + b"
+[answers.ex]
+type = "expression"
+symbols = ["x"]
+value = "{{ a }}*x^2"
+[answers.even]
+label = "which are even"
+type = "choice"
+options = [
+  { text = "$a = {{ a }}$", correct = "a % 2 == 0" },
+  { text = "$b = {{ b }}$", correct = "b % 2 == 0 or a % 2 == 1" },
+]""",
+    )
+    path = _question_file(tmp_path, text, "types.toml")
+    result = run("solve", path, "-g", "a=3", "-g", "b=4", "--json")
+    assert json.loads(result.output) == {"total": 7, "ex": "3*x^2", "even": "B"}
+    (tmp_path / "q.toml").write_text('title = "T"\n[[questions]]\nfile = "types.toml"\n')
+    assert run("generate", "q.toml", "--variants", "1", "--seed", "t").exit_code == 0
+    (exam,) = (tmp_path / "output").iterdir()
+    sheet = (exam / "students" / "v001" / "sheet.md").read_text()
+    assert "`even`: which are even\n\n- (A) $a = " in sheet and "- (B) $b = " in sheet

@@ -294,9 +294,22 @@ def _scalar(value: Value, what: str = "a number") -> Fraction | float:
     return value
 
 
+# steps of one formula's evaluation (each node, each number computed): a formula that would
+# take longer is refused, whatever its size, so no question file runs long
+MAX_OPERATIONS = 50_000
+_spent = [0]
+
+
+def _spend(steps: int) -> None:
+    _spent[0] += steps
+    if _spent[0] > MAX_OPERATIONS:
+        raise FormulaError(f"takes more than {MAX_OPERATIONS:,} steps to evaluate")
+
+
 def _checked(value: Fraction | float) -> Fraction | float:
     """A number within the bounds: an exact one whose parts grew too long becomes a float;
     a huge or non-finite one has no value a question could ask for."""
+    _spend(1)
     if isinstance(value, int):
         if value.bit_length() > 133:
             raise Undefined("a value grows too large")
@@ -690,15 +703,22 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
-    """The value of a tree; FormulaError where types do not fit, Undefined where the
-    formula has no finite value (a division by zero, an index past the end)."""
+    """The value of a tree; FormulaError where types do not fit or the formula takes more
+    than ``MAX_OPERATIONS`` steps, Undefined where it has no finite value (a division by
+    zero, an index past the end)."""
+    _spent[0] = 0
+    return _evaluate(tree, values)
+
+
+def _evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
+    _spend(1)
     kind = tree[0]
     if kind in ("num", "bool", "str"):
         return tree[1]
     if kind == "name":
         return values[tree[1]]
     if kind == "list":
-        items = tuple(evaluate(item, values) for item in tree[1])
+        items = tuple(_evaluate(item, values) for item in tree[1])
         if items and all(isinstance(item, tuple) for item in items):
             if len({len(item) for item in items}) != 1 or any(_is_matrix(i) for i in items):
                 raise FormulaError("the rows of a matrix must be vectors of one length")
@@ -707,22 +727,22 @@ def evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
         _bounded_size(sum(len(i) if isinstance(i, tuple) else 1 for i in items))
         return items
     if kind == "neg":
-        return _elementwise(lambda a, _: -a, evaluate(tree[1], values), 0)
+        return _elementwise(lambda a, _: -a, _evaluate(tree[1], values), 0)
     if kind == "not":
-        return not _truth(evaluate(tree[1], values))
+        return not _truth(_evaluate(tree[1], values))
     if kind == "and":
-        return _truth(evaluate(tree[1], values)) and _truth(evaluate(tree[2], values))
+        return _truth(_evaluate(tree[1], values)) and _truth(_evaluate(tree[2], values))
     if kind == "or":
-        return _truth(evaluate(tree[1], values)) or _truth(evaluate(tree[2], values))
+        return _truth(_evaluate(tree[1], values)) or _truth(_evaluate(tree[2], values))
     if kind == "index":
-        return _indexed(evaluate(tree[1], values), [evaluate(i, values) for i in tree[2]])
+        return _indexed(_evaluate(tree[1], values), [_evaluate(i, values) for i in tree[2]])
     if kind == "call":
         function = FUNCTIONS[tree[1]][0]
-        result = function(*(evaluate(arg, values) for arg in tree[2]))
+        result = function(*(_evaluate(arg, values) for arg in tree[2]))
         if isinstance(result, tuple):
             _bounded_size(len(_entries(result)))
         return result
-    a, b = evaluate(tree[1], values), evaluate(tree[2], values)
+    a, b = _evaluate(tree[1], values), _evaluate(tree[2], values)
     if kind == "@":
         return _matmul(a, b)
     if kind in _COMPARE:

@@ -462,17 +462,31 @@ class QuestionFileFamily(Family):
     def solve(self, params: dict[str, Any]) -> Solution:
         values = self.values_of(params)
         answers = {a.id: self._key(a, values) for a in self.answers.values()}
-        filled = {}
-        for name, text in (("question", self.question_text), ("solution", self.solution_text)):
-            try:
-                filled[name] = fill(text, values)
-            except Undefined as error:
-                raise self.error(f"{name} has no value here: {error}") from None
-            except FormulaError as error:
-                raise self.file_error(str(error), name) from None
-            self._safe_tex(filled[name], name)
+        filled = {
+            "question": self._filled(self.question_text, values, "question"),
+            "solution": self._filled(self.solution_text, values, "solution"),
+        }
+        for answer in self.answers.values():  # a choice answer's options follow the question
+            if answer.kind == "choice":
+                where = f"answers.{answer.id}.options"
+                options = [
+                    f"- ({'ABCDEFGH'[n]}) {self._filled(text, values, f'{where}[{n}].text')}"
+                    for n, (text, _) in enumerate(answer.options)
+                ]
+                filled["question"] += f"\n\n`{answer.id}`: {answer.label}\n\n" + "\n".join(options)
         steps = [" ".join(p.split()) for p in filled["solution"].split("\n\n") if p.strip()]
         return FileSolution(answers, steps, texts=filled)
+
+    def _filled(self, text: Text, values: dict[str, Any], where: str) -> str:
+        """A text with its slots filled; its TeX checked again, as a slot may bring text."""
+        try:
+            filled = fill(text, values)
+        except Undefined as error:
+            raise self.error(f"{where} has no value here: {error}") from None
+        except FormulaError as error:
+            raise self.file_error(str(error), where) from None
+        self._safe_tex(filled, where)
+        return filled
 
     def _key(self, answer: Answer, values: dict[str, Any]) -> Any:
         where = f"answers.{answer.id}"
