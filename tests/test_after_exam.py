@@ -101,7 +101,8 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
                  "--full-credit", "graph", "--manual", "paper.csv")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"adjusted: key of {item}: {_word(new)} (was {_word(old)})" in result.output
-    assert "stale:" not in result.output  # nothing left showing the old key
+    stale = [line for line in result.output.splitlines() if line.startswith("stale:")]
+    assert all("grade by the keys alone" in line for line in stale)  # none shows the old key
 
     key = json.loads((exam / "instructor" / "key.json").read_text())
     places = {
@@ -251,3 +252,43 @@ def test_a_bad_csv_of_manual_points_is_refused_on_one_line(
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert message in line, line
+
+
+def test_a_corrected_given_solves_each_variant_again_and_names_the_sheets_stale(
+    run, tmp_path, flawed_class
+):
+    from generator import registry
+
+    exam, _item, _old = flawed_class
+    result = run("regrade", "grades", "--key-fix", "size.stride=1")
+    assert result.exit_code == 0, result.output
+    assert "adjusted: size.stride = 1" in result.output
+    assert f"stale: {exam.name}/students/v001/sheet.md shows the givens as handed out" in (
+        result.output
+    )
+    family = registry.get("conv_output_size")
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    report = json.loads((tmp_path / "grades" / "report.json").read_text())
+    graded = {s["student_id"]: s for s in report["submissions"]}
+    for variant in key["variants"]:
+        question = next(q for q in variant["questions"] if q["id"] == "size")
+        assert question["params"]["stride"] == 1
+        solution = family.solve(family.read_givens(question["params"]))
+        answers = json.loads(json.dumps(solution.answers))
+        assert question["answers"] == answers and question["steps"] == solution.steps
+        (part,) = question["parts"]
+        assert part["key"] == answers[part["id"]]
+        shown = next(q for q in graded[variant["student_id"]]["questions"] if q["id"] == "size")
+        assert shown["parts"][0]["key"] == part["key"]
+        readable = (exam / "instructor" / "keys" / f"{variant['student_id']}.md").read_text()
+        assert "stride 1," in _section(readable, "## size. ", "\n## ")
+
+
+def test_exports_that_cannot_carry_an_accepted_answer_are_named_stale(run, tmp_path, flawed_class):
+    exam, item, old = flawed_class
+    result = run("regrade", "grades", "--accept", f"{item}={_word(not old)}")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"stale: {exam.name}/instructor/moodle.xml and instructor/canvas-qti.zip grade by the "
+        "keys alone" in result.output
+    )

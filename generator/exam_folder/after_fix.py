@@ -16,6 +16,7 @@ from generator.files.writing import write_file
 
 # the layouts that show keys, which are written again; a sheet is what students were given
 _KEY_LAYOUTS = ("key", "key.html", "key.tex", "selfcheck.html")
+_EXPORTS = {"moodle.xml": "moodle", "canvas-qti.zip": "qti"}  # under instructor/
 
 
 def rewrite_after_fix(
@@ -56,16 +57,29 @@ def rewrite_after_fix(
         stem = manifest["variants"][n]["student_id"]
         for sheet in sorted((root / "students" / stem).glob("sheet.*")):
             stale.append(f"{_shown(sheet, root)} shows the givens as handed out, before the fix")
-    exports = [
-        name
-        for name, path in (("moodle", "moodle.xml"), ("qti", "canvas-qti.zip"))
-        if (key_file.parent / path).is_file()
-    ]
+    exports = {name: path for path, name in _EXPORTS.items() if (key_file.parent / path).is_file()}
     if changed and exports:
         for path, data in exam_files(manifest, tuple(exports)):
             write_file(root / path, data)
             written += 1
+    if exports and _beyond_keys(manifest):
+        names = " and ".join(f"instructor/{path}" for path in exports.values())
+        stale.append(
+            f"{root.name}/{names} grade by the keys alone: the accepted answers, full "
+            "credit and drops of adjustments.toml are not in them"
+        )
     return written, stale
+
+
+def _beyond_keys(manifest: dict[str, Any]) -> bool:
+    """Whether an adjustment grades otherwise than a key can say, which no export carries."""
+    return bool(manifest.get("dropped")) or any(
+        question.get("full_credit")
+        or question.get("dropped")
+        or any("accept" in part for part in question["parts"])
+        for variant in manifest["variants"]
+        for question in variant["questions"]
+    )
 
 
 def _shown(path: Path, root: Path) -> str:
