@@ -321,3 +321,41 @@ options = [
     (exam,) = (tmp_path / "output").iterdir()
     sheet = (exam / "students" / "v001" / "sheet.md").read_text()
     assert "`even`: which are even\n\n- (A) $a = " in sheet and "- (B) $b = " in sheet
+
+
+def test_a_question_files_plot_is_svg_in_html_and_a_latex_picture_with_labels_escaped():
+    from generator.render.markup import escape_latex
+    from generator.render.scatter import read_plot, scatter_latex, scatter_svg
+
+    plot = read_plot(
+        {
+            "points": [[0, 1], [2, 3]],
+            "labels": ["<script>x</script>", "\\input{a}"],
+            "query": [1, 1],
+        }
+    )
+    svg = scatter_svg(plot)
+    assert svg.startswith('<figure class="plot"><svg') and "<script>" not in svg
+    assert "&lt;script&gt;" in svg and svg.count("<text") >= 4
+    latex = scatter_latex(plot, escape_latex)
+    assert r"\begin{picture}" in latex and r"\input{a}" not in latex
+    assert r"\textbackslash{}input" in latex
+    assert read_plot({"points": [[0, "1; DROP"]]}) is None and read_plot([1]) is None
+
+
+def test_the_knn_question_plots_its_points_on_html_and_latex_sheets(run, tmp_path):
+    _copy_questions(tmp_path)
+    (tmp_path / "q.toml").write_text(
+        'title = "K"\n[[questions]]\nfile = "questions/knn_distances.toml"\n'
+    )
+    assert (
+        run(
+            "generate", "q.toml", "--variants", "1", "--seed", "k", "--format", "html,tex"
+        ).exit_code
+        == 0
+    )
+    (exam,) = (tmp_path / "output").iterdir()
+    html = (exam / "students" / "v001" / "sheet.html").read_text()
+    assert html.count('<figure class="plot"><svg') == 1 and "class 1: dots" in html
+    tex = (exam / "students" / "v001" / "sheet.tex").read_text()
+    assert tex.count(r"\begin{picture}") == 1 and r"\blacksquare" in tex

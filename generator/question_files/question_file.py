@@ -53,7 +53,7 @@ MAX_TRIES = 1000  # draws to meet the constraints before the file is at fault
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 _TOP = {
     "name", "title", "topic", "summary", "question", "solution", "choice",
-    "givens", "constraints", "values", "answers", "features", "items",
+    "givens", "constraints", "values", "answers", "features", "items", "plot",
 }  # fmt: skip
 _ANSWER_FIELDS = {"label", "type", "value", "rtol", "atol", "symbols", "options", "mistakes"}
 _KINDS = ("integer", "real", "shape", "vector", "matrix", "expression", "truefalse", "choice")
@@ -82,7 +82,7 @@ class FileSolution(Solution):
     """A solution with the question's texts filled in for this instance: the manifest keeps
     them, so rendering and grading never read the question file again."""
 
-    texts: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, Any] = field(default_factory=dict)
 
 
 def load(path: Path) -> Family:
@@ -161,6 +161,7 @@ class QuestionFileFamily(Family):
             name: self._formula(text, known, f"features.{name}")
             for name, text in self._table(data, "features").items()
         }
+        self.plot = self._plot(data.get("plot"), known)
         self.question_text = self._markdown(data, "question", known, required=True)
         self.solution_text = self._markdown(data, "solution", known, required=True)
         self.choice_part = self._choice(data)
@@ -364,6 +365,35 @@ class QuestionFileFamily(Family):
             return MultiSelect(2)  # its number of options is known once they are read
         return {"integer": Integer, "shape": Shape, "truefalse": TrueFalse}[kind]()
 
+    def _plot(self, raw: Any, known: set[str]) -> dict[str, tuple[Any, ...]] | None:
+        """``[plot]``: a scatter plot of ``points`` (an n x 2 matrix), optionally coloured
+        by ``labels`` (a vector of n classes) with a ``query`` point."""
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or "points" not in raw:
+            raise self.file_error('must be a table such as { points = "X", labels = "y" }', "plot")
+        self._fail_on_unknown(raw, {"points", "labels", "query"}, "plot.")
+        return {name: self._formula(text, known, f"plot.{name}") for name, text in raw.items()}
+
+    def _plotted(self, values: dict[str, Any]) -> dict[str, Any]:
+        assert self.plot is not None
+        drawn = {
+            name: plain(self._evaluate(tree, values, f"plot.{name}"))
+            for name, tree in self.plot.items()
+        }
+        points, labels, query = drawn["points"], drawn.get("labels"), drawn.get("query")
+        if not (
+            isinstance(points, list)
+            and 1 <= len(points) <= 60
+            and all(isinstance(p, list) and len(p) == 2 for p in points)
+        ):
+            raise self.file_error("must be a matrix of 1 to 60 rows (x, y)", "plot.points")
+        if labels is not None and (not isinstance(labels, list) or len(labels) != len(points)):
+            raise self.file_error("must be a vector of a class per point", "plot.labels")
+        if query is not None and (not isinstance(query, list) or len(query) != 2):
+            raise self.file_error("must be one point (x, y)", "plot.query")
+        return {"points": points, "labels": labels, "query": query}
+
     def _choice(self, data: dict[str, Any]) -> str | None:
         declared = data.get("choice")
         if declared is None:
@@ -475,7 +505,10 @@ class QuestionFileFamily(Family):
                 ]
                 filled["question"] += f"\n\n`{answer.id}`: {answer.label}\n\n" + "\n".join(options)
         steps = [" ".join(p.split()) for p in filled["solution"].split("\n\n") if p.strip()]
-        return FileSolution(answers, steps, texts=filled)
+        texts: dict[str, Any] = dict(filled)
+        if self.plot is not None:
+            texts["plot"] = self._plotted(values)
+        return FileSolution(answers, steps, texts=texts)
 
     def _filled(self, text: Text, values: dict[str, Any], where: str) -> str:
         """A text with its slots filled; its TeX checked again, as a slot may bring text."""

@@ -31,6 +31,7 @@ from generator.formatting import (
     with_article,
 )
 from generator.render.answer_space import answer_space
+from generator.render.scatter import read_plot, scatter_latex, scatter_svg
 
 BASE = "families/_base.md.j2"
 
@@ -218,7 +219,9 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
     """The question text, worked solution and parts of one question of a manifest."""
     texts = _filled_texts(question)
     if texts is not None:
-        return _rendered(question, *_from_texts(texts, question), None, lambda _: False)
+        rendered = _rendered(question, *_from_texts(texts, question), None, lambda _: False)
+        rendered["plot"] = read_plot(texts.get("plot"))  # a question file's scatter plot
+        return rendered
     problem = registry.get(family)  # a question file's without its texts: no template
     template = environment().get_template(f"families/{family}.md.j2")
     context = {
@@ -286,6 +289,14 @@ def _with_texts(question: dict[str, Any]) -> dict[str, Any]:
     html = html_environment().get_template("sheets/_blocks.html.j2").module
     question["text"] = markdown.question(question).rstrip()
     question["text_html"] = html.question(question).rstrip()
+    if question.get("plot"):  # the plot of a question file: HTML, and LaTeX's picture
+        from markupsafe import Markup
+
+        from generator.render.markup import escape_latex
+
+        # built from the manifest's numbers alone, every text in it escaped (render.scatter)
+        question["text_html"] += Markup("\n" + scatter_svg(question["plot"]))
+        question["plot_tex"] = scatter_latex(question["plot"], escape_latex)
     question["solution_html"] = html.solution(question)
     return question
 
