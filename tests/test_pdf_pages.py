@@ -110,9 +110,9 @@ def test_pdfs_are_the_same_bytes_on_every_run(printed):
 
 # what templates/sheets/_page.tex.j2 brackets each document's pages with, in short
 PREAMBLE = r"""\documentclass{article}
-\makeatletter\newcounter{pagesets}
-\newcommand{\closepages}{\clearpage\immediate\write\@auxout{\string\newlabel{pages-\thepagesets}%
-{{}{\the\numexpr\value{page}-1\relax}}}}
+\makeatletter\newcounter{pagesets}\newcommand{\pagecount}[1]{}
+\newcommand{\closepages}{\clearpage\immediate\write\@auxout{%
+\string\pagecount{\the\numexpr\value{page}-1\relax}}}
 \makeatother
 \pagestyle{empty}
 \begin{document}

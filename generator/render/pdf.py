@@ -8,10 +8,10 @@ pdflatex runs paranoid, in a folder of its own (``compile_batch``).
 
 Starting pdflatex costs about 0.2 s, a sheet inside a running job about 15 ms. So documents
 that share a preamble (a class's sheets, and apart from them its keys) compile in batches:
-one job typesets the preamble once and each document's body between ``\\openpages`` and
-``\\closepages`` (templates/sheets/_page.tex.j2), which count each document's pages apart and
-write the count to the aux file; a second run prints "page k of n" from it. The job's PDF
-is then split into each document's own file by those counts.
+one pdflatex run typesets the preamble once and each document's body between
+``\\openpages`` and ``\\closepages`` (templates/sheets/_page.tex.j2), which hold each
+document's pages until its last, head them "page k of n" and write the count to the aux
+file. The job's PDF is then split into each document's own file by those counts.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ INSTALL_HINT = (
     "apt install texlive-latex-recommended texlive-fonts-recommended lmodern, "
     "or any TeX distribution with pdflatex"
 )
-TIMEOUT = 120  # seconds for one run of a job; a batch of 40 keys takes about two
+TIMEOUT = 120  # seconds for a job; a batch of 40 keys takes about two
 # Documents a job holds at most. A split PDF holds the fonts of its whole job, so its bytes
 # depend on the batch: batches are cut in order, whatever the cores, so that a document's
 # PDF is the same on every machine, and adding students changes only the last batch's.
@@ -41,7 +41,7 @@ BATCH = 40
 
 _BEGIN = "\n\\begin{document}\n"
 _END = "\n\\end{document}\n"
-_PAGES = re.compile(r"\\newlabel\{pages-(\d+)\}\{\{\}\{(\d+)\}\}")
+_PAGES = re.compile(r"^\\pagecount\{(\d+)\}$", re.M)
 _LINE = re.compile(r"^l\.(\d+)")
 
 
@@ -116,18 +116,16 @@ def compile_batch(sources: list[Path], program: str) -> Batch:
         with tempfile.TemporaryDirectory(prefix="examgen-pdf-") as folder:
             tex = Path(folder) / ("job.tex" if len(sources) > 1 else sources[0].name)
             tex.write_text(job.text, encoding="utf-8")
-            # the first run only counts pages (no PDF written); the second prints "of n"
-            for extra in (["-draftmode"], []):
-                done = subprocess.run(
-                    [*command, *extra, tex.name],
-                    cwd=folder,
-                    env=environment,
-                    capture_output=True,
-                    timeout=TIMEOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-                if done.returncode:
-                    raise _failure(sources, job, tex.with_suffix(".log"))
+            done = subprocess.run(
+                [*command, tex.name],
+                cwd=folder,
+                env=environment,
+                capture_output=True,
+                timeout=TIMEOUT,
+                stdin=subprocess.DEVNULL,
+            )
+            if done.returncode:
+                raise _failure(sources, job, tex.with_suffix(".log"))
             data = tex.with_suffix(".pdf").read_bytes()
             counted = _page_counts(tex.with_suffix(".aux"))
     except subprocess.TimeoutExpired:
@@ -156,7 +154,7 @@ def _page_counts(aux: Path) -> list[int]:
         text = aux.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    return [int(pages) for _, pages in sorted((int(n), p) for n, p in _PAGES.findall(text))]
+    return [int(pages) for pages in _PAGES.findall(text)]
 
 
 def _write(target: Path, data: bytes) -> None:
