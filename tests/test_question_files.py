@@ -94,8 +94,9 @@ def test_a_question_file_goes_through_every_format_the_grader_stats_and_the_lms_
     assert "L2 distances" in (tmp_path / "grades" / "feedback" / "v001.html").read_text()
     result = run("stats", "grades")
     assert result.exit_code == 0 and "file-knn_distances" in result.output
-    result = run("export", str(exam), "--format", "moodle,qti", "--force")
+    result = run("export", str(exam), "--format", "moodle,qti,gradescope", "--force")
     assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(exam / "instructor" / "gradescope-autograder.zip")
     assert (exam / "instructor" / "moodle.xml").read_text() == moodle
 
 
