@@ -10,7 +10,8 @@ from pathlib import Path
 
 from generator.family import Family
 from generator.question_files.bank import BankFamily
-from generator.question_files.question_file import QuestionFileError, load
+from generator.question_files.loading import load
+from generator.question_files.question_file import QuestionFileError
 
 
 def load_file(path: Path) -> Family:

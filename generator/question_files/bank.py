@@ -16,7 +16,8 @@ import numpy as np
 
 from generator.errors import GivenError, quoted
 from generator.family import Family, Given, Mistake, Part, Solution
-from generator.question_files.question_file import _NAME, QuestionFileError, load
+from generator.question_files.loading import load
+from generator.question_files.question_file import _NAME, QuestionFileError
 
 MAX_BANK_FILES = 200
 

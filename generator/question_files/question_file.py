@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +31,6 @@ from generator.answers.types import (
 )
 from generator.errors import GivenError, SpecError, quoted
 from generator.family import Family, Given, Mistake, Part, Solution
-from generator.files.reading import read_text
 from generator.question_files.formulas import (
     FormulaError,
     Undefined,
@@ -83,36 +81,6 @@ class FileSolution(Solution):
     them, so rendering and grading never read the question file again."""
 
     texts: dict[str, Any] = field(default_factory=dict)
-
-
-def load(path: Path) -> Family:
-    """Read and check the question file at ``path`` (read once, size-bounded)."""
-    source = str(path)
-    if not path.is_file():
-        raise QuestionFileError(source, "no such file, or not a regular file")
-    return parse_file(read_text(path, MAX_FILE_BYTES, QuestionFileError), source, path.stem)
-
-
-def parse_file(text: str, source: str, stem: str) -> Family:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise QuestionFileError(source, f"not valid TOML: {error}") from None
-    except ValueError:  # Python's limit on the digits of one integer
-        raise QuestionFileError(
-            source, "not valid TOML here: a number with too many digits"
-        ) from None
-    except RecursionError:
-        raise QuestionFileError(source, "not valid TOML here: nested too deeply") from None
-    family: Family
-    if "items" in data:
-        from generator.question_files.concepts import ConceptFileFamily
-
-        family = ConceptFileFamily(data, source, stem)
-    else:
-        family = QuestionFileFamily(data, source, stem)
-    family.file_text = text  # type: ignore[attr-defined]  # hashed into an exam's id
-    return family
 
 
 class QuestionFileFamily(Family):
