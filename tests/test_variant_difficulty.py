@@ -101,7 +101,7 @@ def test_stats_flags_the_planted_hard_groups_and_no_other(graded_class):
     assert drawn["soft"]["large scores"] == "yes" and drawn["dropout"]["p"] == "0.5"
     assert students[0]["difference"] < -0.8
     page = (root / "grades" / "stats.html").read_text()
-    section = page.split("<h2>Variant difficulty</h2>")[1]
+    section = page.split(">Variant difficulty</h2>")[1]
     assert section.split("</table>")[0].count('<tr class="flag">') == 2
     assert "Who drew a harder exam" in section
 

@@ -40,8 +40,8 @@ class SigmoidGradient(Family):
         return {"x": x, "layers": int(rng.integers(2, 11))}
 
     def features(self, params: dict[str, Any]) -> dict[str, str]:
-        x = abs(params["x"])
-        return {"|x|": "0" if x == 0 else "up to 1" if x <= 1 else "above 1"}
+        size = abs(params["x"])
+        return {"x": "0" if size == 0 else "within ±1" if size <= 1 else "beyond ±1"}
 
     def solve(self, params: dict[str, Any]) -> Solution:
         x, layers = params["x"], params["layers"]

@@ -93,6 +93,6 @@ def _has(entries: list[dict[str, Any]]) -> str:
         for name, value in entry.get("features", {}).items():
             values.setdefault(name, set()).add(value)
     if not values:
-        return "its variants record no features (a key made before examgen 0.3)"
+        return "its variants record no features (a key made before examgen recorded them)"
     listed = "; ".join(f"{name} = {', '.join(sorted(v))}" for name, v in sorted(values.items()))
     return f"its instances have {listed}"
