@@ -292,3 +292,48 @@ def test_exports_that_cannot_carry_an_accepted_answer_are_named_stale(run, tmp_p
         f"stale: {exam.name}/instructor/moodle.xml and instructor/canvas-qti.zip grade by the "
         "keys alone" in result.output
     )
+
+
+def test_an_entry_removed_from_the_adjustments_file_is_undone_by_the_next_regrade(
+    run, tmp_path, flawed_class
+):
+    exam, item, old = flawed_class
+    first = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert run("regrade", "grades", "--accept", f"{item}={_word(not old)}").exit_code == 0
+    adjustments = exam / "instructor" / "adjustments.toml"
+    text = adjustments.read_text()
+    adjustments.write_text(text[: text.index("[[accept]]")])  # the instructor takes it back
+    result = run("regrade", "grades")
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "grades" / "report.json").read_text())
+    assert [s["points"] for s in again["submissions"]] == [
+        s["points"] for s in first["submissions"]
+    ]
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    assert not any(
+        "accept" in p for v in key["variants"] for q in v["questions"] for p in q["parts"]
+    )
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("[[key_fix]]\ntarget = 'x\n", "not TOML"),
+        ("[[key_fix]]\ntarget = 'tfa'\n", "key_fix[0].value must be a non-empty string"),
+        ("[[bonus]]\ntarget = 'tfa'\n", "unknown table [[bonus]]"),
+        ("[[manual]]\nstudent = 'v001'\nquestion = 'table'\npoints = 'ten'\n", "manual[0].points"),
+        ('[[drop]]\ntarget = "\\u001b[2J"\n', "drop[0] '\\x1b[2J': no question, bank item"),
+    ],
+)
+def test_a_broken_adjustments_file_is_refused_on_one_line_naming_the_entry(
+    run, tmp_path, flawed_class, text, message
+):
+    exam, _item, _old = flawed_class
+    key_before = (exam / "instructor" / "key.json").read_bytes()
+    (exam / "instructor" / "adjustments.toml").write_text(text)
+    result = run("regrade", "grades")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {exam.relative_to(tmp_path)}/instructor/adjustments.toml")
+    assert message in line, line
+    assert (exam / "instructor" / "key.json").read_bytes() == key_before

@@ -301,7 +301,7 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
     resolved: set[int] = set()
     dropped = list(manifest.get("dropped", []))
     for n, action in enumerate(adjustments.actions):
-        where = action.option or f"{source}: {action.kind}[{n}] {action.target}"
+        where = printable(action.option) or f"{source}: {action.kind}[{n}] {quoted(action.target)}"
         hits = resolve(manifest, action.target, where, action.kind == "key_fix")
         if action.kind == "drop" and action.target in _question_ids(manifest):
             dropped.append(action.target)
@@ -314,7 +314,7 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
         lines.append(_apply_manual(manifest, row, by_student, f"{source}: manual[{n}]"))
     after = [compact_json_bytes(v) for v in manifest["variants"]]
     changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
-    return Applied(changed, [line for line in lines if line], sorted(resolved))
+    return Applied(changed, [printable(line) for line in lines if line], sorted(resolved))
 
 
 def _question_ids(manifest: dict[str, Any]) -> list[str]:
