@@ -527,3 +527,15 @@ def test_an_autograder_whose_setup_never_ran_still_writes_results(course, tmp_pa
     grader = Autograder(unpacked(zip_file, tmp_path / "autograder"), course["grader"].deps)
     results = grader.run(upload(course, "s1"), [ADA])
     assert results["score"] == 0 and "not a fault of your file" in results["output"]
+
+
+def test_an_examgen_run_without_being_installed_is_refused_on_one_line(exam, run, monkeypatch):
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", missing)
+    result = run("export", str(exam), "--format", "gradescope")
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("error: cannot build examgen's wheel: examgen runs without being")
+    assert not (exam / "instructor" / "gradescope-autograder.zip").exists()

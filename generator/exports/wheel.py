@@ -35,18 +35,29 @@ def wheel_name(version: str) -> str:
     return f"{DISTRIBUTION}-{version}-py3-none-any.whl"
 
 
+def installed() -> importlib.metadata.Distribution:
+    """examgen's installed distribution: its metadata is the wheel's."""
+    try:
+        return importlib.metadata.distribution(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        raise OutputError(
+            "cannot build examgen's wheel: examgen runs without being installed "
+            "(install it with pip install . and export again)"
+        ) from None
+
+
 def installed_version() -> str:
-    return importlib.metadata.version(DISTRIBUTION)
+    return installed().version
 
 
 def installed_requirements() -> list[str]:
     """examgen's requirements as the installed distribution lists them, markers and all."""
-    return list(importlib.metadata.distribution(DISTRIBUTION).requires or [])
+    return list(installed().requires or [])
 
 
 def examgen_wheel() -> tuple[str, bytes]:
     """The file name and bytes of a wheel of the examgen that is running."""
-    distribution = importlib.metadata.distribution(DISTRIBUTION)
+    distribution = installed()
     version = distribution.version
     info = f"{DISTRIBUTION}-{version}.dist-info"
     files = sorted(_package_files(_packages(distribution)))
