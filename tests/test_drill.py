@@ -62,7 +62,7 @@ def test_a_wrong_answer_gets_a_hint_then_the_answer_and_the_solution(run, progre
 
 
 def test_a_table_missed_row_by_row_never_shows_a_row_still_to_come(run, progress_file):
-    question = first_question("network_table", "d10")  # three POOL2 layers
+    question = first_question("network_table", "d10")  # two POOL2 layers
     parts = question["parts"]
     script = "1\n1\n" * len(parts)  # wrong everywhere: every hint, answer and step is shown
     result = run("drill", "-f", "network_table", "-c", "1", "-s", "d10", input=script)
@@ -99,9 +99,9 @@ def test_a_table_missed_row_by_row_never_shows_a_row_still_to_come(run, progress
             layer = part["label"].split(" (layer")[0]
             assert hint.startswith(f"{layer}:"), (part["id"], hint)
     pools = [(p, h) for p, h in zip(parts, hints, strict=True) if p["label"].startswith("POOL2 (")]
-    assert len(pools) == 6  # shape and parameters of each of three, each layer its own step
+    assert len(pools) == 4  # shape and parameters of each of two, each layer its own step
     for kind in ("shape", "params"):
-        assert len({h for p, h in pools if p["id"].endswith(kind)}) == 3
+        assert len({h for p, h in pools if p["id"].endswith(kind)}) == 2
     # the first pool's shape hint keeps its parameter count, asked next, hidden
     assert "parameters: 0" not in pools[0][1] and pools[0][0]["id"].endswith("shape")
 
