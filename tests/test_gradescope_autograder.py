@@ -261,6 +261,14 @@ def submission_of(exam: Path, student: str, answers: bool = True) -> dict:
     return json.loads((exam / "students" / student / "submission.json").read_text())
 
 
+def questions(results: dict) -> list[dict]:
+    """The tests of the questions: all but the first, the visible line on the upload."""
+    upload, *rest = results["tests"]
+    assert upload["name"] == "Your upload" and upload["visibility"] == "visible"
+    assert upload["output"] == results["output"] and "max_score" not in upload
+    return rest
+
+
 def upload(course, student: str, **changes) -> dict[str, str]:
     data = {**submission_of(course["midterm"], student), **changes}
     return {"submission.json": json.dumps(data)}
@@ -339,7 +347,7 @@ def test_the_students_own_file_scores_per_question_hidden_until_published(course
     key = json.loads((course["midterm"] / "instructor" / "key.json").read_text())
     total = sum(q["points"] for q in key["questions"])
     assert results["score"] == total
-    tests = results["tests"]
+    tests = questions(results)
     assert [t["number"] for t in tests] == [str(n) for n in range(1, len(key["questions"]) + 1)]
     assert [t["name"] for t in tests] == [f"{q['id']}: {q['title']}" for q in key["questions"]]
     assert [t["max_score"] for t in tests] == [q["points"] for q in key["questions"]]
@@ -358,7 +366,7 @@ def test_a_wrong_and_a_blank_answer_are_scored_and_said_so(course):
     data["answers"]["q1"]["output"] = "7"
     data["answers"]["q2"]["output"] = ""
     results = course["grader"].run({"submission.json": json.dumps(data)}, [ALAN])
-    first, second = results["tests"][:2]
+    first, second = questions(results)[:2]
     assert first["score"] == 0 and "your answer: 7 ·" in first["output"]
     assert "wrong" in first["output"]
     assert second["score"] == 0 and "(blank)" in second["output"]
@@ -377,7 +385,7 @@ def test_the_specs_gradescope_table_sets_visibility_and_allows_groups(course):
     results = course["group"].run({"submission.json": json.dumps(data)}, [ADA, ALAN])
     assert results["score"] == 4
     assert results["visibility"] == "visible"
-    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+    assert {t["visibility"] for t in questions(results)} == {"visible"}
     assert "are below" in results["output"]
 
 
@@ -385,7 +393,7 @@ def test_a_student_answer_is_never_read_as_markup(course):
     data = submission_of(course["midterm"], "s1")
     data["answers"]["q1"]["output"] = "![x](http://evil.example/t.png) <img src=x> **7**"
     results = course["grader"].run({"submission.json": json.dumps(data)}, [ADA])
-    output = results["tests"][0]["output"]
+    output = questions(results)[0]["output"]
     assert not re.search(r"(?<!\\)\]\(", output), output  # no link nor image
     assert "<img" not in output and "&lt;img src=x&gt;" in output
     assert "**7**" not in output and "\\*\\*7\\*\\*" in output
@@ -396,7 +404,8 @@ def test_a_student_answer_is_never_read_as_markup(course):
 
 def refused(results: dict, *fragments: str) -> str:
     assert results["score"] == 0
-    assert {t["score"] for t in results["tests"]} == {0}
+    assert {t["score"] for t in questions(results)} == {0}
+    assert results["tests"][0]["status"] == "failed"
     output = results["output"]
     assert output.startswith("Your upload scores 0: ") and "\n" not in output
     assert "Traceback" not in json.dumps(results)
@@ -493,9 +502,10 @@ def test_a_hostile_answer_text_is_graded_as_wrong_not_a_failed_run(course):
     data["answers"]["q1"]["output"] = "9" * 5000
     data["answers"]["q2"]["output"] = "(" * 3000 + "1" + ")" * 3000
     results = course["grader"].run({"submission.json": json.dumps(data)}, [ADA])
-    assert [t["score"] for t in results["tests"][:2]] == [0, 0]
-    assert results["score"] == sum(t["max_score"] for t in results["tests"][2:])
-    assert len(results["tests"][0]["output"]) < 1000
+    tests = questions(results)
+    assert [t["score"] for t in tests[:2]] == [0, 0]
+    assert results["score"] == sum(t["max_score"] for t in tests[2:])
+    assert len(tests[0]["output"]) < 1000
 
 
 def test_an_answer_of_a_json_type_no_answer_has_scores_0_naming_its_part(course):

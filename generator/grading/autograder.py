@@ -14,8 +14,9 @@ ROOT``, ROOT being Gradescope's ``/autograder``::
 
 An upload that cannot be graded as the student's own (not one file, not a submission, of
 another exam, another student's variant, a group's when the exam is handed in alone) scores
-0, with one line saying why as the result's ``output``, which Gradescope shows at once so
-the student can upload again. Nothing in such a line names another student. When examgen
+0, with one line saying why as the result's ``output`` and as an always visible test
+without points (as is the line saying a good upload was read), so the student can upload
+again before the grades are published. Nothing in such a line names another student. When examgen
 itself fails, the student gets 0 and a line saying it is not their file's fault, and the
 instructor the traceback, on the standard output only instructors see.
 """
@@ -231,13 +232,14 @@ def _refused_results(index: dict[str, Any], reason: str) -> dict[str, Any]:
         }
         for number, question in enumerate(index["questions"], start=1)
     ]
+    line = f"Your upload scores 0: {reason}"
     return {
         "score": 0,
-        "output": f"Your upload scores 0: {reason}",
+        "output": line,
         "output_format": "text",
         "visibility": visibility,
         "stdout_visibility": "hidden",
-        "tests": tests,
+        "tests": [_upload_test(line, passed=False), *tests],
         "extra_data": {"exam_id": index["exam_id"], "refused": reason},
     }
 
@@ -259,14 +261,29 @@ def _graded_results(
                 "visibility": visibility,
             }
         )
+    line = f"{_received(upload, key, report)} {_WHEN_SHOWN[visibility]}"
     return {
         "score": report["points"],
-        "output": f"{_received(upload, key, report)} {_WHEN_SHOWN[visibility]}",
+        "output": line,
         "output_format": "text",
         "visibility": visibility,
         "stdout_visibility": "hidden",
-        "tests": tests,
+        "tests": [_upload_test(line, passed=True), *tests],
         "extra_data": {name: report[name] for name in ("exam_id", "variant_id", "student_id")},
+    }
+
+
+def _upload_test(line: str, passed: bool) -> dict[str, Any]:
+    """A test without points saying whether the upload was read as the student's, always
+    visible: Gradescope's own pattern for a check students must see before the grades
+    are published, so a refused upload can be mended in time."""
+    return {
+        "name": "Your upload",
+        "number": "0",
+        "status": "passed" if passed else "failed",
+        "output": line,
+        "output_format": "text",
+        "visibility": "visible",
     }
 
 
