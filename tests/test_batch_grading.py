@@ -57,6 +57,7 @@ def test_a_class_is_graded_into_a_gradebook_feedback_and_a_report(classroom, tmp
     assert report["exams"][0]["missing"] == ["v011", "v012"]
     assert [s["student_id"] for s in report["submissions"]] == [f"v{n:03d}" for n in range(1, 11)]
     assert sorted(p.name for p in (tmp_path / "grades").iterdir()) == [
+        "canvas.csv",
         "feedback",
         "gradebook.csv",
         "report.json",

@@ -90,9 +90,10 @@ def _answer_and_key(question: dict[str, Any], origin: dict[str, Any], kind: str)
     if kind == "item" and len(parts) == 1:
         part = parts[0]
         order = origin.get("order")
-        return _bank(part["answer"], order), _bank(part["key"], order)
-    shown = [f"{p['id']}={_text(p['answer'])}" for p in parts]
-    keys = [f"{p['id']}={_text(p['key'])}" for p in parts]
+        return _bank(part.get("answer"), order), _bank(part.get("key"), order)
+    # a report of examgen before 0.3 holds no key: every answer is then under one key, None
+    shown = [f"{p['id']}={_text(p.get('answer'))}" for p in parts]
+    keys = [f"{p['id']}={_text(p.get('key'))}" for p in parts]
     return "; ".join(shown), "; ".join(keys)
 
 
