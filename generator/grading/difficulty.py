@@ -89,6 +89,7 @@ def answers_of(report: dict[str, Any], manifests: dict[str, dict[str, Any]]) -> 
         entries = {q["id"]: q for q in variant["questions"]}
         for question in submission["questions"]:
             entry = entries.get(question["id"])
+            # dropped, from a key made before features, or a question the key does not hold
             if not question["parts"] or entry is None or "features" not in entry:
                 continue
             found.append(
@@ -96,7 +97,7 @@ def answers_of(report: dict[str, Any], manifests: dict[str, dict[str, Any]]) -> 
                     submission["student_id"],
                     question["id"],
                     question["family"],
-                    header[question["id"]].get("difficulty", "medium"),
+                    str(header[question["id"]].get("difficulty", "")),  # a hand edit
                     question["points"],
                     question["max_points"],
                     entry["features"],
@@ -267,15 +268,6 @@ def expected_scores(by_question: dict[str, list[Answer]]) -> list[dict[str, Any]
     return sorted(rows, key=lambda r: (r["difference"], r["student_id"]))
 
 
-def spread_of(students: list[dict[str, Any]]) -> float:
-    """The standard deviation of the students' expected scores."""
-    if len(students) < 2:
-        return 0.0
-    values = [s["expected"] for s in students]
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-
-
 def _interval(group: dict[str, Any]) -> str:
     if group["low"] is None:
         return "(one answer)"
@@ -304,7 +296,7 @@ def difficulty_text(result: dict[str, Any]) -> list[str]:
     if students:
         lines.append(
             f"Expected score of each student's variant: class mean {students[0]['class_mean']:.2f},"
-            f" standard deviation {spread_of(students):.2f}"
+            f" standard deviation {_sd([s['expected'] for s in students]):.2f}"
         )
         shown = students[:3] + [s for s in students[-3:] if s not in students[:3]]
         for row in shown:
