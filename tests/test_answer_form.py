@@ -122,13 +122,16 @@ points = 3
 """
 
 
-def open_page(browser, path, width=1280):
+def open_page(browser, path, width=1280, alone=True):
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # the form asks for itself and the file it saves, nothing else, on disk or not; the
+    # self-check page loads the practice set's assets/ from disk
+    allowed = (path.as_uri(), "blob:") if alone else (path.parent.as_uri() + "/", "blob:")
     page.on(
-        "request", lambda request: request.url.startswith("file:") or problems.append(request.url)
+        "request", lambda request: request.url.startswith(allowed) or problems.append(request.url)
     )
     page.goto(path.as_uri())
     return context, page, problems
@@ -156,7 +159,7 @@ def test_the_pages_script_reads_every_answer_case_as_the_table_says(
         )
         (folder,) = (tmp_path / "p").iterdir()
         path = folder / "self-check.html"
-    context, page, problems = open_page(chromium, path)
+    context, page, problems = open_page(chromium, path, alone=page_name == "form")
     page.wait_for_function(
         "typeof readAnswer === 'function' && typeof check === 'function'"
         if page_name == "self-check"
@@ -405,3 +408,34 @@ def test_no_byte_of_a_students_folder_with_its_form_reveals_a_key(run, tmp_path,
                     continue
                 token = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])")
                 assert not token.search(student_text), (question["id"], part["id"], text)
+
+
+def test_printed_the_form_is_the_question_sheet_with_its_boxes(chromium, html_exam):
+    context, page, problems = open_page(chromium, html_exam / "students" / "s1" / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    page.locator('[id="a-q1-output"]').press_sequentially("1,000")
+    page.emulate_media(media="print")
+    hidden = ["#form-save", "#form-load", ".on-screen", ".form-message.invalid", "button.clear"]
+    for selector in hidden:
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator(".on-paper").is_visible()
+    assert "submission.json beside this sheet" in page.locator(".on-paper").inner_text()
+    assert page.locator('[id="a-q1-output"]').is_visible()  # the boxes, and what is typed
+    assert page.locator("section .question-text table input").first.is_visible()
+    assert not problems
+    context.close()
+
+
+def test_a_practice_sheet_is_a_form_too_and_saves_what_grade_reads(run, tmp_path, chromium):
+    run("practice", "-f", "conv_output_size", "-c", "1", "-s", "x", "--format", "html")
+    (folder,) = (tmp_path / "output").iterdir()
+    context, page, problems = open_page(chromium, folder / "practice.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    page.locator("[data-part-answer] input").first.press_sequentially("7")
+    with page.expect_download() as download:
+        page.click("#form-save")
+    download.value.save_as(folder / "saved.json")
+    assert not problems
+    context.close()
+    result = run("grade", str(folder / "saved.json"), "--key", str(folder / "instructor/key.json"))
+    assert result.exit_code == 0, result.output
