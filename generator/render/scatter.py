@@ -17,6 +17,7 @@ from generator.formatting import short_number
 MAX_POINTS = 60
 _SIZE = 220  # SVG user units of the plotting square
 _MARGIN = 28
+_TEX_SIDE = 28  # mm: the square a sheet gives the plot
 _MARKERS_SVG = (
     '<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#1f5fae"/>',
     '<rect x="{x0:.1f}" y="{y0:.1f}" width="8" height="8" fill="#c0392b"/>',
@@ -77,7 +78,7 @@ def _frame(plot: dict[str, Any]) -> tuple[float, float, float]:
 
 
 def _ticks(low: float, side: float) -> list[int]:
-    step = max(1, math.ceil(side / 8))
+    step = max(1, math.ceil(side / 6))
     first = math.ceil(low / step) * step
     return list(range(int(first), int(low + side) + 1, step))
 
@@ -137,42 +138,46 @@ def scatter_svg(plot: dict[str, Any]) -> str:
 
 
 def scatter_latex(plot: dict[str, Any], escape_text: Any) -> str:
-    """The plot as a LaTeX ``picture`` (no package needed), 50 mm square; ``escape_text``
+    """The plot as a LaTeX ``picture`` (no package needed), 28 mm square; ``escape_text``
     writes a class label as LaTeX text."""
     low_x, low_y, side = _frame(plot)
-    unit = 50 / side  # mm per plot unit
+    unit = _TEX_SIDE / side  # mm per plot unit
 
     def at(x: float, y: float) -> str:
         return f"({(x - low_x) * unit:.2f},{(y - low_y) * unit:.2f})"
 
+    classes, query = _classes(plot["labels"]), bool(plot["query"])
+
+    # the legend to the right of the square, one entry a line: no line of the page below
+    legend = [_escape_legend(entry, escape_text) for entry in _legend(classes, query)]
     lines = [
-        r"\par\medskip\noindent\hspace*{1.5em}{\setlength{\unitlength}{1mm}\footnotesize",
-        r"\begin{picture}(56,56)(-6,-6)",
-        r"\put(0,0){\line(1,0){50}}\put(0,0){\line(0,1){50}}"
-        r"\put(50,0){\line(0,1){50}}\put(0,50){\line(1,0){50}}",
+        r"{\setlength{\unitlength}{1mm}\footnotesize",
+        rf"\begin{{picture}}({_TEX_SIDE + 26},{_TEX_SIDE + 6})(-6,-5)",
+        rf"\put(0,0){{\framebox({_TEX_SIDE},{_TEX_SIDE}){{}}}}",
     ]
     for tick in _ticks(low_x, side):
         x = (tick - low_x) * unit
         lines.append(rf"\put({x:.2f},-3){{\makebox(0,0){{{tick}}}}}")
     for tick in _ticks(low_y, side):
         y = (tick - low_y) * unit
-        lines.append(rf"\put(-3,{y:.2f}){{\makebox(0,0)[r]{{{tick}}}}}")
-    classes = _classes(plot["labels"])
+        lines.append(rf"\put(-2,{y:.2f}){{\makebox(0,0)[r]{{{tick}}}}}")
     for n, (px, py) in enumerate(plot["points"]):
         label = None if plot["labels"] is None else plot["labels"][n]
         marker = _MARKERS_TEX[classes.index(label) if label in classes else 0]
         lines.append(rf"\put{at(px, py)}{{{marker}}}")
-        x, y = (px - low_x) * unit + 1.5, (py - low_y) * unit + 1.5
+        x, y = (px - low_x) * unit + 1.2, (py - low_y) * unit + 1.2
         lines.append(rf"\put({x:.2f},{y:.2f}){{\makebox(0,0)[bl]{{{n + 1}}}}}")
-    if plot["query"]:
+    if query:
         lines.append(rf"\put{at(*plot['query'])}{{\makebox(0,0){{$\times$}}}}")
+    for n, entry in enumerate(legend):
+        lines.append(
+            rf"\put({_TEX_SIDE + 2},{_TEX_SIDE - 3 - 4 * n})"
+            rf"{{\makebox(0,0)[l]{{\scriptsize {entry}}}}}"
+        )
     lines.append(r"\end{picture}}\par")
-    legend = "; ".join(_legend(classes, bool(plot["query"]))).replace("×", "$\\times$")
-    caption = _escape_legend(legend, escape_text)
-    lines.append(r"\noindent\hspace*{1.5em}{\footnotesize " + caption + r"}\par")
     return "\n".join(lines)
 
 
-def _escape_legend(legend: str, escape_text: Any) -> str:
-    pieces = legend.split("$\\times$")
-    return "$\\times$".join(escape_text(piece) for piece in pieces)
+def _escape_legend(entry: str, escape_text: Any) -> str:
+    """A legend entry as LaTeX text; the query's cross as TeX's."""
+    return "$\\times$".join(escape_text(piece) for piece in entry.split("×"))
