@@ -279,9 +279,11 @@ def test_hostile_answers_are_escaped_in_html_feedback(classroom, tmp_path):
 
 
 def test_nothing_a_student_sees_reveals_the_key(run, tmp_path):
-    """Every key value that is not also a given must be absent from sheets and submissions."""
-    run("generate", "losses-and-gradients", "-n", "3", "--seed", "secret-check")
-    run("generate", "-n", "3", "--seed", "secret-check", "--out", "o2")
+    """Every key value that is not also a given must be absent from sheets and submissions,
+    the HTML answer form's every byte included: its page, data attributes and scripts."""
+    html = ("--format", "md,html")
+    run("generate", "losses-and-gradients", "-n", "3", "--seed", "secret-check", *html)
+    run("generate", "-n", "3", "--seed", "secret-check", "--out", "o2", *html)
     for root in (tmp_path / "output", tmp_path / "o2"):
         (exam,) = root.iterdir()
         key = json.loads((exam / "instructor" / "key.json").read_text())

@@ -90,8 +90,9 @@ function formBind() {
   };
 
   const answers = () => {
-    const out = {};
-    for (const p of parts) (out[p.question] ??= {})[p.part] = text(p);
+    // objects without a prototype: a question or part id such as __proto__ is a plain key
+    const out = Object.create(null);
+    for (const p of parts) (out[p.question] ??= Object.create(null))[p.part] = text(p);
     return out;
   };
 
@@ -220,7 +221,8 @@ function formBind() {
     }
     const skipped = [];
     for (const p of parts) {
-      const value = (data.answers[p.question] ?? {})[p.part];
+      const given = Object.hasOwn(data.answers, p.question) ? data.answers[p.question] : {};
+      const value = Object.hasOwn(given, p.part) ? given[p.part] : undefined;
       if (!place(p, value)) skipped.push(`${p.question}.${p.part}`);
       show(p);
     }
