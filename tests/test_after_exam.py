@@ -337,3 +337,20 @@ def test_a_broken_adjustments_file_is_refused_on_one_line_naming_the_entry(
     assert line.startswith(f"error: {exam.relative_to(tmp_path)}/instructor/adjustments.toml")
     assert message in line, line
     assert (exam / "instructor" / "key.json").read_bytes() == key_before
+
+
+def test_a_dropped_bank_item_lowers_only_its_students_maximum(run, tmp_path, flawed_class):
+    exam, item, _old = flawed_class
+    result = run("regrade", "grades", "--drop", item)
+    assert result.exit_code == 0, result.output
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    had = {
+        v["student_id"] for v in key["variants"]
+        if any(q["params"].get("item") == item for q in v["questions"])
+    }  # fmt: skip
+    assert 0 < len(had) < VARIANTS
+    gradebook = (tmp_path / "grades" / "gradebook.csv").read_text()
+    for row in csv.DictReader(io.StringIO(gradebook)):
+        assert row["max_points"] == ("20" if row["student_id"] in had else "22"), row
+    feedback = (tmp_path / "grades" / "feedback" / f"{sorted(had)[0]}.md").read_text()
+    assert "The instructor dropped this question" in feedback

@@ -92,7 +92,9 @@ def _gradebook(
         flag = spreadsheet_text(flags.get(variant["student_id"], ""))
         saved_at = (report or {}).get("saved_at") or ""  # read_submission checked its form
         row = [*map(spreadsheet_text, ids), status, flag, saved_at, total]
-        writer.writerow([*row, maximum, *points])
+        # a bank item dropped (regrade --drop ITEM) lowers only its students' maximum
+        most = format_points(report["max_points"]) if report is not None else maximum
+        writer.writerow([*row, most, *points])
     return buffer.getvalue()
 
 
