@@ -27,3 +27,17 @@ def test_the_network_table_still_needs_a_conv_layers_filter_count(run):
     result = run("solve", "network_table", "-g", "input=8x8x1", "-g", "layers=conv(k=3)")
     assert result.exit_code == 2
     assert "conv needs n" in result.output
+
+
+def test_a_drawn_receptive_field_question_uses_n_only_for_the_fields_size():
+    import numpy as np
+
+    from generator import registry
+
+    family = registry.get("receptive_field")
+    for difficulty in ("easy", "medium", "hard"):
+        for seed in range(30):
+            params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
+            assert not any("n=" in spec for spec in params["layers"]), params
+            steps = " ".join(family.solve(params).steps)
+            assert "n=" not in steps and "n = " in steps

@@ -55,7 +55,8 @@ class ReceptiveField(Family):
             convs = [n for n, layer in enumerate(layers) if isinstance(layer, Conv)]
             where = convs[int(rng.integers(len(convs)))]
             layers[where] = replace(layers[where], d=2)
-        return {"layers": [shorthand(layer) for layer in layers]}
+        # n is the receptive field's size in the worked steps: the specs leave the filters out
+        return {"layers": [shorthand(layer, filters=False) for layer in layers]}
 
     def features(self, params: dict[str, Any]) -> dict[str, str]:
         layers = [parse_layer(spec, need_filters=False) for spec in params["layers"]]

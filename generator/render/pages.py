@@ -46,6 +46,12 @@ def _describe_layer(spec: str) -> str:
     return describe(parse_layer(spec))
 
 
+@cache
+def _describe_window(spec: str) -> str:
+    """A layer as a receptive field sees it: its window, not its filter count."""
+    return describe(parse_layer(spec, need_filters=False), filters=False)
+
+
 def _which_option(label: str) -> str:
     """What a question asked as multiple choice asks, in place of its free-response list."""
     return f"Which of the options below is {label}?"
@@ -99,6 +105,7 @@ def _environment(autoescape: bool, **syntax: str) -> jinja2.Environment:
     env.filters["which_option"] = _which_option
     env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
     env.filters["describe_layer"] = _describe_layer
+    env.filters["describe_window"] = _describe_window
     env.filters["with_article"] = with_article  # a 32x32x3 input, an 8x8x8 input
     env.filters["counted"] = counted  # 1 zero, 2 zeros: never "zero(s)"
     return env

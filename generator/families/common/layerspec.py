@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from generator.formatting import with_article
 from solvers.network import FC, BatchNorm, Conv, Flatten, Layer, Pool, ReLU
 
 
@@ -118,8 +119,9 @@ def parse_layer(spec: object, need_filters: bool = True) -> Layer:
     return {"bn": BatchNorm(), "relu": ReLU(), "flatten": Flatten()}[name]
 
 
-def describe(layer: Layer) -> str:
-    """A sentence fragment naming what the layer does, for questions and solutions."""
+def describe(layer: Layer, filters: bool = True) -> str:
+    """A sentence fragment naming what the layer does, for questions and solutions; without
+    ``filters`` a conv layer is described by its window alone (``shorthand``)."""
     if isinstance(layer, Conv):
         padding = "'same' padding" if layer.p == "same" else f"padding {layer.p}"
         extras = "".join(
@@ -129,8 +131,13 @@ def describe(layer: Layer) -> str:
                 ", no bias" if not layer.bias else "",
             ]
         )
-        filters = "1 filter" if layer.n == 1 else f"{layer.n} filters"
-        return f"{filters} of {layer.k}x{layer.k}, stride {layer.s}, {padding}{extras}"
+        window = f"{layer.k}x{layer.k}"
+        what = (
+            (f"1 filter of {window}" if layer.n == 1 else f"{layer.n} filters of {window}")
+            if filters
+            else f"{with_article(window)} convolution"
+        )
+        return f"{what}, stride {layer.s}, {padding}{extras}"
     if isinstance(layer, Pool):
         padding = f", padding {layer.p}" if layer.p else ""
         return f"{layer.k}x{layer.k} {layer.mode} pooling, stride {layer.s}{padding}"
@@ -139,12 +146,14 @@ def describe(layer: Layer) -> str:
     return {BatchNorm: "batch norm", ReLU: "ReLU", Flatten: "flatten"}[type(layer)]
 
 
-def shorthand(layer: Layer) -> str:
-    """The course's notation where it exists (CONV5-10, POOL2, FC-10), else the call form."""
+def shorthand(layer: Layer, filters: bool = True) -> str:
+    """The course's notation where it exists (CONV5-10, POOL2, FC-10), else the call form;
+    without ``filters`` a conv layer's call form leaves its filter count out (a receptive
+    field's question, where n is the field's size)."""
     if isinstance(layer, Conv):
         if layer.p == "same" and layer.s == 1 and layer.d == 1 and layer.g == 1 and layer.bias:
             return f"CONV{layer.k}-{layer.n}"
-        args = [f"k={layer.k}", f"n={layer.n}"]
+        args = [f"k={layer.k}"] + ([f"n={layer.n}"] if filters else [])
         args += [f"s={layer.s}"] if layer.s != 1 else []
         args += [f"p={layer.p}"] if layer.p != 0 else []
         args += [f"d={layer.d}"] if layer.d != 1 else []
