@@ -453,3 +453,24 @@ def test_answers_are_kept_per_student_so_a_shared_browser_mixes_no_one_up(chromi
     page.wait_for_function("document.documentElement.dataset.form === 'ready'")
     assert page.locator('[id="a-q1-output"]').input_value() == "13"
     context.close()
+
+
+def test_a_grid_box_holding_two_numbers_or_none_is_named_by_its_row_and_column(chromium, html_exam):
+    context, page, problems = open_page(chromium, html_exam / "students" / "s1" / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    grid = page.locator('[data-form="grid"]').first
+    message = page.locator(f"#{grid.get_attribute('data-message')}")
+    cells = grid.locator("input")
+    cells.nth(0).press_sequentially("1,5")  # a decimal comma would split the entry in two
+    assert message.inner_text() == (
+        "✗ cannot be read: entry (1, 1): write one number in each box, with '.' for decimals"
+    )
+    cells.nth(0).fill("")
+    cells.nth(1).press_sequentially("0.5")
+    assert message.inner_text() == "✗ cannot be read: entry (1, 1) is empty"
+    for n in range(cells.count()):
+        cells.nth(n).fill("0.25")
+    cells.nth(0).dispatch_event("input")
+    assert message.inner_text() == "✓ can be read"
+    assert not problems
+    context.close()

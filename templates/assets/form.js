@@ -22,7 +22,6 @@ function formBind() {
     question: element.dataset.question,
     part: element.dataset.part,
     type: withExample(JSON.parse(element.dataset.type), element.dataset.hint ?? ""),
-    label: element.dataset.label,
     message: document.getElementById(element.dataset.message),
     // its boxes, wherever they go: a table cell's box moves out of its part below
     boxes: [...element.querySelectorAll("input, textarea")],
@@ -59,13 +58,17 @@ function formBind() {
     return p.boxes[0].value;
   };
 
-  const gridGap = (p) => {
-    // the first empty cell of a grid begun: the grader would read the row as unreadable
+  const gridProblem = (p) => {
+    // the first cell of a grid begun that is empty or holds more than one number: joined
+    // into [a, b; c, d], either would be read as another matrix than the grid shows
     if (p.element.dataset.form !== "grid") return null;
     const rows = [...p.element.querySelectorAll("tr")];
     for (const [r, row] of rows.entries()) {
       for (const [c, cell] of [...row.querySelectorAll("input")].entries()) {
-        if (!cell.value.trim()) return rows.length > 1 ? `entry (${r + 1}, ${c + 1}) is empty` : `entry ${c + 1} is empty`;
+        const where = rows.length > 1 ? `entry (${r + 1}, ${c + 1})` : `entry ${c + 1}`;
+        const value = cell.value.trim();
+        if (!value) return `${where} is empty`;
+        if (/[,;\[\]]|\S\s+\S/u.test(value)) return `${where}: write one number in each box, with '.' for decimals`;
       }
     }
     return null;
@@ -75,8 +78,8 @@ function formBind() {
     const raw = text(p);
     const read = readAnswer(p.type, raw);
     if (read.status === "blank") return read;
-    const gap = gridGap(p);
-    return gap ? { status: "invalid", message: gap } : read;
+    const problem = gridProblem(p);
+    return problem ? { status: "invalid", message: problem } : read;
   };
 
   const show = (p) => {
