@@ -220,7 +220,18 @@ class NetworkTable(Family):
         )
         if pooled:
             found.append(Mistake(total + pooled, "giving pooling layers parameters"))
-        return {"total_params": found}
+        mistakes = {"total_params": found}
+        # each conv and FC row's own count, as conv_params diagnoses it
+        for index, (row, layer) in enumerate(zip(rows, layers, strict=True), start=1):
+            own = []
+            if isinstance(layer, (Conv, FC)) and row.biases:
+                own.append(Mistake(row.params - row.biases, "forgetting the biases"))
+            if isinstance(layer, Conv) and row.params != layer.n * layer.k * layer.k + row.biases:
+                depth = layer.n * layer.k * layer.k + row.biases
+                own.append(Mistake(depth, "forgetting the input depth of each filter"))
+            if own:
+                mistakes[f"row{index}.params"] = own
+        return mistakes
 
     def answered_in_question(self, part_id: str) -> bool:
         return part_id.startswith("row")  # rowN.shape and rowN.params: the table's cells
