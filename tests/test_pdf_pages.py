@@ -48,8 +48,10 @@ def _generate(folder, out):
         return CliRunner().invoke(
             main,
             # sheets of three pages: print/sheets.pdf pads each to an even count
-            ["generate", "losses-and-gradients", "--roster", "roster.csv", "-s", "print"]
-            + ["--pdf", "--out", out],
+            [
+                *("generate", "losses-and-gradients", "--roster", "roster.csv", "-s", "print"),
+                *("--pdf", "--out", out),
+            ],
             catch_exceptions=False,
         )
 
