@@ -368,3 +368,13 @@ def test_the_knn_question_plots_its_points_on_html_and_latex_sheets(run, tmp_pat
     assert html.count('<figure class="plot"><svg') == 1 and "class 1: dots" in html
     tex = (exam / "students" / "v001" / "sheet.tex").read_text()
     assert tex.count(r"\begin{picture}") == 1 and r"\blacksquare" in tex
+
+
+def test_a_spec_naming_a_missing_question_file_or_bank_says_which_entry(run, tmp_path):
+    (tmp_path / "q.toml").write_text('title = "Q"\n[[questions]]\nfile = "nowhere.toml"\n')
+    result = run("generate", "q.toml", "--variants", "1", "--seed", "s")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: q.toml: questions[1].file: no question file")
+    (tmp_path / "q.toml").write_text('title = "Q"\n[[questions]]\nbank = "q.toml"\npick = 1\n')
+    result = run("generate", "q.toml", "--variants", "1", "--seed", "s")
+    assert "questions[1].bank: no folder of question files" in result.output

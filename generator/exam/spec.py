@@ -214,6 +214,9 @@ class QuestionFiles:
         from generator.question_files import load_bank, load_file
 
         path = Path(value) if Path(value).is_absolute() else self.folder / value
+        if not (path.is_file() if key == "file" else path.is_dir()):
+            what = "question file" if key == "file" else "folder of question files"
+            raise SpecError(source, f"no {what} {quoted(path)}", where)
         if (key, path) not in self.read:
             family = load_file(path) if key == "file" else load_bank(path)
             other = self.paths.get(family.name)

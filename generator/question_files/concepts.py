@@ -38,6 +38,8 @@ _LETTERS = "ABCDEFGH"
 class ConceptFileFamily(Family):
     """The concept items of one question file, as a family whose given is the item."""
 
+    file_text = ""  # the file as read, hashed into an exam's id
+
     choice_part = None
 
     def __init__(self, data: dict[str, Any], source: str, stem: str) -> None:

@@ -35,10 +35,10 @@ def parse_file(text: str, source: str, stem: str) -> Family:
         ) from None
     except RecursionError:
         raise QuestionFileError(source, "not valid TOML here: nested too deeply") from None
-    family: Family
+    family: QuestionFileFamily | ConceptFileFamily
     if "items" in data:
         family = ConceptFileFamily(data, source, stem)
     else:
         family = QuestionFileFamily(data, source, stem)
-    family.file_text = text  # type: ignore[attr-defined]  # hashed into an exam's id
+    family.file_text = text
     return family

@@ -86,6 +86,8 @@ class FileSolution(Solution):
 class QuestionFileFamily(Family):
     """A family read from a question file: ``name`` is ``file-`` and the file's name."""
 
+    file_text = ""  # the file as read, hashed into an exam's id
+
     def __init__(self, data: dict[str, Any], source: str, stem: str) -> None:
         self.source = source
         self._last: tuple[str, dict[str, Any]] | None = None
