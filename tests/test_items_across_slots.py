@@ -60,6 +60,11 @@ def test_a_choice_items_answers_are_counted_in_the_banks_letters_across_slots():
     assert item["id"] == "reg-purpose" and item["slots"] == ["mca", "mcb"]
     assert item["key"] == "A"
     assert {a["answer"]: a["students"] for a in item["answers"]} == {"A": 6, "B": 6}
+    assert [(o["option"], o["share"], o["key"]) for o in item["options"]] == [
+        ("A", 0.5, True),
+        ("B", 0.5, False),
+        ("C", 0.0, False),
+    ]
     assert item["point_biserial"] < -0.2
     assert "the strongest students chose B over the key A" in item["flag"]
     assert item["command"] == "examgen regrade grades --key-fix reg-purpose=B"

@@ -59,6 +59,8 @@ def item_rows(report: dict[str, Any], grades: str = "GRADES") -> list[dict[str, 
                     "upper": [],
                     "lower": [],
                     "answers": Counter(),
+                    "options": Counter(),  # a choice item's: students choosing each
+                    "choices": 0,  # how many options the item has
                     "upper_answers": Counter(),
                     "keys": Counter(),
                     "parts": Counter(),
@@ -72,6 +74,10 @@ def item_rows(report: dict[str, Any], grades: str = "GRADES") -> list[dict[str, 
                 entry["parts"][part["id"]] += 1
             answer, key = _answer_and_key(question, origin, kind)
             entry["answers"][answer] += 1
+            order = origin.get("order")
+            if kind == "item" and isinstance(order, list) and set(answer) <= set(_LETTERS):
+                entry["choices"] = len(order)
+                entry["options"].update(ch for ch in answer if ch in _LETTERS[: len(order)])
             entry["keys"][key] += 1
             if index in upper:
                 entry["upper"].append(fraction)
@@ -140,6 +146,15 @@ def _row(entry: dict[str, Any], grades: str) -> dict[str, Any]:
         "upper_lower": upper - lower,
         "key": key if one_key else None,
         "answers": answers,
+        # a multiple-choice item's options, in the bank's letters: the share choosing each
+        "options": [
+            {
+                "option": letter,
+                "share": entry["options"][letter] / n,
+                "key": one_key and letter in key,
+            }
+            for letter in _LETTERS[: entry["choices"]]
+        ],
         "flag": None,
         "command": None,
     }
@@ -213,6 +228,12 @@ def items_text(rows: list[dict[str, Any]]) -> list[str]:
             f"{mark}{row['id']:<24} {row['students']:>5} students in {where}: difficulty "
             f"{row['difficulty']:.2f}, pt-biserial {pb}"
         )
+        if row["options"]:
+            shares = ", ".join(
+                f"{o['option']}{' (key)' if o['key'] else ''} {100 * o['share']:.0f} %"
+                for o in row["options"]
+            )
+            lines.append(f"      chose each option: {shares}")
         if row["kind"] == "item":
             shares = ", ".join(
                 f"{a['answer']}{' (key)' if a['key'] else ''} {100 * a['share']:.0f} %"
