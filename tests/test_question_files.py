@@ -193,6 +193,8 @@ value = "a + b"
         ),
         (('value = "a + b"', 'value = "range(10000)"'), "answers.total.value", "400 entries"),
         (("[givens]", "oops = 1\n[givens]"), "oops", "unknown field"),
+        (('"What is', '"<script>alert(1)</script> What is'), "question", "raw HTML"),
+        (('"What is', '"[click](javascript:alert(1)) What is'), "question", "a link or image"),
     ],
 )
 def test_a_hostile_question_file_gets_one_line_naming_the_file_and_field(

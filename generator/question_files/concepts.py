@@ -28,6 +28,7 @@ from generator.question_files.question_file import (
     FileSolution,
     QuestionFileError,
 )
+from generator.question_files.texts import active_markup
 from generator.tex_subset import refused_formula
 
 MAX_ITEMS = 500
@@ -212,6 +213,10 @@ def _item(raw: Any, source: str, where: str) -> dict[str, Any]:
 
 
 def _safe(text: str, source: str, where: str) -> None:
+    if (markup := active_markup(text)) is not None:
+        raise QuestionFileError(
+            source, f"{markup}: texts are Markdown text and formulas only", where
+        )
     if (found := refused_formula(text)) is not None:
         formula, what = found
         raise QuestionFileError(

@@ -42,7 +42,7 @@ from generator.question_files.formulas import (
     plain,
 )
 from generator.question_files.givens import GivenSpecError, Sampler, sampler
-from generator.question_files.texts import Text, fill, placeholder, shown
+from generator.question_files.texts import Text, active_markup, fill, placeholder, shown
 from generator.question_files.texts import read_text as read_slots
 from generator.tex_subset import refused_formula
 
@@ -207,6 +207,10 @@ class QuestionFileFamily(Family):
         return tree
 
     def _safe_tex(self, text: str, where: str) -> None:
+        """Refuse a text with TeX LaTeX is never given, or with markup beyond text and
+        formulas (raw HTML, links, images), naming the file and the field."""
+        if (markup := active_markup(text)) is not None:
+            raise self.file_error(f"{markup}: texts are Markdown text and formulas only", where)
         if (found := refused_formula(text)) is not None:
             formula, what = found
             raise self.file_error(
