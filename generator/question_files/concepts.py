@@ -152,6 +152,7 @@ def _line(data: dict[str, Any], key: str, default: str, source: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or not 0 < len(value) <= 200 or "\n" in value:
         raise QuestionFileError(source, "must be one line of text, at most 200 characters", key)
+    _safe(value, source, key)
     return value
 
 
