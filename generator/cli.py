@@ -945,6 +945,9 @@ def regrade(
         click.echo(line)
     for line in notes["stale"]:
         click.echo(f"stale: {line}", err=True)
+    graded = {report["student_id"] for report in summary.submissions}
+    for student in (s for s in notes["manual"] if s not in graded):
+        click.echo(f"note: {student}'s manual points count once a file of theirs is graded")
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
@@ -968,7 +971,14 @@ def _adjust(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Record regrade's adjustments beside the key and apply them all to key.json; the key
     as it now is, and what was adjusted (``applied``: for the files that show keys)."""
-    from generator.grading.adjustments import Action, adjust_key, parse_assignment, read_manual_csv
+    from generator.grading.adjustments import (
+        Action,
+        adjust_key,
+        adjustments_file,
+        parse_assignment,
+        read_adjustments,
+        read_manual_csv,
+    )
 
     actions = [
         Action(kind, *parse_assignment(text, option), option=f"{option} {text}")
@@ -984,7 +994,9 @@ def _adjust(
     manifest, applied = adjust_key(key_path, actions, manual)
     for line in applied.lines:
         click.echo(f"adjusted: {line}")
-    return manifest, {"adjusted": applied.lines, "stale": [], "applied": applied}
+    students = sorted({row.student for row in read_adjustments(adjustments_file(key_path)).manual})
+    notes = {"adjusted": applied.lines, "manual": students, "stale": [], "applied": applied}
+    return manifest, notes
 
 
 def _rewrite_after_fix(key_path: Path, manifest: dict[str, Any], applied: Any) -> list[str]:

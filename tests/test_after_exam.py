@@ -251,7 +251,7 @@ def test_a_bad_csv_of_manual_points_is_refused_on_one_line(
     result = run("regrade", "grades", "--manual", "paper.csv")
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
-    assert message in line, line
+    assert line.startswith("error: paper.csv: line ") and message in line, line
 
 
 def test_a_corrected_given_solves_each_variant_again_and_names_the_sheets_stale(

@@ -100,3 +100,12 @@ def test_canvas_csv_holds_the_columns_canvas_identifies_students_by(run, tmp_pat
     assert lines[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section,Thirds (thirds-")
     assert lines[1] == "Points Possible,,,,,3"
     assert lines[2:] == ["Kurt Gödel,,s1,,,1", "Ada Lovelace,,s2,,,1", "Alan Turing,,s3,,,"]
+
+
+def test_manual_points_of_a_student_with_no_graded_file_are_named_not_lost(run, tmp_path, thirds):
+    run("grade", "h", "--out", "grades")
+    (tmp_path / "paper.csv").write_text("student,question,points\ns3,q1a,1\ns1,q1b,1\n")
+    result = run("regrade", "grades", "--manual", "paper.csv")
+    assert result.exit_code == 0, result.output
+    assert "note: s3's manual points count once a file of theirs is graded" in result.output
+    assert "s1: 1 / 3 → 1.67 / 3 (q1b +0.67)" in result.output

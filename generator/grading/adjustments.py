@@ -75,6 +75,7 @@ class Manual:
     question: str
     points: int | float
     comment: str = ""
+    origin: str = ""  # the CSV file and line it was read from now; not recorded
 
 
 @dataclass
@@ -259,7 +260,9 @@ def read_manual_csv(path: Path) -> list[Manual]:
         if len(comment_text) > 500:
             raise KeyFileError(source, f"line {line}: a comment must be at most 500 characters")
         whole = int(number) if number.is_integer() else number
-        manual.append(Manual(cell(student), cell(question), whole, printable(comment_text)))
+        row = Manual(cell(student), cell(question), whole, printable(comment_text))
+        row.origin = f"{source}: line {line}"
+        manual.append(row)
     if not manual:
         raise KeyFileError(source, "no rows of points")
     return manual
@@ -311,7 +314,8 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
         del manifest["dropped"]
     by_student = {v["student_id"]: n for n, v in enumerate(manifest["variants"])}
     for n, row in enumerate(adjustments.manual):
-        lines.append(_apply_manual(manifest, row, by_student, f"{source}: manual[{n}]"))
+        where = row.origin or f"{source}: manual[{n}]"
+        lines.append(_apply_manual(manifest, row, by_student, where))
     after = [compact_json_bytes(v) for v in manifest["variants"]]
     changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     return Applied(changed, [printable(line) for line in lines if line], sorted(resolved))
