@@ -194,6 +194,11 @@ value = "a + b"
         (('value = "a + b"', 'value = "range(10000)"'), "answers.total.value", "400 entries"),
         (("[givens]", "oops = 1\n[givens]"), "oops", "unknown field"),
         (('"What is', '"<script>alert(1)</script> What is'), "question", "raw HTML"),
+        (
+            ('type = "integer"', 'label = "sum\\u001b[2J"\ntype = "integer"'),
+            "answers.total.label",
+            "control character",
+        ),
         (('"What is', '"[click](javascript:alert(1)) What is'), "question", "a link or image"),
     ],
 )

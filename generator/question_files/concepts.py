@@ -24,6 +24,7 @@ from generator.answers.types import MultiSelect, TrueFalse
 from generator.errors import quoted
 from generator.family import Family, Given, Part, Solution
 from generator.question_files.question_file import (
+    _CONTROL,
     _NAME,
     FileSolution,
     QuestionFileError,
@@ -214,6 +215,8 @@ def _item(raw: Any, source: str, where: str) -> dict[str, Any]:
 
 
 def _safe(text: str, source: str, where: str) -> None:
+    if _CONTROL.search(text):
+        raise QuestionFileError(source, "holds a control character", where)
     if (markup := active_markup(text)) is not None:
         raise QuestionFileError(
             source, f"{markup}: texts are Markdown text and formulas only", where

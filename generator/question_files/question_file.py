@@ -56,6 +56,7 @@ _TOP = {
 _ANSWER_FIELDS = {"label", "type", "value", "rtol", "atol", "symbols", "options", "mistakes"}
 _KINDS = ("integer", "real", "shape", "vector", "matrix", "expression", "truefalse", "choice")
 _LIMITS = {"givens": 30, "constraints": 20, "values": 100, "answers": 20, "features": 8}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _RESERVED = {"true", "false", "and", "or", "not", "pi", "e"}
 
 
@@ -127,10 +128,14 @@ class QuestionFileFamily(Family):
             self._new_name(name, f"answers.{name}")
             self.answers[name] = self._answer(name, raw, known)
             known.add(name)
-        self.feature_formulas = {
-            name: self._formula(text, known, f"features.{name}")
-            for name, text in self._table(data, "features").items()
-        }
+        self.feature_formulas = {}
+        for name, text in self._table(data, "features").items():
+            if not _NAME.fullmatch(name):
+                raise self.file_error(
+                    "a feature's name is a letter then up to 30 letters, digits or _",
+                    f"features.{name[:40]}",
+                )
+            self.feature_formulas[name] = self._formula(text, known, f"features.{name}")
         self.plot = self._plot(data.get("plot"), known)
         self.question_text = self._markdown(data, "question", known, required=True)
         self.solution_text = self._markdown(data, "solution", known, required=True)
@@ -209,6 +214,8 @@ class QuestionFileFamily(Family):
     def _safe_tex(self, text: str, where: str) -> None:
         """Refuse a text with TeX LaTeX is never given, or with markup beyond text and
         formulas (raw HTML, links, images), naming the file and the field."""
+        if _CONTROL.search(text):  # NUL marks slots in feedback frames; none is wanted
+            raise self.file_error("holds a control character", where)
         if (markup := active_markup(text)) is not None:
             raise self.file_error(f"{markup}: texts are Markdown text and formulas only", where)
         if (found := refused_formula(text)) is not None:
@@ -233,7 +240,7 @@ class QuestionFileFamily(Family):
             value = ""
         if not isinstance(value, str) or len(value) > 20_000 or (required and not value.strip()):
             raise self.file_error("must be Markdown text (at most 20,000 characters)", where)
-        if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", value):
+        if _CONTROL.search(value):
             raise self.file_error("holds a control character", where)
         try:
             text = read_slots(value, known)
