@@ -302,13 +302,22 @@ def test_the_shipped_question_files_are_listed_copied_and_never_overwritten(run,
     assert (tmp_path / "mine" / "knn_concepts.toml").read_text() == "# my own edits"
 
 
+def test_constraints_that_would_take_long_to_meet_are_refused(run, tmp_path):
+    slow = GOOD.replace("b = { int = [1, 9] }", "b = { int = [1, 9], size = [10, 10] }").replace(
+        "[givens]", 'constraints = ["sum(b @ b) < 0"]\n[givens]'
+    )
+    result = run("check", _question_file(tmp_path, slow), "--count", "5")
+    assert result.exit_code == 2, result.output
+    assert "constraints: the constraints take more than 200,000 steps to meet" in result.output
+
+
 def test_a_formula_that_would_run_long_is_refused_naming_its_field(run, tmp_path):
     slow = GOOD.replace("b = { int = [1, 9] }", "b = { int = [1, 9], size = [20, 20] }").replace(
         'value = "a + b"', 'value = "sum(b @ b @ b @ b @ b @ b @ b @ b)"'
     )
     result = run("check", _question_file(tmp_path, slow), "--count", "5")
     assert result.exit_code == 2, result.output
-    assert "answers.total.value: takes more than 50,000 steps" in result.output
+    assert "answers.total.value: takes more than 20,000 steps" in result.output
 
 
 def test_every_answer_type_and_a_choice_answers_options_reach_the_sheet(run, tmp_path):

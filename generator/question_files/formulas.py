@@ -296,8 +296,9 @@ def _scalar(value: Value, what: str = "a number") -> Fraction | float:
 
 # steps of one formula's evaluation (each node, each number computed): a formula that would
 # take longer is refused, whatever its size, so no question file runs long
-MAX_OPERATIONS = 50_000
+MAX_OPERATIONS = 20_000
 _spent = [0]
+_total = [0]
 
 
 def _spend(steps: int) -> None:
@@ -707,7 +708,16 @@ def evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
     than ``MAX_OPERATIONS`` steps, Undefined where it has no finite value (a division by
     zero, an index past the end)."""
     _spent[0] = 0
-    return _evaluate(tree, values)
+    try:
+        return _evaluate(tree, values)
+    finally:
+        _total[0] += _spent[0]
+
+
+def steps_taken() -> int:
+    """Steps of every evaluation so far in this process: callers bound a whole task (the
+    draws meeting the constraints, an instance's values) by the difference."""
+    return _total[0]
 
 
 def _evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:

@@ -40,6 +40,7 @@ from generator.question_files.formulas import (
     names_in,
     parse,
     plain,
+    steps_taken,
 )
 from generator.question_files.givens import GivenSpecError, Sampler, sampler
 from generator.question_files.texts import Text, active_markup, fill, placeholder, shown
@@ -48,6 +49,10 @@ from generator.tex_subset import refused_formula
 
 MAX_FILE_BYTES = 200_000
 MAX_TRIES = 1000  # draws to meet the constraints before the file is at fault
+# steps (``formulas.steps_taken``) of all the draws of one instance, and of solving it: a
+# k-NN file takes a few hundred; a file past these would make generating a class run long
+MAX_DRAW_STEPS = 200_000
+MAX_INSTANCE_STEPS = 100_000
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 _TOP = {
     "name", "title", "topic", "summary", "question", "solution", "choice",
@@ -402,7 +407,13 @@ class QuestionFileFamily(Family):
         """Givens that meet every constraint, the spec's ``fixed`` ones kept; after
         ``MAX_TRIES`` draws the file names the constraint that failed most."""
         failed: dict[int, int] = {}
+        start = steps_taken()
         for _ in range(MAX_TRIES):
+            if steps_taken() - start > MAX_DRAW_STEPS:
+                raise self.file_error(
+                    f"the constraints take more than {MAX_DRAW_STEPS:,} steps to meet",
+                    "constraints",
+                )
             raw = {name: s.draw(rng) for name, s in self.samplers.items()}
             try:
                 params = self.read_givens({**raw, **fixed})
@@ -471,6 +482,7 @@ class QuestionFileFamily(Family):
             raise self.error(f"{where} has no value here: {error}") from None
 
     def solve(self, params: dict[str, Any]) -> Solution:
+        start = steps_taken()
         values = self.values_of(params)
         answers = {a.id: self._key(a, values) for a in self.answers.values()}
         filled = {
@@ -486,6 +498,10 @@ class QuestionFileFamily(Family):
                 ]
                 filled["question"] += f"\n\n`{answer.id}`: {answer.label}\n\n" + "\n".join(options)
         steps = [" ".join(p.split()) for p in filled["solution"].split("\n\n") if p.strip()]
+        if steps_taken() - start > MAX_INSTANCE_STEPS:
+            raise self.file_error(
+                f"an instance takes more than {MAX_INSTANCE_STEPS:,} steps to solve", "values"
+            )
         texts: dict[str, Any] = dict(filled)
         if self.plot is not None:
             texts["plot"] = self._plotted(values)
