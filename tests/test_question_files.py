@@ -79,7 +79,8 @@ def test_a_question_file_goes_through_every_format_the_grader_stats_and_the_lms_
     assert [p["id"] for p in knn["parts"]] == ["d1", "d2", "nearest", "vote"]
     student = exam / "students" / "v001"
     assert table_row in (student / "sheet.md").read_text()
-    assert "<td>" + str(knn["params"]["X"][0][0]) in (student / "sheet.html").read_text()
+    html = (student / "sheet.html").read_text()
+    assert "<td>" + str(knn["params"]["X"][0][0]) in html and 'id="a-knn-d1"' in html  # the form
     assert "k-NN classifier" in (student / "sheet.tex").read_text()
     assert "Which of the options below is the output size?" in (student / "sheet.md").read_text()
     moodle = (exam / "instructor" / "moodle.xml").read_text()
