@@ -140,7 +140,7 @@ def test_a_spec_file_with_fixed_givens_is_honoured(run, tmp_path):
         ('title = "t"\n[[questions]]\nfamily = "nope"', "questions[1].family: unknown family"),
         (
             'title = "t"\n[[questions]]\nfamily = "conv_params"\npoints = "four"',
-            "questions[1].points: must be a number above 0",
+            "questions[1].points: must be a number from 0.01 to 1000",
         ),
         (
             'title = "t"\n[[questions]]\nfamily = "conv_params"\ndifficulty = "insane"',

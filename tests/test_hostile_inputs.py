@@ -21,7 +21,7 @@ TF_ITEM = next(item.id for item in bank.items().values() if item.kind == "tf")
         ('title = "t"\nx = ' + "[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
         (SPEC.format(family="concept_tf") + "rubric = { wrong = nan }", "rubric.wrong", "points"),
         (SPEC.format(family="concept_tf") + "rubric = { wrong = -inf }", "rubric.wrong", "points"),
-        (SPEC.format(family="concept_tf") + "points = nan", "points", "above 0"),
+        (SPEC.format(family="concept_tf") + "points = nan", "points", "from 0.01 to 1000"),
         (SPEC.format(family="concept_tf") + '[questions.givens]\ntopic = "nosuch"',
          "givens.topic", "nosuch"),
         (SPEC.format(family="concept_tf") + f'count = 3\n[questions.givens]\nitem = "{TF_ITEM}"',
