@@ -621,6 +621,8 @@ def test_html_steps_render_as_the_markdown_list_would(default_exam):
     families = {q["id"]: q["family"] for q in key["questions"]}
     for variant in key["variants"]:
         for question in variant["questions"]:
+            if "texts" in question:  # a question file's solution is Markdown of its own
+                continue
             rendered = render_question(families[question["id"]], question)
             assert rendered["steps"] is not None
             steps = "".join(f"<li>{to_inline_html(s)}</li>\n" for s in rendered["steps"])
