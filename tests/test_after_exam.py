@@ -354,3 +354,37 @@ def test_a_dropped_bank_item_lowers_only_its_students_maximum(run, tmp_path, fla
         assert row["max_points"] == ("20" if row["student_id"] in had else "22"), row
     feedback = (tmp_path / "grades" / "feedback" / f"{sorted(had)[0]}.md").read_text()
     assert "The instructor dropped this question" in feedback
+
+
+FIXED = """title = "Fixed"
+[[questions]]
+id = "size"
+family = "conv_output_size"
+points = 2
+[questions.givens]
+input = 32
+kernel = 5
+stride = 1
+padding = 0
+"""
+
+
+def test_a_key_fixed_to_a_known_mistakes_answer_no_longer_calls_it_a_mistake(run, tmp_path):
+    (tmp_path / "fixed.toml").write_text(FIXED)
+    assert run("generate", "fixed.toml", "--variants", "3", "--seed", "f").exit_code == 0
+    (exam,) = (tmp_path / "output").iterdir()
+    (tmp_path / "subs").mkdir()
+    for student in ("v001", "v002", "v003"):
+        submission = json.loads((exam / "students" / student / "submission.json").read_text())
+        submission["answers"]["size"]["output"] = "27"
+        (tmp_path / "subs" / f"{student}.json").write_text(json.dumps(submission))
+    assert run("grade", "subs", "--out", "grades").exit_code == 0
+    result = run("regrade", "grades", "--key-fix", "size=27")
+    assert result.exit_code == 0, result.output
+    assert "v001: 0 / 2 → 2 / 2 (size +2)" in result.output
+    key = json.loads((exam / "instructor" / "key.json").read_text())
+    for variant in key["variants"]:
+        (part,) = variant["questions"][0]["parts"]
+        assert part["key"] == 27 and "mistakes" not in part and "tells_apart" not in part
+        assert "forgetting the + 1 for the first window" in part["same_as_key"]
+        assert "The steps above reach the old key" in variant["questions"][0]["steps"][-1]

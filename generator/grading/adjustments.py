@@ -406,7 +406,8 @@ def _apply(
         family = _family(manifest, hit)
         part = _one_part(question, hit, where)
         answer_type = answer_type_from_json(part["type"])
-        new = _key_value(part["type"], _to_variant(value, question, family, where), where)
+        shown = _to_variant(value, question, family, where)
+        new = _key_value(part["type"], shown, where, part["key"])
         if action.kind == "accept":
             part.setdefault("accept", [])
             if new not in part["accept"]:
@@ -450,8 +451,9 @@ def _one_part(question: dict[str, Any], hit: Hit, where: str) -> dict[str, Any]:
     return next(p for p in parts if p["id"] == wanted)
 
 
-def _key_value(answer_type_json: dict[str, Any], text: str, where: str) -> Any:
-    """``text`` as key.json holds a key of this answer type."""
+def _key_value(answer_type_json: dict[str, Any], text: str, where: str, old: Any = None) -> Any:
+    """``text`` as key.json holds a key of this answer type: a number where the key it
+    replaces, ``old``, was one (a spatial size of 28), else the text."""
     answer_type = answer_type_from_json(answer_type_json)
     value = answer_type.read(text)
     if isinstance(value, Invalid):
@@ -465,6 +467,9 @@ def _key_value(answer_type_json: dict[str, Any], text: str, where: str) -> Any:
         return "".join(sorted(value))
     if kind == "real":
         return value if isinstance(value, int) else float(value)
+    number = _given_value(text)
+    if type(old) in (int, float) and type(number) in (int, float):
+        return number
     return text
 
 
@@ -505,13 +510,18 @@ def _fix_key(
     old_text, new_text = answer_type.display(old), answer_type.display(new)
     part["key"] = new
     read_new = answer_type.read_key(new)
-    part["mistakes"] = [
-        m
-        for m in part.get("mistakes", [])
-        if not answer_type.agrees(answer_type.read_key(m["value"]), read_new)
-    ]
+    known = part.get("mistakes", [])
+    keyed = [m for m in known if answer_type.agrees(answer_type.read_key(m["value"]), read_new)]
+    part["mistakes"] = [m for m in known if m not in keyed]
     if not part["mistakes"]:
         del part["mistakes"]
+    for mistake in keyed:  # it gives the key now: this part no longer tells it apart
+        diagnosis = mistake["diagnosis"]
+        if diagnosis in part.get("tells_apart", []):
+            part["tells_apart"].remove(diagnosis)
+            part.setdefault("same_as_key", []).append(diagnosis)
+    if "tells_apart" in part and not part["tells_apart"]:
+        del part["tells_apart"]
     answers, steps = question.get("answers", {}), question.get("steps", [])
     note = f"{_key_of(question, part)} corrected after the exam: was {old_text}, now {new_text}."
     if family == _BANK_TF and steps:
