@@ -13,7 +13,8 @@ from generator.answers.types import MultiSelect, Real, Shape, SpatialSize, answe
 
 HEADER = re.compile(r"Numbers are right within ([\d.]+)% or ([\d.e-]+) of the key")
 PART_LINE = re.compile(r"^- `(\w+)`: .*?(?: \(within ([\d.]+)% or ([\d.e-]+)\))?$")
-HTML_PART = re.compile(r'^<span class="label[^"]*"><code>(\w+)</code>:')
+# a part's label on the HTML sheet, which is the answer form (a label for its box)
+HTML_PART = re.compile(r'^[^>]*>\s*<(?:span|label) class="label[^"]*"[^>]*><code>(\w+)</code>:')
 HTML_TOLERANCE = re.compile(r'<span class="tolerance">\(within ([\d.]+)% or ([\d.e-]+)\)</span>')
 
 
@@ -98,7 +99,7 @@ def test_every_parts_stated_tolerance_is_the_graders_on_the_html_sheet(every_fam
     stated = {}
     for section in re.split(r'<section class="question" id="', sheet)[1:]:
         question = section.split('"', 1)[0]
-        for item in section.split("<li>")[1:]:
+        for item in re.split(r"<li\b", section)[1:]:
             match = HTML_PART.search(item)
             if match is None:
                 continue
