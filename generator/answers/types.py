@@ -347,6 +347,14 @@ class SpatialSize(AnswerType):
         return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
 
 
+def _is_list(text: str) -> bool:
+    """Whether a number's text is several: [1, 2], 0.5; 2, (1, 2), 1,2,3 or 1, 2. One
+    comma alone is a decimal comma or a separator (1,5 and 1,000), and (1+2)/3 arithmetic."""
+    if text.startswith("[") or ";" in text or (text.startswith("(") and "," in text):
+        return True
+    return not _THOUSANDS.fullmatch(text) and (text.count(",") > 1 or ", " in text)
+
+
 _THOUSANDS = re.compile(r"\s*[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*")
 _DECIMAL_COMMA = re.compile(r"\s*([-+−]?\d+),(\d+)\s*")
 _MAX_TEXT = 200
@@ -402,12 +410,10 @@ def parse_real(raw: str) -> Number | Invalid:
         return plain
     if len(text) > _MAX_TEXT:
         return Invalid(f"longer than {_MAX_TEXT} characters")
-    if text[:1] in "[(" or ";" in text:
+    if _is_list(text):
         return Invalid(f"'{text[:40]}' is a list: write one number here")
     if "," in text:
         match = _DECIMAL_COMMA.fullmatch(text)
-        if not match and not _THOUSANDS.fullmatch(text):
-            return Invalid(f"'{text[:40]}' is a list: write one number here")
         if not match:
             return Invalid(f"'{text[:40]}': write decimals with '.' and no thousands separators")
         if len(match[2]) == 3:

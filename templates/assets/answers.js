@@ -279,6 +279,16 @@ function evaluate(node, values) {
 
 const PLAIN_DECIMAL = /^[-+]?(\d+(?:\.\d*)?|\.\d+)(?:[eE]([-+]?\d{1,2}))?$/;
 
+const THOUSANDS = /^\s*[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*$/;
+
+function isList(text) {
+  // _is_list: [1, 2], 0.5; 2, (1, 2), 1,2,3 or 1, 2 are several numbers; 1,5 and 1,000 one
+  if (text.startsWith("[") || text.includes(";") || (text.startsWith("(") && text.includes(","))) {
+    return true;
+  }
+  return !THOUSANDS.test(text) && ((text.match(/,/g) || []).length > 1 || text.includes(", "));
+}
+
 function real(raw) {
   // parse_real: 0.27, 1/3, 2.5e-3, −1, 1,5 (a decimal comma), or arithmetic such as 1 - 0.25
   let text = strip(raw);
@@ -287,14 +297,9 @@ function real(raw) {
     return Number(text);
   }
   if ([...text].length > MAX_LENGTH) throw new Unreadable(`longer than ${MAX_LENGTH} characters`);
-  if (text === "" || "[(".includes(text[0]) || text.includes(";")) {
-    throw new Unreadable(`'${cut(text, 40)}' is a list: write one number here`);
-  }
+  if (isList(text)) throw new Unreadable(`'${cut(text, 40)}' is a list: write one number here`);
   if (text.includes(",")) {
     const comma = /^\s*([-+−]?\d+),(\d+)\s*$/.exec(text);
-    if (!comma && !/^\s*[-+−]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\s*$/.test(text)) {
-      throw new Unreadable(`'${cut(text, 40)}' is a list: write one number here`);
-    }
     if (!comma) throw new Unreadable(`'${cut(text, 40)}': write decimals with '.' and no thousands separators`);
     if (comma[2].length === 3) throw new Unreadable(`'${text}' is ambiguous: write 1000 or 1.000`);
     text = `${comma[1]}.${comma[2]}`;
