@@ -93,3 +93,19 @@ def test_a_file_whose_lines_end_at_carriage_returns_is_read_line_by_line(run, tm
     result = generate(run, tmp_path, "id,name\ra1,Ann\ra2,Bob\r")
     assert result.exit_code == 0, result.output
     assert roster_of(tmp_path) == [("a1", "Ann"), ("a2", "Bob")]
+
+
+def test_ids_that_differ_only_in_case_are_one_student_twice(run, tmp_path):
+    (tmp_path / "roster.csv").write_text("id,name\na1,Ann\nA1,Bob\n")
+    result = run("generate", "convnet-shapes", "--roster", "roster.csv", "--seed", "s")
+    assert result.exit_code == 2
+    assert "line 3: student id 'A1' appears twice (as 'a1'" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(("header", "twice"), [("id,id", "id"), ("id,name,Name", "name")])
+def test_a_header_naming_a_column_twice_is_refused(run, tmp_path, header, twice):
+    (tmp_path / "roster.csv").write_text(f"{header}\na1,Ann,Lee\n")
+    result = run("generate", "convnet-shapes", "--roster", "roster.csv", "--seed", "s")
+    assert result.exit_code == 2
+    assert f"line 1: the header names '{twice}' twice" in result.output

@@ -59,6 +59,9 @@ def _header(cells: list[str], source: str) -> list[str]:
     if "id" not in header:
         header = [_ALIASES.get(cell, cell) for cell in header]
     if "id" in header:
+        twice = next((cell for cell in header if cell and header.count(cell) > 1), None)
+        if twice:  # one of the two would be read and the other dropped without a word
+            raise SpecError(source, f"the header names {quoted(twice)} twice", "line 1")
         return header
     raise SpecError(
         source,
@@ -74,7 +77,7 @@ def _students(
     id_column = header.index("id")
     name_column = header.index("name") if "name" in header else None
     students: list[Student] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # by casefold: ids name folders, which some disks fold
     seen_contacts: set[tuple[str, str]] = set()
     for number, row in rows:
         line = f"line {number}"
@@ -94,9 +97,16 @@ def _students(
             raise SpecError(
                 source, f"student id {quoted(student_id)} must be {STUDENT_ID_RULE}", line
             )
-        if student_id in seen:
-            raise SpecError(source, f"student id {quoted(student_id)} appears twice", line)
-        seen.add(student_id)
+        if student_id.casefold() in seen:
+            first = seen[student_id.casefold()]
+            also = (
+                ""
+                if first == student_id
+                else f" (as {quoted(first)}: ids name folders, "
+                + ("and macOS and Windows do not tell them apart by case)")
+            )
+            raise SpecError(source, f"student id {quoted(student_id)} appears twice{also}", line)
+        seen[student_id.casefold()] = student_id
         name = _BREAKS.sub(" ", _name(row, header, name_column)).strip()
         if _CONTROL.search(name) or len(name) > 200:
             raise SpecError(
