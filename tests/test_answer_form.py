@@ -312,11 +312,10 @@ def test_a_student_fills_the_form_reloads_saves_and_grade_reads_it_as_typed_json
 
 
 def load(page, path):
-    # the status line still holds the last file's: wait for the line that names this one
+    # the status line still holds the last file's: empty it, then wait for this file's
+    page.evaluate("document.getElementById('form-status').textContent = ''")
     page.set_input_files("#form-load", str(path))
-    page.wait_for_function(
-        "name => document.getElementById('form-status').textContent.includes(name)", arg=path.name
-    )
+    page.wait_for_function("document.getElementById('form-status').textContent !== ''")
     return page.locator("#form-status").inner_text()
 
 
