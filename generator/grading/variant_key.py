@@ -27,8 +27,9 @@ only when asked for; a shard holds the pages after its line of JSON (``shard_byt
 A shard's line of JSON also holds ``source``, the digest of the bytes of key.json it was made
 from (``exam.manifest.variant_digest``). Grading uses a shard only when it is the variant's
 own (its ``variant_id``) and its ``source`` is the digest of that variant's part of key.json
-as it is now; any other is passed over for key.json, whatever the files' dates: a swapped
-shard is another student's, and a copied folder's old shard ignores a key fixed since.
+as it is now; any other, and a damaged one, is passed over for key.json, whatever the files'
+dates: a swapped shard is another student's, and a copied folder's old shard ignores a key
+fixed since.
 
 A shard is one Zstandard frame. The pages are four fifths of it and differ from variant to
 variant mostly in numbers, so a shard shrinks fivefold (97 kB to 17 kB for the default exam)
@@ -236,14 +237,18 @@ def key_for(
 def checked_shard(key_file: Path, variant_id: Any, feedback: bool = False) -> dict[str, Any] | None:
     """The grading key in ``variant_id``'s shard when it holds that variant, made from
     key.json's bytes as they are now; None otherwise, and when index.json cannot say where
-    the variant lies in key.json: the shard is then never trusted."""
+    the variant lies in key.json, and when the shard cannot be read or is damaged: the
+    shard is then never trusted, and the next regrade or export writes it again."""
     path = shard_path(key_file, variant_id)
     if path is None:
         return None
     now = current_digest(key_file, variant_id)
     if now is None:
         return None
-    key, made_from = _read_shard(path, feedback)
+    try:
+        key, made_from = _read_shard(path, feedback)
+    except KeyFileError:  # damaged (cut short, emptied, edited): passed over as a swapped one
+        return None
     if key is None or key.get("variant_id") != variant_id or made_from != now:
         return None
     return key
