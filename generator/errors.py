@@ -44,6 +44,7 @@ class GivenError(ExamgenError):
     def __init__(self, family: str, message: str, given: str | None = None) -> None:
         where = f"{family}: given '{given}'" if given else family
         super().__init__(f"{where}: {message}")
+        self.given, self.problem = given, message
 
 
 class UnknownFamilyError(ExamgenError):

@@ -10,11 +10,12 @@ through a class as a traceback.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from generator.answers.types import AnswerType, Shape, answer_type_from_json
-from generator.errors import BrokenKeyError, quoted
+from generator.errors import BrokenKeyError, GivenError, quoted
 from generator.exam.gradescope_settings import SettingError, read_settings
 from generator.families.common.notation import FC_OUTPUTS, LAYOUTS
 from generator.ids import (
@@ -85,6 +86,7 @@ def _check_header(data: dict[str, Any], roster_only: bool) -> None:
 
 def _check_variants(data: dict[str, Any], roster_only: bool) -> None:
     ids = [q["id"] for q in data["questions"]]
+    readers = [] if roster_only else [_givens_reader(q["family"]) for q in data["questions"]]
     variants, students = set(), set()
     for n, variant in enumerate(data["variants"]):
         where = f"variants[{n}]"
@@ -102,10 +104,12 @@ def _check_variants(data: dict[str, Any], roster_only: bool) -> None:
             if name in variant and not is_contact(variant[name]):
                 raise _Problem(f"{where}.{name}", f"must be {CONTACT_RULE}")
         if not roster_only:
-            _check_questions(variant.get("questions"), ids, f"{where}.questions")
+            _check_questions(variant.get("questions"), ids, f"{where}.questions", readers)
 
 
-def _check_questions(questions: Any, ids: list[str], where: str) -> None:
+def _check_questions(
+    questions: Any, ids: list[str], where: str, readers: list[Callable[[Any], Any] | None]
+) -> None:
     if (
         not isinstance(questions, list)
         or [q.get("id") if isinstance(q, dict) else None for q in questions] != ids
@@ -115,6 +119,8 @@ def _check_questions(questions: Any, ids: list[str], where: str) -> None:
         here = f"{where}[{n}]"
         if not isinstance(question.get("params"), dict):
             raise _Problem(f"{here}.params", "must be an object")
+        if readers[n] is not None:
+            _check_givens(readers[n], question["params"], f"{here}.params")
         _check_features(question.get("features", {}), f"{here}.features")
         curve = question.get("curve", 1)
         if not _is_number(curve) or not 0 <= curve <= MAX_CURVE:
@@ -127,6 +133,30 @@ def _check_questions(questions: Any, ids: list[str], where: str) -> None:
         part_ids = [part.get("id") for part in parts]
         for m, part in enumerate(parts):
             _check_part(part, part_ids, f"{here}.parts[{m}]")
+
+
+def _givens_reader(family: str) -> Callable[[Any], Any] | None:
+    """The family's own reader of its givens: the params that render a question, solve it
+    again (regrade --key-fix) and check a follow-through must read as the family reads them.
+    None for a question file's family this run has not loaded: its key holds what is shown."""
+    from generator import registry
+
+    if family not in registry.names():
+        return None
+    return registry.get(family).read_givens
+
+
+def _check_givens(reader: Callable[[Any], Any], params: dict[str, Any], where: str) -> None:
+    """Refuse params the family cannot read (a hand edit of a key), naming the given: some
+    16 µs a question, a tenth of reading the key (docs/performance.md)."""
+    try:
+        reader(params)
+    except GivenError as error:
+        given = error.given
+        raise _Problem(f"{where}.{given}" if given else where, error.problem) from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        # a value of a type the family's checks never meet from a spec (a list for a number)
+        raise _Problem(where, f"the family cannot read them ({type(error).__name__})") from None
 
 
 def _check_features(features: Any, where: str) -> None:
