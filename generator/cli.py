@@ -781,6 +781,8 @@ def _grade_batch(
             refused=files.refused,
             bom=bom,
         )
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
@@ -892,24 +894,19 @@ def regrade(
     from generator.files.encoding import to_json
     from generator.grading.batch import collect
     from generator.grading.gradebook import conflict_line, flag_line, grade_class
-    from generator.grading.regrade import (
-        change_lines,
-        changes,
-        folders_of,
-        previous_report,
-        sources_of,
-    )
+    from generator.grading.regrade import change_lines, changes, previous_report, sources_of
     from generator.grading.submission import find_key
 
     check_settings()
     before = previous_report(grades)
-    walked = collect(folders_of(before))
+    sources = sources_of(before, grades)  # found from here, wherever grade ran
+    walked = collect(sources.folders)
     for note in walked.notes:
         click.echo(f"note: {note}", err=True)
-    files = list(dict.fromkeys([*sources_of(before), *walked]))
+    files = list(dict.fromkeys([*sources.files, *walked]))
     exam_ids = [exam["exam_id"] for exam in before["exams"]]
-    if key_path is None and len(exam_ids) == 1 and files:
-        key_path = find_key(files[0], exam_ids[0], exams)
+    if key_path is None and len(exam_ids) == 1 and (files or sources.gone):
+        key_path = find_key(grades / "report.json", exam_ids[0], exams)
     if key_path is None:
         raise click.UsageError("give --key: the report covers several exams or no files")
     manifest, notes = _adjust(key_path, key_fix, accept, full_credit, drop, manual_csv)
@@ -928,7 +925,7 @@ def regrade(
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
     gradebook = grades / "gradebook.csv"  # a gradebook begun with a BOM keeps it
     bom = gradebook.is_file() and gradebook.read_bytes().startswith(b"\xef\xbb\xbf")
-    chosen = list(dict.fromkeys([*before.get("preferred", []), *map(str, prefer)]))
+    chosen = list(dict.fromkeys([*sources.preferred, *map(str, prefer)]))
     summary = grade_class(
         files,
         key_path,
@@ -940,7 +937,10 @@ def regrade(
         prefer=chosen,
         refused=walked.refused,
         bom=bom,
+        gone=sources.gone,
     )
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
     for line in change_lines(found) or ["no student's points changed"]:
         click.echo(line)
     for line in notes["stale"]:

@@ -413,10 +413,10 @@ def test_the_preferred_submission_keeps_its_feedback_when_another_was_written_fi
     (subs / "v001z.json").write_text(json.dumps(later))  # sorts after v001.json
     real = gradebook.grade_many
 
-    def claimed_first(paths, key, search, workers, progress, feedback, reports):
+    def claimed_first(paths, key, search, workers, progress, feedback, reports, *notes):
         # as when another worker graded the later file first and took the student's name
         (feedback / "v001.md").write_text("the later submission's feedback")
-        return real(paths, key, search, workers, progress, feedback, reports)
+        return real(paths, key, search, workers, progress, feedback, reports, *notes)
 
     monkeypatch.setattr(gradebook, "grade_many", claimed_first)
     grade(str(subs), "--out", "grades", "--workers", "1", "--prefer", str(subs / "v001.json"))

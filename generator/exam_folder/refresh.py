@@ -20,6 +20,7 @@ from generator.exam.manifest import (
     digests,
     layout_from_json,
     read_key,
+    roster_entry,
     scanned_layout,
 )
 from generator.exam_folder.files import index_json, shard
@@ -51,7 +52,7 @@ def refresh_key_shards(
         raise BrokenKeyError(str(key_file), f"cannot read: {error.strerror or error}") from None
     key_sha256 = hashlib.sha256(data).hexdigest()
     index_file = key_file.parent / "index.json"
-    layout = _recorded_layout(index_file, key_sha256, len(manifest["variants"]))
+    layout = _recorded_layout(index_file, key_sha256, manifest)
     index_is_current = layout is not None
     if layout is None:
         layout = scanned_layout(data)
@@ -85,16 +86,25 @@ def refresh_key_shards(
         write_file(index_file, index_json(manifest, key_sha256, layout).encode())
 
 
-def _recorded_layout(index_file: Path, key_sha256: str, variants: int) -> Any:
+def _recorded_layout(index_file: Path, key_sha256: str, manifest: dict[str, Any]) -> Any:
     """The layout index.json records when it was made from the key.json whose digest is
-    ``key_sha256``; None otherwise."""
+    ``key_sha256`` and holds its header and roster; None otherwise (an index.json edited by
+    hand is written again)."""
     try:
         index = read_key(index_file, roster_only=True)
     except BrokenKeyError:
         return None
     if index.get("key_sha256") != key_sha256:
         return None
-    return layout_from_json(index.get("key_layout"), variants)
+    roster = [roster_entry(variant) for variant in manifest["variants"]]
+    recorded = {name: value for name, value in index.items() if name not in _NOT_HEADER}
+    header = {name: value for name, value in manifest.items() if name != "variants"}
+    if recorded != header or index["variants"] != roster:
+        return None
+    return layout_from_json(index.get("key_layout"), len(roster))
+
+
+_NOT_HEADER = ("key_sha256", "key_layout", "variants")
 
 
 def _write_shards(span: tuple[int, int]) -> None:

@@ -43,6 +43,7 @@ class Outcome:
     named: bool = False  # its feedback has the student's name already (``feedback_stem``)
     fatal: bool = False  # the error is the key's, not the file's: the whole run stops
     folder: bool = False  # the source is a folder the class walk could not read
+    claimed: tuple[str, str] | None = None  # exam and student a file now gone was graded as
 
 
 FEEDBACK_SUFFIXES = (".md", ".html")
@@ -198,18 +199,19 @@ def grade_many(
     progress: Callable[[int], None] = lambda n: None,
     feedback: Path | None = None,
     reports: Path | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[Outcome], dict[str, dict[str, Any]]]:
     """Grade every submission, finding each one's key unless ``key`` is given, and write
     each one's feedback under ``feedback`` (as ``feedback_names``) and full report under
     ``reports`` (see ``Outcome.text_at``) when they are given.
 
     Returns the outcomes in the order of ``paths`` and, by exam id, the index (header and
-    roster, see ``read_index``) of every key used. A given ``key`` that cannot be read is
-    one error for all, before any work."""
+    roster, see ``read_index``) of every key used, with a line in ``notes`` for an index.json
+    passed over. A given ``key`` that cannot be read is one error for all, before any work."""
     indexes = {}
     search = search.absolute()
     if key is not None:
-        index = read_index(key)
+        index = read_index(key, notes)
         indexes[index["exam_id"]] = index
     tasks = list(enumerate(map(str, paths)))
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
@@ -237,6 +239,6 @@ def grade_many(
         raise ExamgenError(broken.error)
     for key_file in dict.fromkeys(o.key_file for o in outcomes if o.key_file):
         if key is None or key_file != str(key):  # a given key's index is read already
-            index = read_index(Path(key_file))
+            index = read_index(Path(key_file), notes)
             indexes.setdefault(index["exam_id"], index)
     return outcomes, indexes

@@ -21,7 +21,7 @@ import math
 import os
 import shutil
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -159,6 +159,7 @@ class Summary:
     conflicts: list[dict[str, Any]]
     preferred: list[str]  # the files the instructor chose (``--prefer``), as given
     handed_in: list[dict[str, Any]]  # who handed each graded file in (``uploader``)
+    notes: list[str] = field(default_factory=list)  # an index.json passed over, and why
 
     @property
     def flags(self) -> list[dict[str, Any]]:
@@ -195,10 +196,12 @@ class Summary:
             reports.append(report)
         return reports
 
-    def write_json(self, path: Path, reports: Path) -> None:
+    def write_json(self, path: Path, reports: Path, base: str | None = None) -> None:
         """report.json: the exams, the errors and every kept report in full, copied from
         the files the workers wrote under ``reports``, not parsed and written again. A
-        worker's reports are one comma-separated run, copied whole where all are kept."""
+        worker's reports are one comma-separated run, copied whole where all are kept.
+        ``base``: the working folder the paths are relative to, as ``regrade`` finds them
+        (``report_base``)."""
         header: dict[str, Any] = {
             "exams": self.exams,
             "errors": self.errors,
@@ -208,6 +211,8 @@ class Summary:
             header["preferred"] = self.preferred
         if self.handed_in:
             header["handed_in"] = self.handed_in
+        if base is not None:  # where the paths are relative to, from the grades folder
+            header["base"] = base
         head = to_json(header, compact=True).rstrip()
         with path.open("wb", buffering=0) as out:
             out.write(f'{head[:-1]},"submissions":['.encode())
@@ -254,11 +259,12 @@ def summarize(
     """Sort the outcomes by student. A student claimed by one graded file is kept; one
     claimed by several is a conflict, kept only where one of them is in ``prefer``."""
     claims: dict[tuple[str, str], list[Outcome]] = {}
-    errors = []
+    errors, claimed = [], []
     for outcome in outcomes:
         if outcome.error:
             error = {"submission": outcome.source, "error": outcome.error}
             errors.append({**error, "folder": True} if outcome.folder else error)
+            claimed.append(outcome.claimed)
             continue
         report = outcome.report
         claims.setdefault((report["exam_id"], report["variant_id"]), []).append(outcome)
@@ -293,7 +299,7 @@ def summarize(
         for exam_id in indexes
     }
     hand_ins = HandIns(indexes)
-    refused = _refused_students(errors, indexes, hand_ins, graded, in_conflict)
+    refused = _refused_students(errors, claimed, indexes, hand_ins, graded, in_conflict)
     exams = [
         {
             "exam_id": exam_id,
@@ -324,6 +330,7 @@ def summarize(
 
 def _refused_students(
     errors: list[dict[str, Any]],
+    claimed: list[tuple[str, str] | None],
     indexes: dict[str, dict[str, Any]],
     hand_ins: HandIns,
     graded: dict[str, dict[str, Outcome]],
@@ -332,9 +339,10 @@ def _refused_students(
     """Per exam, the students none of whose files could be graded but whose refused file
     the hand-in path names as theirs (their folder, Gradescope's metadata, a Canvas file
     name): ``refused`` in the gradebook, not ``missing``. Each such error names its
-    student (``student_id``) in report.json; a path naming no one, or several, names none."""
+    student (``student_id``) in report.json; a path naming no one, or several, names none.
+    A graded file gone since (``claimed``) is its student's, whatever its path says."""
     found: dict[str, set[str]] = {exam_id: set() for exam_id in indexes}
-    for error in errors:
+    for error, owner in zip(errors, claimed, strict=True):
         if error.get("folder"):
             continue
         named = {
@@ -343,10 +351,16 @@ def _refused_students(
             for entry in hand_ins.check(error["submission"], exam_id, "")
             for student in entry.get("handed_in_by", [])
         }
+        if owner is not None:
+            named = {owner}
         if len(named) != 1:
             continue
         ((exam_id, student),) = named
-        variants = {v["student_id"]: v["variant_id"] for v in indexes[exam_id]["variants"]}
+        variants = {
+            v["student_id"]: v["variant_id"] for v in indexes.get(exam_id, {}).get("variants", [])
+        }
+        if student not in variants:  # no longer in the key's roster
+            continue
         if variants[student] in graded[exam_id] or variants[student] in in_conflict[exam_id]:
             continue  # another of their files counts
         error["student_id"] = student
@@ -388,13 +402,17 @@ def grade_class(
     prefer: Sequence[str] = (),
     refused: Sequence[Refused] = (),
     bom: bool = False,
+    gone: Sequence[tuple[str, str, str]] = (),
 ) -> Summary:
     """Grade ``paths`` into ``out``: gradebook CSV(s), feedback/ (unless not wanted),
     report.json and the ``extra`` files made from the summary; what the class walk
-    ``refused`` is reported with the files that could not be graded. Everything is staged in a
+    ``refused`` is reported with the files that could not be graded, and so is each file
+    ``gone`` since an earlier grading (path, exam id, student graded), as its student's;
+    report.json records ``base`` (``report_base``). Everything is staged in a
     temporary folder, where the workers write feedback as they grade, and moved into place
     in one rename: a crash halfway leaves nothing."""
     done: list[Summary] = []
+    base = report_base(out)
 
     def fill(staging: Path) -> None:
         folder = staging / "feedback"
@@ -402,12 +420,18 @@ def grade_class(
             folder.mkdir()
         reports = staging / ".reports"
         reports.mkdir()
+        notes: list[str] = []
         outcomes, indexes = grade_many(
-            paths, key, search, workers, progress, folder if feedback else None, reports
+            paths, key, search, workers, progress, folder if feedback else None, reports, notes
         )
         walk = [Outcome(r.path, -1, error=r.error, folder=r.folder) for r in refused]
+        walk += [
+            Outcome(path, -1, error=f"{short_path(path)}: {_GONE}", claimed=(exam_id, student))
+            for path, exam_id, student in gone
+        ]
         summary = summarize(walk + outcomes, indexes, prefer)
-        _write(staging, summary, indexes, reports, bom)
+        summary.notes = notes
+        _write(staging, summary, indexes, reports, bom, base)
         shutil.rmtree(reports)
         if feedback:
             _name_feedback(folder, summary)
@@ -417,6 +441,20 @@ def grade_class(
 
     write_folder(out, fill, force, is_grading_folder, "a grading folder")
     return done[0]
+
+
+def report_base(out: Path) -> str | None:
+    """Where the paths a grading is given are relative to, as report.json records it
+    (``base``): the working folder, relative to the grades folder ``out``, so a regrade run
+    from another folder, or of a course folder moved whole, finds the same files. None
+    when the working folder is gone."""
+    try:
+        return os.path.relpath(os.getcwd(), os.path.realpath(out))
+    except (OSError, ValueError):
+        return None
+
+
+_GONE = "no longer there: graded before, it is a refused entry until it is put back"
 
 
 def is_grading_folder(folder: Path) -> bool:
@@ -429,6 +467,7 @@ def _write(
     indexes: dict[str, dict[str, Any]],
     report_files: Path,
     bom: bool = False,
+    base: str | None = None,
 ) -> None:
     single = len(indexes) == 1
     for exam in summary.exams:
@@ -454,7 +493,7 @@ def _write(
         (staging / canvas).write_text(
             canvas_gradebook(indexes[exam["exam_id"]], reports), encoding=encoding
         )
-    summary.write_json(staging / "report.json", report_files)
+    summary.write_json(staging / "report.json", report_files, base)
 
 
 def _name_feedback(folder: Path, summary: Summary) -> None:

@@ -4,10 +4,13 @@ again, and say what changed for each student."""
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import SubmissionError
+from generator.errors import SubmissionError, quoted
 from generator.files.reading import read_json
 from generator.formatting import format_points, format_score
 
@@ -72,6 +75,8 @@ def _report_problem(value: Any, kind: str = "report", where: str = "") -> str | 
 def _settling_problem(report: dict[str, Any]) -> str | None:
     """What is wrong with the conflicts and --prefer choices, which reports of examgen
     before them lack."""
+    if not (report.get("base") is None or isinstance(report["base"], str)):
+        return "base must be a string"
     preferred = report.get("preferred", [])
     if not isinstance(preferred, list) or not all(isinstance(p, str) for p in preferred):
         return "preferred must be a list of file names"
@@ -94,20 +99,71 @@ def _is(value: Any, kind: str) -> bool:
     return isinstance(value, str if kind == _TEXT else list)
 
 
-def sources_of(report: dict[str, Any]) -> list[Path]:
-    """Every file the last grading was given, failed ones included: they may be fixed now.
-    Not the folders it could not read (``folders_of``)."""
-    names = [s["submission"] for s in report["submissions"]]
-    names += [f["submission"] for c in report.get("conflicts", []) for f in c["files"]]
+def _locate(report: dict[str, Any], grades: Path) -> Callable[[str], Path]:
+    """How a path report.json names is found from the working folder now: through its
+    ``base``; as it stands in a report of an examgen before ``base``, or an absolute one."""
+    base = report.get("base")
+    if base is None:
+        return Path
+    folder = os.path.join(os.path.realpath(grades), base)
+
+    def locate(name: str) -> Path:
+        if os.path.isabs(name):
+            return Path(name)
+        found = os.path.normpath(os.path.join(folder, name))
+        try:  # as the instructor would type it from here: ../cls/a.json
+            return Path(os.path.relpath(found))
+        except (OSError, ValueError):
+            return Path(found)
+
+    return locate
+
+
+@dataclass
+class Sources:
+    """What a regrade grades again: the files the last grading was given that are still
+    there (failed ones included: they may be fixed now), the folders its walk could not
+    read, the files it chose (``--prefer``), and the graded files that are gone: ``path``,
+    ``exam_id`` and ``student_id`` each, a refused entry for that student, never a silent
+    ``missing``."""
+
+    files: list[Path]
+    folders: list[Path]
+    preferred: list[str]
+    gone: list[tuple[str, str, str]]
+
+
+def sources_of(report: dict[str, Any], grades: Path) -> Sources:
+    """The files, folders and choices of the ``report`` in ``grades``, found from the
+    working folder now. Refused (SubmissionError, nothing replaced) when none of the files
+    it graded is there: run from the wrong folder, it would grade no one."""
+    locate = _locate(report, grades)
+    claims = [(s["submission"], s["exam_id"], s["student_id"]) for s in report["submissions"]]
+    claims += [
+        (f["submission"], c.get("exam_id"), c.get("student_id"))
+        for c in report.get("conflicts", [])
+        for f in c["files"]
+    ]
+    names = [name for name, _, _ in claims]
     names += [e["submission"] for e in report["errors"] if e.get("folder") is not True]
-    return [Path(name) for name in dict.fromkeys(names)]
-
-
-def folders_of(report: dict[str, Any]) -> list[Path]:
-    """The folders the last grading's walk could not read: walked again, as whatever
-    made them unreadable may be fixed now."""
-    names = [e["submission"] for e in report["errors"] if e.get("folder") is True]
-    return [Path(name) for name in dict.fromkeys(names)]
+    files, gone = [], []
+    claimed = {name: (exam_id, student) for name, exam_id, student in reversed(claims)}
+    for name in dict.fromkeys(names):
+        path = locate(name)
+        exam_id, student = claimed.get(name, (None, None))
+        if isinstance(exam_id, str) and isinstance(student, str) and not os.path.exists(path):
+            gone.append((str(path), exam_id, student))
+        else:
+            files.append(path)
+    if report["submissions"] and len(gone) == len(claimed):
+        raise SubmissionError(
+            str(grades / "report.json"),
+            f"none of the {len(claimed)} files it graded is there now (such as "
+            f"{quoted(gone[0][0])}); run regrade where grade ran, or grade again",
+        )
+    folders = [locate(e["submission"]) for e in report["errors"] if e.get("folder") is True]
+    preferred = [str(locate(name)) for name in report.get("preferred", [])]
+    return Sources(files, list(dict.fromkeys(folders)), preferred, gone)
 
 
 def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
