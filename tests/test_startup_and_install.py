@@ -111,3 +111,26 @@ def test_installed_console_scripts_generate_and_grade_from_any_directory(tmp_pat
     assert json.loads(result.stdout) == {"weights": 250, "biases": 10, "params": 260}
     result = call(grade, "missing.json")
     assert result.returncode == 2 and result.stderr.strip() == "error: missing.json: no such file"
+
+
+def test_every_template_file_is_in_the_package_data():
+    """A file under templates/ that pyproject's package-data misses works from the checkout
+    and is absent from an installed examgen (the default exam's question file once was)."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["templates"]
+    templates = root / "templates"
+    missing = [
+        path.relative_to(templates).as_posix()
+        for path in templates.rglob("*")
+        if path.is_file()
+        and path.suffix not in (".py", ".pyc")
+        and "__pycache__" not in path.parts
+        and not any(fnmatch.fnmatch(path.relative_to(templates).as_posix(), g) for g in globs)
+    ]
+    assert not missing, missing
