@@ -19,6 +19,7 @@ import json
 import os
 import pstats
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.answers.types import answer_type_from_json
 from generator.exam import spec
-from generator.exam.assemble import Student
+from generator.exam.assemble import Student, assemble
 from generator.exam.roster import numbered_students
 from generator.exam_folder.build import generate_exam
 from generator.grading.scoring import grade
@@ -76,10 +77,13 @@ def tree_rss(root_pid: int) -> int:
     return sum(rss.get(pid, 0) for pid in family)
 
 
-def run_measured(command: list[str]) -> tuple[float, int]:
-    """Wall time and peak memory of a whole command with its worker processes. Files the
-    last command wrote go to disk first, so the kernel does not write them during this one."""
+def run_measured(command: list[str]) -> tuple[float, int, float]:
+    """Wall time, peak memory and CPU time (user + system) of a whole command with its
+    worker processes. CPU time changes little with the shared machine's load, where wall
+    time changes threefold. Files the last command wrote go to disk first, so the kernel
+    does not write them during this one."""
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, done = 0, threading.Event()
@@ -98,7 +102,10 @@ def run_measured(command: list[str]) -> tuple[float, int]:
     sampler.join()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed: {errors.decode()[-500:]}")
-    return elapsed, peak
+    # the workers count too: the command waited for them, as this process for the command
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, peak, cpu
 
 
 def machine_speed() -> float:
@@ -111,6 +118,13 @@ def machine_speed() -> float:
             total += i * i
 
     return best(3, loop)
+
+
+def exam_size() -> str:
+    """The default exam's questions and parts, as one variant of it has them."""
+    variant = assemble(spec.load(None), "bench", [Student("s1")])["variants"][0]
+    parts = sum(len(question["parts"]) for question in variant["questions"])
+    return f"{len(variant['questions'])} questions, {parts} parts"
 
 
 def examgen(*args: str) -> list[str]:
@@ -142,9 +156,14 @@ def generation_rows(work: Path, sizes: list[int], repeat: int) -> list[Row]:
             ]
             for k in range(len(runs)):
                 shutil.rmtree(work / f"gen-{n}-{formats}-{k}", ignore_errors=True)
-            seconds, peak = min(runs)
+            seconds, peak, _ = min(runs)
+            cpu = min(run[2] for run in runs)
             rows.append(
-                (f"examgen generate -n {n} --format {formats}", seconds, f"{peak >> 20} MB")
+                (
+                    f"examgen generate -n {n} --format {formats}",
+                    seconds,
+                    f"{peak >> 20} MB, CPU {cpu:.1f} s",
+                )
             )
     return rows
 
@@ -163,7 +182,7 @@ def pdf_rows(work: Path, n: int, repeat: int) -> list[Row]:
             )
         )
         shutil.rmtree(out, ignore_errors=True)
-    seconds, peak = min(runs)
+    seconds, peak, _ = min(runs)
     return [
         (
             f"examgen generate -n {n} --format pdf (sheets, keys, print file)",
@@ -249,7 +268,7 @@ def grading_rows(work: Path, n: int, repeat: int) -> list[Row]:
             )
             for k in range(repeat)
         ]
-        seconds, peak = min(runs)
+        seconds, peak, _ = min(runs)
         rows.append((f"grade {n} submissions into a {what} (command)", seconds, f"{peak >> 20} MB"))
     one = [grader, str(files[0]), "--key", str(key_path)]
     rows.append(
@@ -468,7 +487,7 @@ def main() -> None:
     sizes = [int(size) for size in args.scaling.split(",")]
     work = Path(tempfile.mkdtemp(prefix="examgen-bench-"))
     try:
-        print(f"{os.cpu_count()} cores; the default exam: 36 questions, 72 parts per variant")
+        print(f"{os.cpu_count()} cores; the default exam: {exam_size()} per variant")
         print(f"machine speed: the reference loop took {machine_speed():.2f} s (quiet: 1.1 s)")
         # Grading first: on ext4 without a journal, creating files searches past every inode
         # freed in the last half minute, so a class's feedback written just after the
