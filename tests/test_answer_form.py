@@ -35,7 +35,8 @@ def test_the_time_a_form_saved_a_file_is_shown_in_the_gradebook(run, exam, tmp_p
 @pytest.mark.parametrize(
     "saved_at",
     ["=HYPERLINK(1)", "yesterday", 17, ["2026-05-14T09:30:00Z"], "2026-05-14T09:30:00",
-     "２０２６-05-14T09:30:00Z", "2026-05-14T09:30:00Z\n"],
+     "２０２６-05-14T09:30:00Z", "2026-05-14T09:30:00Z\n", "2026-13-45T99:99:99Z",
+     "2026-02-30T10:00:00Z"],
 )  # fmt: skip
 def test_a_saved_at_that_is_not_a_utc_time_is_refused_on_one_line(run, exam, tmp_path, saved_at):
     path = tmp_path / "handed.json"

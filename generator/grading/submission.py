@@ -4,6 +4,7 @@ all checked, and each problem is reported as one line naming the file."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,17 @@ MAX_SUBMISSION_BYTES = 1_000_000
 # the millisecond): shown in the gradebook so a late file can be seen, never trusted as proof.
 _SAVED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z", re.ASCII)
 SAVED_AT_EXAMPLE = "2026-05-14T09:30:00Z"
+
+
+def _is_utc_time(value: Any) -> bool:
+    """A real UTC time as the answer form writes it: 2026-13-45T99:99:99Z has the shape."""
+    if not (isinstance(value, str) and _SAVED_AT.fullmatch(value)):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def read_submission(path: Path) -> dict[str, Any]:
@@ -36,7 +48,7 @@ def read_submission(path: Path) -> dict[str, Any]:
     if extra:
         raise SubmissionError(source, f"unknown field '{sorted(extra)[0]}'")
     saved_at = data.get("saved_at")
-    if saved_at is not None and not (isinstance(saved_at, str) and _SAVED_AT.fullmatch(saved_at)):
+    if saved_at is not None and not _is_utc_time(saved_at):
         raise SubmissionError(
             source,
             f"'saved_at' {quoted(str(saved_at))} is not a UTC time such as {SAVED_AT_EXAMPLE} "
