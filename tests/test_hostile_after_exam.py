@@ -64,6 +64,12 @@ def test_a_graded_file_gone_since_is_its_students_refused_entry(run, graded_clas
     result = run("regrade", "g")
     assert result.exit_code == 1
     assert "cls/v002.json: no longer there" in result.output
+    lines = result.output.splitlines()
+    assert any(
+        line.startswith("v002: ") and line.endswith("→ not graded (see the errors)")
+        for line in lines
+    )
+    assert "no student's points changed" not in result.output
     rows = _rows(tmp_path / "g" / "gradebook.csv")
     assert rows["v002"]["status"] == "refused"
     assert rows["v001"]["status"] == rows["v003"]["status"] == "graded"

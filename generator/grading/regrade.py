@@ -168,9 +168,23 @@ def sources_of(report: dict[str, Any], grades: Path) -> Sources:
 
 def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per student whose points moved between the ``before`` report.json and the ``after``
-    reports: the totals and each question's change."""
+    reports: the totals and each question's change; ``after`` None for a student graded
+    before and not now (their file gone, refused or in conflict)."""
     old = {(s["exam_id"], s["variant_id"]): s for s in before["submissions"]}
     found = []
+    graded = {(report["exam_id"], report["variant_id"]) for report in after}
+    for place, earlier in old.items():
+        if place not in graded:  # refused, in conflict or gone now: never a silent loss
+            found.append(
+                {
+                    "student_id": earlier["student_id"],
+                    "before": earlier["points"],
+                    "after": None,
+                    "max_before": earlier["max_points"],
+                    "max_after": None,
+                    "questions": {},
+                }
+            )
     for report in after:
         earlier = old.get((report["exam_id"], report["variant_id"]))
         if earlier is None:
@@ -210,6 +224,10 @@ def change_lines(found: list[dict[str, Any]]) -> list[str]:
     question lowers both, and each question's change."""
     lines = []
     for change in found:
+        if change["after"] is None:
+            before = format_score(change["before"], change["max_before"])
+            lines.append(f"{change['student_id']}: {before} → not graded (see the errors)")
+            continue
         after = format_score(change["after"], change["max_after"])
         if change["before"] is None:
             lines.append(f"{change['student_id']}: newly graded, {after}")
