@@ -33,6 +33,7 @@ from generator.families.common.notation import read_fc_outputs, read_layout
 from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
 from generator.formatting import format_points
+from generator.markdown_subset import active_markup
 from generator.tex_subset import refused_formula
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions", "gradescope"}
@@ -470,28 +471,10 @@ def _markdown(data: dict[str, Any], key: str, source: str, where: str) -> str:
 
 
 def refuse_active_markup(text: str, source: str, field: str) -> None:
-    """Refuse raw HTML, links and images in a Markdown text: sheet.md carries it as it is, so
-    a spec from a colleague could put a script, a javascript: link or a tracking image on
-    every student's sheet, while the HTML and PDF sheets print them as typed anyway."""
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark")
-    parser.validateLink = lambda url: True  # a javascript: link is refused, not left as text
-    tokens = parser.parse(text)
-    for token in tokens:
-        found = [token, *(token.children or [])]
-        for item in found:
-            if item.type in ("html_block", "html_inline"):
-                what = f"raw HTML {quoted(item.content.strip(), 30)}"
-            elif item.type in ("link_open", "image"):
-                what = (
-                    f"a link or image to {quoted(item.attrGet('href') or item.attrGet('src'), 30)}"
-                )
-            else:
-                continue
-            raise SpecError(
-                source, f"{what}: instructions are Markdown text and formulas only", field
-            )
+    """Refuse raw HTML, links and images in a Markdown text (``generator.markdown_subset``)
+    on one line naming the file and the field."""
+    if (what := active_markup(text)) is not None:
+        raise SpecError(source, f"{what}: instructions are Markdown text and formulas only", field)
 
 
 def refuse_unsafe_tex(text: str, source: str, field: str) -> None:

@@ -23,13 +23,13 @@ import numpy as np
 from generator.answers.types import MultiSelect, TrueFalse
 from generator.errors import quoted
 from generator.family import Family, Given, Part, Solution
+from generator.markdown_subset import active_markup
 from generator.question_files.question_file import (
     _CONTROL,
     _NAME,
     FileSolution,
     QuestionFileError,
 )
-from generator.question_files.texts import active_markup
 from generator.tex_subset import refused_formula
 
 MAX_ITEMS = 500

@@ -31,6 +31,7 @@ from generator.answers.types import (
 )
 from generator.errors import GivenError, SpecError, quoted
 from generator.family import Family, Given, Mistake, Part, Solution
+from generator.markdown_subset import active_markup
 from generator.question_files.formulas import (
     FormulaError,
     Undefined,
@@ -43,7 +44,7 @@ from generator.question_files.formulas import (
     steps_taken,
 )
 from generator.question_files.givens import GivenSpecError, Sampler, sampler
-from generator.question_files.texts import Text, active_markup, fill, placeholder, shown
+from generator.question_files.texts import Text, fill, placeholder, shown
 from generator.question_files.texts import read_text as read_slots
 from generator.tex_subset import refused_formula
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from generator.errors import quoted
 from generator.formatting import matrix_text, short_number, tex_matrix, vector_text
 from generator.question_files.formulas import FormulaError, evaluate, parse
 
@@ -82,21 +81,3 @@ def shown(value: Any, tex: bool = False) -> str:
     if isinstance(value, Fraction) and value.denominator != 1:
         return short_number(float(value))
     return short_number(value)
-
-
-def active_markup(text: str) -> str | None:
-    """What in a Markdown text is more than text and formulas: raw HTML, a link or an image,
-    which sheet.md would carry as it is to every student (a script, a javascript: link, a
-    tracking image); None when there is none. As a spec's instructions are checked."""
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark")
-    parser.validateLink = lambda url: True  # a javascript: link is refused, not left as text
-    for token in parser.parse(text):
-        for item in (token, *(token.children or [])):
-            if item.type in ("html_block", "html_inline"):
-                return f"raw HTML {quoted(item.content.strip(), 30)}"
-            if item.type in ("link_open", "image"):
-                target = item.attrGet("href") or item.attrGet("src")
-                return f"a link or image to {quoted(target, 30)}"
-    return None
