@@ -129,7 +129,7 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
     old_word, new_word = _word(old), _word(new)
     for (student, qid), _question in places.items():
         page = (tmp_path / "grades" / "feedback" / f"{student}.md").read_text()
-        section = _section(page, f"## {qid}. ", "\n## ")
+        section = _section(page, f". ({qid}) ", "\n## ")
         (row,) = [line for line in section.splitlines() if line.startswith("| answer |")]
         assert row.split("|")[3].strip() == new_word, row
         assert f"1. {new_word.title()}. " in section and f"1. {old_word.title()}. " not in section

@@ -19,8 +19,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.formatting import cell, format_score, short_number, student_cell
-from generator.grading.frames import FORMATS, Frame, points_slots, read_frame, slot, slot_count
+from generator.formatting import cell, format_points, format_score, short_number, student_cell
+from generator.grading.frames import (
+    FORMATS,
+    Frame,
+    cells,
+    points_slots,
+    read_frame,
+    slot,
+    slot_count,
+)
 from generator.render.assets import asset_files, write_files
 
 # Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
@@ -36,35 +44,60 @@ def write_assets(folder: Path) -> None:
 def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Frame]:
     """The feedback pages of ``key``'s variant, by format, with slots for the student's
     part; ``texts`` are each question's text and solution in Markdown (``text``,
-    ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them.
+    ``solution``) and HTML (``text_html``, ``solution_html``), as the key showed them, and
+    its rendered ``parts``.
 
-    Slot 0 is the total; each question not dropped has a slot for its points, then one
-    per part (``points_slots``), for its row."""
+    Slot 0 is the total, then the summary's points of each question not dropped; then each
+    such question has a slot for its points, one per blank of its own table (the network
+    table's: the student's answers go in its cells, and ``key``'s question lists those
+    parts as ``cells``), then one per part (``points_slots``), for its row."""
     from generator.render.pages import environment, html_environment  # jinja2: not for grading
 
-    markdown, html = [], []
     questions = key["questions"]
-    for score, question, text in zip(points_slots(questions), questions, texts, strict=True):
+    for question, text in zip(questions, texts, strict=True):
+        listed = _cell_parts(question, text)
+        if listed:
+            question["cells"] = listed
+        else:
+            question.pop("cells", None)
+    markdown, html, summary = [], [], []
+    kept = 0
+    for number, (score, question, text) in enumerate(
+        zip(points_slots(questions), questions, texts, strict=True), start=1
+    ):
         parts = question["parts"]
-        numbered = [] if score is None else list(enumerate(parts, start=score + 1))
+        listed = cells(question) if score is not None else []
+        first_row = (score or 0) + 1 + len(listed)
+        numbered = [] if score is None else list(enumerate(parts, start=first_row))
         common = {
+            "number": number,
             "id": question["id"],
             "title": question["title"],
             "dropped": question["dropped"],
             "score": None if score is None else _slot(score),
-            "rows": Markup("\n").join(_slot(number) for number, _ in numbered),
+            "rows": Markup("\n").join(_slot(n) for n, _ in numbered),
             # what the instructor adjusted after the exam (``adjustments``), from key.json
             "notes": [str(note) for note in question.get("adjusted", [])],
         }
+        if score is not None:
+            kept += 1
+            summary.append({**common, "score": _slot(kept)})
+        else:
+            summary.append(common)
+        cell_slots = [_slot(n) for n in range((score or 0) + 1, first_row)]
+        text_md, text_html = text["text"], Markup(text["text_html"])
+        if listed:
+            text_md = _into_blanks(text_md, _BLANK_MD, cell_slots)
+            text_html = Markup(_into_blanks(text_html, _BLANK_HTML, cell_slots))
         tested_md, tested_html = _tested(parts)
         markdown.append(
-            {**common, "text": text["text"], "solution": text["solution"], "tested": tested_md}
+            {**common, "text": text_md, "solution": text["solution"], "tested": tested_md}
         )
         html.append(
             {
                 **common,
                 # examgen's own HTML, made at generation from its templates' Markdown
-                "text": Markup(text["text_html"]),
+                "text": text_html,
                 "solution": Markup(text["solution_html"]),
                 "tested": tested_html,
             }
@@ -72,10 +105,10 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     pages = (
         environment()
         .get_template("sheets/feedback.md.j2")
-        .render(key=key, total=_slot(0), questions=markdown),
+        .render(key=key, total=_slot(0), summary=summary, questions=markdown),
         html_environment()
         .get_template("sheets/feedback.html.j2")
-        .render(key=key, total=_slot(0), questions=html, assets=ASSETS),
+        .render(key=key, total=_slot(0), summary=summary, questions=html, assets=ASSETS),
     )
     frames = {
         name: read_frame(page.encode(), slot_count(questions))
@@ -84,6 +117,35 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
     if None in frames.values():
         raise ValueError("a feedback page's slots are not in its layout")  # examgen's bug
     return frames
+
+
+# A blank of a question's own table, as its Markdown and its HTML draw it
+_BLANK_MD = "\\_\\_\\_\\_\\_\\_"
+_BLANK_HTML = '<span class="blank-box"></span>'
+
+
+def _cell_parts(question: dict[str, Any], text: dict[str, Any]) -> list[str]:
+    """The parts answered in the blanks of the question's own table, in order, when the
+    blanks in both its Markdown and its HTML are as many as those parts (the answer form's
+    rule too); else none, and the parts' rows alone show the answers."""
+    if question["dropped"]:
+        return []
+    listed = [p["id"] for p in text.get("parts", []) if p["space"]["kind"] == "in_question"]
+    if (
+        listed
+        and text["text"].count(_BLANK_MD) == len(listed)
+        and text["text_html"].count(_BLANK_HTML) == len(listed)
+    ):
+        return listed
+    return []
+
+
+def _into_blanks(text: str, blank: str, slots: list[Markup]) -> str:
+    pieces = text.split(blank)
+    out = [pieces[0]]
+    for filled, piece in zip(slots, pieces[1:], strict=True):
+        out += (filled, piece)
+    return "".join(out)
 
 
 def _tested(parts: list[dict[str, Any]]) -> tuple[str, Markup]:
@@ -113,31 +175,67 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
     total = (0, format_score(report["points"], report["max_points"]).encode())
     markdown, html = [total], [total]  # points are digits: nothing to escape
     questions = key["questions"]
-    slots = points_slots(questions)
+    slots = list(points_slots(questions))
+    kept = 0
+    for number, graded in zip(slots, report["questions"], strict=True):
+        if number is not None:
+            kept += 1
+            line = (kept, format_score(graded["points"], graded["max_points"]).encode())
+            markdown.append(line)
+            html.append(line)
     for number, graded, question in zip(slots, report["questions"], questions, strict=True):
         if number is None:  # dropped
             continue
-        score = (number, format_score(graded["points"], graded["max_points"]).encode())
-        markdown.append(score)
-        html.append(score)
+        worth = {part["max_points"] for part in graded["parts"]}
+        each = worth.pop() if len(worth) == 1 else None  # every part worth the same
+        heading = format_score(graded["points"], graded["max_points"])
+        if each is not None and len(graded["parts"]) > 1:
+            heading += f" · {format_points(each)} a part"
+        markdown.append((number, heading.encode()))
+        html.append((number, heading.encode()))
+        by_id = {row["id"]: row for row in graded["parts"]}
+        for cell_number, part_id in enumerate(cells(question), start=number + 1):
+            cell_md, cell_html = _cell(by_id[part_id])
+            markdown.append((cell_number, cell_md.encode()))
+            html.append((cell_number, cell_html.encode()))
+        first_row = number + 1 + len(cells(question))
         rows = zip(graded["parts"], question["parts"], strict=True)
-        for row_number, (row, part) in enumerate(rows, start=number + 1):
-            row_md, row_html = _row(row, part)
+        for row_number, (row, part) in enumerate(rows, start=first_row):
+            row_md, row_html = _row(row, part, each is None)
             markdown.append((row_number, row_md.encode()))
             html.append((row_number, row_html.encode()))
     frames = key["feedback"]
     return frames["md"].filled(markdown), frames["html"].filled(html)
 
 
-def _row(graded: dict[str, Any], keyed: dict[str, Any]) -> tuple[str, str]:
+# How a table's cell marks its verdict beside the student's answer
+_MARKS = {"correct": "✓", "partial": "½", "wrong": "✗", "invalid": "✗", "blank": "✗"}
+
+
+def _cell(graded: dict[str, Any]) -> tuple[str, str]:
+    """A part's answer as the question's own table shows it, with its verdict's mark."""
+    answer, status = _answer(graded["answer"]), graded["status"]
+    mark = _MARKS.get(status, "?")
+    return (
+        f"{student_cell(answer)} {mark}",
+        f'<span class="cell-answer {status}">{escape(answer)}'
+        f' <span class="mark" title="{status}">{mark}</span></span>',
+    )
+
+
+def _row(graded: dict[str, Any], keyed: dict[str, Any], out_of: bool = True) -> tuple[str, str]:
     """A part's table row, in Markdown and in HTML: its id, the answer, the key, the
-    points and the status with its feedback. The id, points and status are examgen's own
+    points (out of the most, ``out_of``, unless the heading says what every part is worth)
+    and the status with its feedback. The id, points and status are examgen's own
     words and digits: only the answer, the key and the feedback (which may quote the
     answer) are escaped; the key was, at generation (``escaped_key``)."""
     part_id, key, status = graded["id"], keyed["shown"], graded["status"]
     feedback = graded["feedback"]
     answer = _answer(graded["answer"])
-    points = format_score(graded["points"], graded["max_points"])
+    if out_of:
+        points = format_score(graded["points"], graded["max_points"])
+    else:
+        points = format_points(graded["points"])
     key_md, key_html = keyed.get("shown_escaped") or (key, key)
     if answer == key:
         answer_md, answer_html = key_md, key_html

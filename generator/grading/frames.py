@@ -20,8 +20,8 @@ class Frame:
     """A page laid out without the student's part, in UTF-8: its ``text``, with the slots
     empty, and ``cuts``, where slot ``n`` goes in the text (``cuts[2n]``, and
     ``cuts[2n + 1]``, the same place). Slots come in the order of their numbers, all of them.
-    The numbers are ``feedback``'s: 0 is the total, then per question its points and one
-    slot per part."""
+    The numbers are ``feedback``'s: 0 is the total, then the summary's points of each
+    question, then per question its points, its table cells and one slot per part."""
 
     text: bytes
     cuts: array[int]
@@ -41,22 +41,32 @@ class Frame:
         return b"".join(pieces)
 
 
+def cells(question: dict[str, Any]) -> list[str]:
+    """The parts whose answers the feedback writes into the cells of the question's own
+    table (the network table's blanks, ``feedback.feedback_frames``), in the table's order."""
+    listed = question.get("cells")
+    return listed if type(listed) is list and all(type(p) is str for p in listed) else []
+
+
 def points_slots(questions: list[dict[str, Any]]) -> Iterator[int | None]:
-    """The number of each question's points slot, its parts' slots following it; None for
-    a dropped question, whose page shows neither."""
-    number = 1
+    """The number of each question's points slot, its table cells' slots (``cells``) and
+    then its parts' following it; None for a dropped question, whose page shows neither.
+    The summary's slots, one per question not dropped, come first, after the total."""
+    number = 1 + sum(1 for question in questions if not question["dropped"])
     for question in questions:
         if question["dropped"]:
             yield None
         else:
             yield number
-            number += 1 + len(question["parts"])
+            number += 1 + len(cells(question)) + len(question["parts"])
 
 
 def slot_count(questions: list[dict[str, Any]]) -> int:
     """How many slots the feedback pages of a grading key's ``questions`` have: the total,
-    and for each question not dropped, its points and its parts'."""
-    return 1 + sum(1 + len(q["parts"]) for q in questions if not q["dropped"])
+    the summary's line per question not dropped, and for each such question its points,
+    its table cells' and its parts'."""
+    kept = [q for q in questions if not q["dropped"]]
+    return 1 + len(kept) + sum(1 + len(cells(q)) + len(q["parts"]) for q in kept)
 
 
 def slot(number: int) -> str:
