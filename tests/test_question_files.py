@@ -395,3 +395,23 @@ def test_a_spec_naming_a_missing_question_file_or_bank_says_which_entry(run, tmp
     (tmp_path / "q.toml").write_text('title = "Q"\n[[questions]]\nbank = "q.toml"\npick = 1\n')
     result = run("generate", "q.toml", "--variants", "1", "--seed", "s")
     assert "questions[1].bank: no folder of question files" in result.output
+
+
+def test_a_question_that_shows_an_answer_is_refused_naming_it(run, tmp_path):
+    stride = (Path(__file__).parent.parent / "templates" / "questions" / "stride.toml").read_text()
+    leak = stride.replace("How many samples remain?", "How many samples remain ({{ kept }})?")
+    assert leak != stride
+    (tmp_path / "leak.toml").write_text(leak)
+    result = run("check", "leak.toml")
+    assert result.exit_code == 2
+    assert "leak.toml: question: shows the answer 'kept'" in result.output
+
+
+def test_an_answer_label_with_a_slot_is_refused(run, tmp_path):
+    (tmp_path / "label.toml").write_text(
+        'question = "n is {{ n }}"\nsolution = "s"\n[givens]\nn = { int = [1, 9] }\n'
+        '[answers.a]\ntype = "integer"\nvalue = "n"\nlabel = "a for {{ n }}"\n'
+    )
+    result = run("check", "label.toml")
+    assert result.exit_code == 2
+    assert "answers.a.label: is plain text" in result.output

@@ -142,8 +142,18 @@ class QuestionFileFamily(Family):
                     f"features.{name[:40]}",
                 )
             self.feature_formulas[name] = self._formula(text, known, f"features.{name}")
-        self.plot = self._plot(data.get("plot"), known)
-        self.question_text = self._markdown(data, "question", known, required=True)
+        # what a student sees reads the givens and values, never an answer: a question that
+        # printed {{ kept }} would hand every student its key
+        shown = known - set(self.answers)
+        question = data.get("question")
+        for name in self.answers:
+            if isinstance(question, str) and re.search(rf"{{{{[^}}]*\b{name}\b", question):
+                raise self.file_error(
+                    f"shows the answer {quoted(name)}: a question may show givens and values only",
+                    "question",
+                )
+        self.plot = self._plot(data.get("plot"), shown)
+        self.question_text = self._markdown(data, "question", shown, required=True)
         self.solution_text = self._markdown(data, "solution", known, required=True)
         self.choice_part = self._choice(data)
 
@@ -266,6 +276,10 @@ class QuestionFileFamily(Family):
         label = raw.get("label", name)
         if not isinstance(label, str) or not 0 < len(label) <= 200:
             raise self.file_error("must be text of at most 200 characters", f"{where}.label")
+        if "{{" in label or "{%" in label:
+            raise self.file_error(
+                "is plain text: only question and solution fill in {{ }}", f"{where}.label"
+            )
         self._safe_tex(label, f"{where}.label")
         answer_type = self._answer_type(kind, raw, where)
         options: list[tuple[Text, tuple[Any, ...]]] = []
