@@ -415,3 +415,23 @@ def test_an_answer_label_with_a_slot_is_refused(run, tmp_path):
     result = run("check", "label.toml")
     assert result.exit_code == 2
     assert "answers.a.label: is plain text" in result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("file", "/etc/hostname.toml", "is not in the spec's folder or below it"),
+        ("file", "../elsewhere.toml", "is not in the spec's folder or below it"),
+        ("file", "", "must name a question file"),
+        ("bank", "", "must name a folder of question files"),
+        ("bank", "..", "is not in the spec's folder or below it"),
+    ],
+)
+def test_a_spec_names_question_files_beside_it_only(run, tmp_path, key, value, says):
+    (tmp_path / "elsewhere.toml").write_text("")
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "quiz.toml").write_text(f'title = "Q"\n[[questions]]\n{key} = "{value}"\n')
+    result = run("generate", str(folder / "quiz.toml"), "-n", "1", "--seed", "s")
+    assert result.exit_code == 2
+    assert f"questions[1].{key}: " in result.output and says in result.output

@@ -214,10 +214,17 @@ class QuestionFiles:
     def family(self, key: str, value: str, source: str, where: str) -> str:
         from generator.question_files import load_bank, load_file
 
-        path = Path(value) if Path(value).is_absolute() else self.folder / value
+        what = "question file" if key == "file" else "folder of question files"
+        if not value.strip():
+            raise SpecError(source, f"must name a {what}", where)
+        path = self.folder / value
+        if Path(value).is_absolute() or not self._inside(path):
+            # a colleague's spec reads what lies beside it, not any .toml on the machine
+            raise SpecError(
+                source, f"{quoted(value, 120)} is not in the spec's folder or below it", where
+            )
         if not (path.is_file() if key == "file" else path.is_dir()):
-            what = "question file" if key == "file" else "folder of question files"
-            raise SpecError(source, f"no {what} {quoted(path)}", where)
+            raise SpecError(source, f"no {what} {quoted(value, 120)} beside the spec", where)
         if (key, path) not in self.read:
             family = load_file(path) if key == "file" else load_bank(path)
             other = self.paths.get(family.name)
@@ -227,6 +234,13 @@ class QuestionFiles:
             self.read[key, path] = family
             registry.add_from_file(family)
         return self.read[key, path].name
+
+    def _inside(self, path: Path) -> bool:
+        """Whether ``path`` lies in the spec's folder, or among the question files examgen
+        ships (a built-in exam's, or one an instructor names)."""
+        shipped = Path(str(files("templates"))) / "questions"
+        real = path.resolve()
+        return any(real.is_relative_to(root.resolve()) for root in (self.folder, shipped))
 
     def texts(self) -> str:
         return "".join(getattr(family, "file_text", "") for family in self.read.values())
