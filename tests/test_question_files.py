@@ -435,3 +435,23 @@ def test_a_spec_names_question_files_beside_it_only(run, tmp_path, key, value, s
     result = run("generate", str(folder / "quiz.toml"), "-n", "1", "--seed", "s")
     assert result.exit_code == 2
     assert f"questions[1].{key}: " in result.output and says in result.output
+
+
+def test_check_refuses_a_folder_larger_than_a_bank_may_be(run, tmp_path):
+    stride = (Path(__file__).parent.parent / "templates" / "questions" / "stride.toml").read_text()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(201):
+        (folder / f"q{n:03d}.toml").write_text(stride)
+    result = run("check", "many")
+    assert result.exit_code == 2
+    assert "holds more than 200 question files" in result.output
+
+
+def test_check_stops_a_slow_family_at_its_budget_and_says_so():
+    from generator import registry
+    from generator.question_files.check import check_family
+
+    report = check_family(registry.get("conv_output_size"), count=1000, budget=0.0)
+    assert report.drawn == 1
+    assert any("stopped after 0 s with 1 of 1000 drawn" in line for line in report.lines())

@@ -11,6 +11,7 @@ tolerance accepts 0.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +25,14 @@ from generator.formatting import counted, short_number
 _EXPENSIVE_CHECKS = 10  # instances whose expression keys are compared (sympy, in a process)
 
 
+BUDGET = 60.0  # seconds of drawing per family
+
+
 @dataclass
 class Report:
     family: str
+    wanted: int = 0
+    stopped: float = 0.0  # the budget that stopped the draws early, or 0
     drawn: int = 0
     distinct: int = 0
     givens: dict[str, list[Any]] = field(default_factory=dict)
@@ -44,6 +50,11 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"{self.family}: {counted(self.drawn, 'instance')} drawn, {self.distinct} distinct"]
+        if self.stopped:
+            out.append(
+                f"note: stopped after {self.stopped:g} s with {self.drawn} of {self.wanted} "
+                "drawn: each instance is slow to draw or solve"
+            )
         out.append("givens:")
         out += [f"  {name}: {_range(values)}" for name, values in self.givens.items()]
         out.append("answers:")
@@ -78,12 +89,20 @@ def _range(values: list[Any]) -> str:
     return ", ".join(shown) + more
 
 
-def check_family(family: Family, count: int = 1000, difficulty: str = "medium") -> Report:
-    """Draw ``count`` instances of ``family`` and report (see the module's docstring)."""
-    report = Report(family.name)
+def check_family(
+    family: Family, count: int = 1000, difficulty: str = "medium", budget: float = BUDGET
+) -> Report:
+    """Draw ``count`` instances of ``family`` and report (see the module's docstring), or
+    as many as ``budget`` seconds allow: a file whose every draw is slow is reported so,
+    rather than keeping its author waiting without a word."""
+    report = Report(family.name, wanted=count)
     rng = np.random.default_rng(0)
     identities: set[str] = set()
+    deadline = time.monotonic() + budget
     for n in range(count):
+        if n and time.monotonic() > deadline:
+            report.stopped = budget
+            break
         raw = family.draw(rng, difficulty, {})
         report.drawn += 1
         try:
