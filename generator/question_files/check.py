@@ -32,7 +32,7 @@ BUDGET = 60.0  # seconds of drawing per family
 class Report:
     family: str
     wanted: int = 0
-    stopped: float = 0.0  # the budget that stopped the draws early, or 0
+    stopped: float | None = None  # the budget that stopped the draws early
     drawn: int = 0
     distinct: int = 0
     givens: dict[str, list[Any]] = field(default_factory=dict)
@@ -50,7 +50,7 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"{self.family}: {counted(self.drawn, 'instance')} drawn, {self.distinct} distinct"]
-        if self.stopped:
+        if self.stopped is not None:
             out.append(
                 f"note: stopped after {self.stopped:g} s with {self.drawn} of {self.wanted} "
                 "drawn: each instance is slow to draw or solve"
