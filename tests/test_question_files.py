@@ -455,3 +455,15 @@ def test_check_stops_a_slow_family_at_its_budget_and_says_so():
     report = check_family(registry.get("conv_output_size"), count=1000, budget=0.0)
     assert report.drawn == 1
     assert any("stopped after 0 s with 1 of 1000 drawn" in line for line in report.lines())
+
+
+def test_a_word_given_that_brings_a_file_primitive_into_a_formula_is_refused(run, tmp_path):
+    # the file's texts pass when read; the word a draw puts in the slot is checked when filled
+    (tmp_path / "words.toml").write_text(
+        'question = "Use $x{{ w }}$ now"\nsolution = "s"\n'
+        '[givens]\nw = { choice = ["1", "\\\\input{/etc/hostname}"] }\n'
+        '[answers.a]\ntype = "integer"\nvalue = "1"\n'
+    )
+    result = run("check", "words.toml")
+    assert result.exit_code == 2
+    assert "words.toml: question: the formula 'x\\input{/etc/hostname}' uses \\input" in result.output

@@ -523,14 +523,17 @@ class QuestionFileFamily(Family):
         return FileSolution(answers, steps, texts=texts)
 
     def _filled(self, text: Text, values: dict[str, Any], where: str) -> str:
-        """A text with its slots filled; its TeX checked again, as a slot may bring text."""
+        """A text with its slots filled; its TeX checked again where a slot may bring text
+        (a given drawn from a list of words): a number, vector or matrix examgen writes
+        brings none, and the text itself was checked when the file was read."""
         try:
             filled = fill(text, values)
         except Undefined as error:
             raise self.error(f"{where} has no value here: {error}") from None
         except FormulaError as error:
             raise self.file_error(str(error), where) from None
-        self._safe_tex(filled, where)
+        if any(isinstance(value, str) for value in values.values()):
+            self._safe_tex(filled, where)
         return filled
 
     def _key(self, answer: Answer, values: dict[str, Any]) -> Any:
