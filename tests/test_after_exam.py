@@ -129,7 +129,7 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
     old_word, new_word = _word(old), _word(new)
     for (student, qid), _question in places.items():
         page = (tmp_path / "grades" / "feedback" / f"{student}.md").read_text()
-        section = _section(page, f". ({qid}) ", "\n## ")
+        section = _section(page, _heading(page, qid), "\n## ")
         (row,) = [line for line in section.splitlines() if line.startswith("| answer |")]
         assert row.split("|")[3].strip() == new_word, row
         assert f"1. {new_word.title()}. " in section and f"1. {old_word.title()}. " not in section
@@ -138,9 +138,9 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
         (cell,) = re.findall(r"<td>answer</td><td>[^<]*</td><td>([^<]*)</td>", section)
         assert cell == new_word
         readable = (exam / "instructor" / "keys" / f"{student}.md").read_text()
-        glance = next(line for line in readable.splitlines() if line.startswith(f"| {qid} |"))
+        glance = next(line for line in readable.splitlines() if f". ({qid}) |" in line)
         assert glance.split("|")[3].strip() == new_word
-        section = _section(readable, f"## {qid}. ", "\n## ")
+        section = _section(readable, _heading(readable, qid), "\n## ")
         assert f"**{new_word}**" in section and f"**{old_word}**" not in section
         readable = (exam / "instructor" / "keys" / f"{student}.html").read_text()
         section = _section(readable, f'id="{qid}"', "</section>")
@@ -181,6 +181,11 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
     assert again.exit_code == 0, again.output
     assert "no student's points changed" in again.output
     assert json.loads((exam / "instructor" / "key.json").read_text()) == key
+
+
+def _heading(text: str, qid: str) -> str:
+    """A question's heading in a Markdown page: ## 2. (qid) ..."""
+    return re.search(rf"^## \d+\. \({re.escape(qid)}\) ", text, re.M).group(0)
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -281,7 +286,7 @@ def test_a_corrected_given_solves_each_variant_again_and_names_the_sheets_stale(
         shown = next(q for q in graded[variant["student_id"]]["questions"] if q["id"] == "size")
         assert shown["parts"][0]["key"] == part["key"]
         readable = (exam / "instructor" / "keys" / f"{variant['student_id']}.md").read_text()
-        assert "stride 1," in _section(readable, "## size. ", "\n## ")
+        assert "stride 1," in _section(readable, _heading(readable, "size"), "\n## ")
 
 
 def test_exports_that_cannot_carry_an_accepted_answer_are_named_stale(run, tmp_path, flawed_class):

@@ -241,7 +241,7 @@ def test_a_question_asked_as_multiple_choice_asks_for_its_one_part(run, tmp_path
     (exam,) = (tmp_path / "output").iterdir()
     sheet = (exam / "students" / "v001" / "sheet.md").read_text()
     for n, name in enumerate(families):
-        text = sheet.split(f"## q{n}. ")[1].split("**Multiple choice**")[0]
+        text = sheet.split(f". (q{n}) ")[1].split("**Multiple choice**")[0]
         assert "which of the options below is " in text.lower(), (name, text)
         # the free-response asks are gone: no list of what to compute next to one choice
         assert not re.search(r"\b(Compute|Give|Fill in|Count the|How many)\b", text), (name, text)

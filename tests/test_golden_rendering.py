@@ -81,7 +81,7 @@ def test_a_key_opens_with_every_answer_at_a_glance():
     pages = render_layouts(manifest, variant, ("key", "key.html"), {"assets": "assets"})
     for layout, marker in (("key", "## Answers at a glance"), ("key.html", "Answers at a glance")):
         page = pages[layout]
-        glance, rest = page.split(marker, 1)[1].split("p3_3. Problem 3.3", 1)
+        glance, rest = page.split(marker, 1)[1].split("(p3_3) Problem 3.3", 1)
         for question in variant["questions"]:
             for part in question["parts"]:
                 assert part["id"] in glance, (layout, part["id"])
