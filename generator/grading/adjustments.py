@@ -16,13 +16,15 @@ applies to every variant where its target occurs:
 
 The letters of a multiple-choice bank item name its options as the bank writes them (A the
 first): each variant's shuffle is undone here. Applying is idempotent: what an earlier
-application set (accepted answers, credit, manual points, notes) is cleared and set again
-from the file, so removing an entry from the file and regrading undoes it; a key fix
-records the key it replaced (``was``), to be undone by fixing it back.
+application set (accepted answers, credit, manual points, notes, drops) is cleared and set
+again from the file, and a key fix keeps the question as generated (``generated``) and
+applies to that, so removing any entry from the file and regrading undoes it. A key fix
+records the key it replaced (``was``) for the instructor to read.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -51,6 +53,9 @@ _BANK_TF = "concept_tf"
 # what applying sets in a variant's question or part, cleared before each application
 _SET_IN_QUESTION = ("full_credit", "manual", "dropped", "adjusted")
 _SET_IN_PART = ("accept",)
+# what a key fix rewrites in a question, kept as generated under _GENERATED
+_FIXED = ("params", "answers", "steps", "parts")
+_GENERATED = "generated"
 
 
 class AdjustmentError(ExamgenError):
@@ -295,6 +300,9 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
     before = [compact_json_bytes(v) for v in manifest["variants"]]
     for variant in manifest["variants"]:
         for question in variant["questions"]:
+            # a key fix applies to the key as generated: an entry deleted from the file
+            # leaves the question as it was made
+            question.update(question.pop(_GENERATED, {}))
             for name in _SET_IN_QUESTION:
                 question.pop(name, None)
             for part in question["parts"]:
@@ -302,13 +310,13 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
                     part.pop(name, None)
     lines: list[str] = []
     resolved: set[int] = set()
-    dropped = list(manifest.get("dropped", []))
+    dropped: list[str] = []  # from the file alone: a drop deleted from it is undone
     for n, action in enumerate(adjustments.actions):
         where = printable(action.option) or f"{source}: {action.kind}[{n}] {quoted(action.target)}"
         hits = resolve(manifest, action.target, where, action.kind == "key_fix")
         if action.kind == "drop" and action.target in _question_ids(manifest):
             dropped.append(action.target)
-        lines.append(_apply(manifest, action, hits, where, resolved))
+        lines.append(_apply(manifest, action, hits, where, resolved, dropped))
     manifest["dropped"] = [q for q in _question_ids(manifest) if q in dropped]
     if not manifest["dropped"]:
         del manifest["dropped"]
@@ -373,7 +381,12 @@ def resolve(manifest: dict[str, Any], target: str, where: str, givens: bool = Fa
 
 
 def _apply(
-    manifest: dict[str, Any], action: Action, hits: list[Hit], where: str, resolved: set[int]
+    manifest: dict[str, Any],
+    action: Action,
+    hits: list[Hit],
+    where: str,
+    resolved: set[int],
+    dropped: list[str],
 ) -> str:
     questions = [(manifest["variants"][h.variant]["questions"][h.question], h) for h in hits]
     slots = sorted(
@@ -390,7 +403,7 @@ def _apply(
         return f"full credit for {action.target} {scope}"
     if action.kind == "drop":
         for question, _ in questions:
-            if action.target not in manifest.get("dropped", []):
+            if action.target not in dropped:  # a whole question is dropped in the header
                 question["dropped"] = True
         return f"dropped {action.target} {scope}"
     if action.kind == "key_fix" and hits and hits[0].given is not None:
@@ -418,12 +431,8 @@ def _apply(
         old = part["key"]
         olds.add(_to_bank(answer_type.display(old), question, family))
         if answer_type.agrees(answer_type.read_key(new), answer_type.read_key(old)):
-            now = answer_type.display(new)
-            if action.was is not None and action.was != _to_bank(now, question, family):
-                was = _to_variant(action.was, question, family, where)
-                fixed = f"{_key_of(question, part)} corrected after the exam"
-                _note(question, f"{fixed}: was {was}, now {now}.")
-            continue  # fixed by an earlier application
+            continue  # the key as generated, or fixed by an earlier action of this file
+        _keep_generated(question)
         _fix_key(question, family, part, old, new)
     if action.kind == "accept":
         return f"accepted {action.target} = {value} {scope}"
@@ -436,6 +445,14 @@ def _apply(
     if action.was is None and olds:
         action.was = olds.pop()
     return f"key of {action.target}: {value} (was {action.was}) {scope}"
+
+
+def _keep_generated(question: dict[str, Any]) -> None:
+    """Keep what a key fix rewrites in ``question`` as generated, once, for the next
+    application to start from."""
+    if _GENERATED not in question:
+        kept = {name: question[name] for name in _FIXED if name in question}
+        question[_GENERATED] = copy.deepcopy(kept)
 
 
 def _family(manifest: dict[str, Any], hit: Hit) -> str:
@@ -579,6 +596,7 @@ def _fix_given(
         if params == question["params"]:
             continue
         was = question["params"].get(name)
+        _keep_generated(question)
         question["params"] = plain_json(params)
         question["answers"] = plain_json(solution.answers)
         question["steps"] = list(solution.steps)

@@ -1,0 +1,71 @@
+"""Hostile regrades: adjustments deleted from the file, vector keys fixed, a maximum that
+moves alone, a question file's given, and a colleague's odd CSV or a hand-edited file."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = """title = "V"
+[[questions]]
+id = "mv"
+file = "mv.toml"
+[[questions]]
+id = "st"
+file = "st.toml"
+[[questions]]
+id = "tf"
+family = "concept_tf"
+count = 2
+"""
+
+
+@pytest.fixture
+def graded(run, tmp_path):
+    """A graded class of two variants: a matrix question file, a computed one, two
+    true/false slots. Returns the exam folder."""
+    shutil.copy(ROOT / "templates/questions/matrix_vector.toml", tmp_path / "mv.toml")
+    shutil.copy(ROOT / "templates/questions/stride.toml", tmp_path / "st.toml")
+    (tmp_path / "v.toml").write_text(SPEC)
+    assert run("generate", "v.toml", "--variants", "2", "--seed", "s").exit_code == 0
+    (exam,) = (tmp_path / "output").iterdir()
+    result = run("grade", str(exam / "students"), "--out", "g")
+    assert result.exit_code == 0, result.output
+    return exam
+
+
+def _key(exam: Path) -> dict:
+    return json.loads((exam / "instructor" / "key.json").read_text())
+
+
+def _without_tables(exam: Path, kind: str) -> None:
+    path = exam / "instructor" / "adjustments.toml"
+    text = path.read_text()
+    path.write_text(text[: text.index(f"[[{kind}]]")])
+
+
+def test_deleting_a_key_fix_from_the_file_restores_the_generated_key(run, graded):
+    generated = (graded / "instructor" / "key.json").read_bytes()
+    item = _key(graded)["variants"][0]["questions"][2]["params"]["item"]
+    was = _key(graded)["variants"][0]["questions"][2]["parts"][0]["key"]
+    fixed = run("regrade", "g", "--key-fix", f"{item}={str(not was).lower()}")
+    assert fixed.exit_code == 0, fixed.output
+    assert _key(graded)["variants"][0]["questions"][2]["parts"][0]["key"] is (not was)
+    _without_tables(graded, "key_fix")
+    assert run("regrade", "g").exit_code == 0
+    assert (graded / "instructor" / "key.json").read_bytes() == generated
+
+
+def test_deleting_a_drop_from_the_file_counts_the_question_again(run, graded):
+    generated = (graded / "instructor" / "key.json").read_bytes()
+    most = json.loads(Path("g/report.json").read_text())["submissions"][0]["max_points"]
+    assert run("regrade", "g", "--drop", "tfa").exit_code == 0
+    assert _key(graded)["dropped"] == ["tfa"]
+    _without_tables(graded, "drop")
+    result = run("regrade", "g")
+    assert result.exit_code == 0, result.output
+    assert (graded / "instructor" / "key.json").read_bytes() == generated
+    report = json.loads(Path("g/report.json").read_text())
+    assert [s["max_points"] for s in report["submissions"]] == [most, most]
