@@ -13,6 +13,7 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,22 @@ from generator.grading.frames import (
     slot,
     slot_count,
 )
-from generator.render.assets import asset_files, write_files
+from generator.render.assets import asset_files, inline_scripts, write_files
 
-# Where a feedback page finds KaTeX: beside it, in the folder that holds the class's pages
-# (``write_assets``). A page sent on its own shows its formulas as TeX source.
+# Where a feedback page laid out before its pages carried KaTeX inside them finds it: beside
+# it, in the folder that holds the class's pages (``write_assets``)
 ASSETS = "assets"
+
+# Where the frame of a feedback page takes KaTeX and the script that runs it, as each page is
+# filled: carried by every page, so one sent alone typesets its formulas, but not by the
+# grading key's frames, one a variant, which would grow by the scripts' 270 kB each
+_SCRIPTS_AT = b"<!--examgen:page-scripts-->"
+
+
+@cache
+def _page_scripts() -> bytes:
+    scripts = inline_scripts()
+    return f"<script>{scripts['katex']}</script>\n<script>{scripts['typeset']}</script>".encode()
 
 
 def write_assets(folder: Path) -> None:
@@ -205,7 +217,12 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
             markdown.append((row_number, row_md.encode()))
             html.append((row_number, row_html.encode()))
     frames = key["feedback"]
-    return frames["md"].filled(markdown), frames["html"].filled(html)
+    page = frames["html"].filled(html)
+    # the template's mark, after every slot: an answer, escaped, cannot make another one
+    at = page.rfind(_SCRIPTS_AT)
+    if at >= 0:
+        page = page[:at] + _page_scripts() + page[at + len(_SCRIPTS_AT) :]
+    return frames["md"].filled(markdown), page
 
 
 # How a table's cell marks its verdict beside the student's answer

@@ -14,12 +14,15 @@ from markupsafe import Markup
 # What would end a <script> element, or start a comment that hides its end, early
 _SCRIPT_END = re.compile(r"</script|<!--", re.IGNORECASE)
 
-# The scripts a student's answer form carries inside itself, by name, in the order they run
+# The scripts HTML pages carry inside themselves, by name: every page KaTeX and typeset (it
+# draws formulas as MathML, which needs no font or stylesheet); the answer form and the
+# self-check page their own
 INLINE_SCRIPTS = {
     "katex": "katex/katex.min.js",
     "typeset": "typeset.js",
     "answers": "answers.js",
     "form": "form.js",
+    "selfcheck": "selfcheck.js",
 }
 
 
@@ -46,8 +49,8 @@ def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
 
 @cache
 def inline_scripts() -> dict[str, Markup]:
-    """The answer form's scripts, as text to put inside its <script> elements: the form
-    then works from a copy of sheet.html alone, offline, loading nothing."""
+    """The pages' scripts, as text to put inside their <script> elements: each page then
+    works from a copy of it alone, offline, loading nothing."""
     root = files("templates") / "assets"
     scripts = {}
     for name, path in INLINE_SCRIPTS.items():

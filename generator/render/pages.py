@@ -122,10 +122,13 @@ def html_environment() -> jinja2.Environment:
     """The environment for HTML: everything interpolated is escaped, student answers above all."""
     from markupsafe import Markup
 
+    from generator.render.assets import inline_scripts
     from generator.render.markup import to_html, to_inline_html
 
     env = _environment(autoescape=True)
     env.globals["keys_json"] = practice_keys_json
+    # every page carries KaTeX and its scripts inside itself: one copied alone still works
+    env.globals["inline"] = inline_scripts()
     env.filters["markdown"] = lambda text: Markup(to_html(text))
     env.filters["inline_markdown"] = lambda text: Markup(to_inline_html(text))
     return env
