@@ -69,3 +69,35 @@ def test_deleting_a_drop_from_the_file_counts_the_question_again(run, graded):
     assert (graded / "instructor" / "key.json").read_bytes() == generated
     report = json.loads(Path("g/report.json").read_text())
     assert [s["max_points"] for s in report["submissions"]] == [most, most]
+
+
+def test_accepting_a_vector_stores_it_as_the_keys_list(run, graded):
+    result = run("regrade", "g", "--accept", "mv.y=[5, 3]")
+    assert result.exit_code == 0, result.output
+    assert all(
+        v["questions"][0]["parts"][0]["accept"] == [[5, 3]] for v in _key(graded)["variants"]
+    )
+    assert (
+        "Also accepted for y after the exam: [5, 3]."
+        in result.output + (graded / "instructor" / "key.json").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("[5, x]", "is no matrix answer"), ("[5, 3, 3]", "is 3 entries, the key 2 entries")],
+)
+def test_an_unreadable_vector_is_refused_on_one_line_naming_option_and_part(
+    run, graded, value, problem
+):
+    result = run("regrade", "g", "--accept", f"mv.y={value}")
+    assert result.exit_code != 0
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: --accept mv.y={value}: mv.y: ") and problem in line
+
+
+def test_a_matrix_key_fix_is_read_by_the_parts_own_parser():
+    from generator.grading.adjustments import _key_value
+
+    matrix = {"kind": "matrix", "rows": 2, "cols": 2, "rtol": 0.01, "atol": 0.0001}
+    assert _key_value(matrix, "[1, 2; 3, 0.5]", "--key-fix", [[0, 0], [0, 0]]) == [[1, 2], [3, 0.5]]

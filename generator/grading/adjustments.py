@@ -420,7 +420,8 @@ def _apply(
         part = _one_part(question, hit, where)
         answer_type = answer_type_from_json(part["type"])
         shown = _to_variant(value, question, family, where)
-        new = _key_value(part["type"], shown, where, part["key"])
+        label = f"{question['id']}.{part['id']}"
+        new = _key_value(part["type"], shown, f"{where}: {label}", part["key"])
         if action.kind == "accept":
             part.setdefault("accept", [])
             if new not in part["accept"]:
@@ -469,8 +470,10 @@ def _one_part(question: dict[str, Any], hit: Hit, where: str) -> dict[str, Any]:
 
 
 def _key_value(answer_type_json: dict[str, Any], text: str, where: str, old: Any = None) -> Any:
-    """``text`` as key.json holds a key of this answer type: a number where the key it
-    replaces, ``old``, was one (a spatial size of 28), else the text."""
+    """``text``, read by the part's own answer type, as key.json holds a key of that type: a
+    number where the key it replaces, ``old``, was one (a spatial size of 28), a matrix as
+    lists of numbers, else the text; refused, naming ``where``, when the type cannot read
+    it back."""
     answer_type = answer_type_from_json(answer_type_json)
     value = answer_type.read(text)
     if isinstance(value, Invalid):
@@ -484,10 +487,44 @@ def _key_value(answer_type_json: dict[str, Any], text: str, where: str, old: Any
         return "".join(sorted(value))
     if kind == "real":
         return value if isinstance(value, int) else float(value)
+    if kind == "matrix":
+        stored = _matrix_json(value)
+        if isinstance(old, list) and _dimensions(stored) != _dimensions(old):
+            raise AdjustmentError(where, f"{quoted(text)} is {_size(stored)}, the key {_size(old)}")
+        return stored
     number = _given_value(text)
     if type(old) in (int, float) and type(number) in (int, float):
-        return number
-    return text
+        stored: Any = number
+    else:
+        stored = text
+    try:  # a key stored in a form its type cannot show or read back would break every page
+        answer_type.display(stored)
+        readable = answer_type.agrees(answer_type.read_key(stored), value)
+    except (ValueError, TypeError, IndexError):
+        readable = False
+    if not readable:
+        raise AdjustmentError(where, f"{quoted(text)} cannot be kept as a {kind} key")
+    return stored
+
+
+def _dimensions(key: list[Any]) -> tuple[int, ...]:
+    """A vector's length, or a matrix's rows and the length of each row."""
+    return (len(key), *(len(row) for row in key if isinstance(row, list)))
+
+
+def _size(key: list[Any]) -> str:
+    dimensions = _dimensions(key)
+    if len(dimensions) == 1:
+        return f"{dimensions[0]} entries"
+    return f"{dimensions[0]}x{dimensions[1]}"
+
+
+def _matrix_json(value: Any) -> Any:
+    """A parsed vector or matrix as key.json holds one: lists of numbers, whole ones ints."""
+    if isinstance(value, tuple):
+        return [_matrix_json(item) for item in value]
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def _to_variant(value: str, question: dict[str, Any], family: str, where: str) -> str:
