@@ -101,3 +101,15 @@ def test_a_matrix_key_fix_is_read_by_the_parts_own_parser():
 
     matrix = {"kind": "matrix", "rows": 2, "cols": 2, "rtol": 0.01, "atol": 0.0001}
     assert _key_value(matrix, "[1, 2; 3, 0.5]", "--key-fix", [[0, 0], [0, 0]]) == [[1, 2], [3, 0.5]]
+
+
+def test_a_student_whose_maximum_alone_moves_is_in_the_changes(run, graded):
+    """Blank sheets: a dropped question changes no one's points, only every maximum."""
+    before = json.loads(Path("g/report.json").read_text())["submissions"][0]["max_points"]
+    result = run("regrade", "g", "--drop", "tfa")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(Path("g/changes.json").read_text())["changes"]
+    assert sorted(c["student_id"] for c in changes) == ["v001", "v002"]
+    assert [(c["max_before"], c["max_after"]) for c in changes] == [(before, before - 1)] * 2
+    assert "no student's points changed" not in result.output
+    assert f"v001: 0 / {before} → 0 / {before - 1}" in result.output

@@ -167,8 +167,8 @@ def sources_of(report: dict[str, Any], grades: Path) -> Sources:
 
 
 def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per student whose points moved between the ``before`` report.json and the ``after``
-    reports: the totals and each question's change; ``after`` None for a student graded
+    """Per student whose points or maximum moved between the ``before`` report.json and the
+    ``after`` reports: the totals and each question's change; ``after`` None for a student graded
     before and not now (their file gone, refused or in conflict)."""
     old = {(s["exam_id"], s["variant_id"]): s for s in before["submissions"]}
     found = []
@@ -205,7 +205,11 @@ def changes(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[st
             for q in report["questions"]
             if q["points"] != points.get(q["id"], 0)
         }
-        if moved or report["points"] != earlier["points"]:
+        # a dropped question lowers the maximum alone for a student who had no points on it
+        if moved or (report["points"], report["max_points"]) != (
+            earlier["points"],
+            earlier["max_points"],
+        ):
             found.append(
                 {
                     "student_id": report["student_id"],
