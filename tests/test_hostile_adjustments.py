@@ -113,3 +113,12 @@ def test_a_student_whose_maximum_alone_moves_is_in_the_changes(run, graded):
     assert [(c["max_before"], c["max_after"]) for c in changes] == [(before, before - 1)] * 2
     assert "no student's points changed" not in result.output
     assert f"v001: 0 / {before} → 0 / {before - 1}" in result.output
+
+
+def test_a_question_files_given_is_refused_plainly(run, graded):
+    result = run("regrade", "g", "--key-fix", "st.n=50")
+    assert result.exit_code != 0
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: --key-fix st.n=50: 'n' is no part of st (parts: kept)")
+    assert "is from a question file, whose givens cannot be corrected after the exam" in line
+    assert "unknown family" not in line

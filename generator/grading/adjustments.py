@@ -369,6 +369,14 @@ def resolve(manifest: dict[str, Any], target: str, where: str, givens: bool = Fa
             hits.append(Hit(n, m, None))
         elif rest in part_ids:
             hits.append(Hit(n, m, [rest]))
+        elif givens and registry.from_question_file(families[ids[m]]):
+            # the question file is not kept with the exam: nothing could solve it again
+            raise AdjustmentError(
+                where,
+                f"{quoted(rest)} is no part of {ids[m]} (parts: {', '.join(part_ids)}), and "
+                f"{ids[m]} is from a question file, whose givens cannot be corrected after "
+                f"the exam: fix its key ({ids[m]}.{part_ids[0]}=VALUE) or credit it instead",
+            )
         elif givens and rest in registry.get(families[ids[m]]).givens:
             hits.append(Hit(n, m, None, rest))
         else:
