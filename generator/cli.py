@@ -907,6 +907,7 @@ def regrade(
     for note in walked.notes:
         click.echo(f"note: {note}", err=True)
     files = list(dict.fromkeys([*sources.files, *walked]))
+    _check_preferred(prefer, files, grades)
     exam_ids = [exam["exam_id"] for exam in before["exams"]]
     if key_path is None and len(exam_ids) == 1 and (files or sources.gone):
         key_path = find_key(grades / "report.json", exam_ids[0], exams)
@@ -962,6 +963,22 @@ def regrade(
         click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
     if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
+
+
+def _check_preferred(prefer: tuple[Path, ...], files: list[Path], grades: Path) -> None:
+    """Refuse a ``--prefer`` FILE the regrade does not grade: it would settle nothing, and
+    be recorded as a choice for good."""
+    import os
+
+    from generator.errors import SubmissionError, quoted
+
+    graded = {os.path.realpath(path) for path in files}
+    for path in prefer:
+        if os.path.realpath(path) not in graded:
+            raise SubmissionError(
+                f"--prefer {quoted(str(path))}",
+                f"not among the files {grades}/report.json graded",
+            )
 
 
 def _adjust(

@@ -122,3 +122,49 @@ def test_a_question_files_given_is_refused_plainly(run, graded):
     assert line.startswith("error: --key-fix st.n=50: 'n' is no part of st (parts: kept)")
     assert "is from a question file, whose givens cannot be corrected after the exam" in line
     assert "unknown family" not in line
+
+
+def _one_error(result) -> str:
+    assert result.exit_code != 0
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+def test_a_student_given_points_twice_in_a_manual_csv_is_refused_naming_both_lines(run, graded):
+    Path("paper.csv").write_text(
+        "student,question,points\nv001,st,1\nv002,st,1\nv001,st,0\n", encoding="utf-8"
+    )
+    line = _one_error(run("regrade", "g", "--manual", "paper.csv"))
+    assert "paper.csv: lines 2 and 4 both give points to 'v001' for 'st'" in line
+    assert not (graded / "instructor" / "adjustments.toml").exists()
+
+
+def test_preferring_a_file_the_grading_never_saw_is_refused(run, graded):
+    line = _one_error(run("regrade", "g", "--prefer", "/etc/passwd"))
+    assert "--prefer '/etc/passwd': not among the files g/report.json graded" in line
+    assert "preferred" not in Path("g/report.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('[[drop]]\ntarget = "tfa"\nextra = 1\n', "drop[0]: unknown field 'extra' of [[drop]]"),
+        ('[[accept]]\ntarget = "st.kept"\nvlaue = "7"\n', "accept[0]: unknown field 'vlaue'"),
+        (
+            '[[manual]]\nstudent = "v001"\nquestion = "st"\npoints = 1\nnote = "x"\n',
+            "manual[0]: unknown field 'note'",
+        ),
+        (
+            '[[manual]]\nstudent = "v001"\nquestion = "st"\npoints = 1\n' * 2,
+            "manual[1]: a second entry of 'v001' for 'st'",
+        ),
+        (
+            '[[key_fix]]\ntarget = "tfa"\nvalue = "true"\n' * 2,
+            "key_fix[1]: a second key fix of 'tfa'",
+        ),
+    ],
+)
+def test_a_hand_edit_the_file_cannot_hold_is_refused_naming_the_entry(run, graded, entry, problem):
+    (graded / "instructor" / "adjustments.toml").write_text(entry)
+    assert problem in _one_error(run("regrade", "g"))

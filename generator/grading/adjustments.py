@@ -137,14 +137,18 @@ def read_adjustments(path: Path) -> Adjustments:
     for kind in KINDS:
         for n, entry in enumerate(_entries(data, kind, source)):
             where = f"{kind}[{n}]"
+            _known_fields(entry, kind, where, source)
             target = _string(entry, "target", where, source)
             value = _string(entry, "value", where, source) if kind in _VALUED else None
             was = entry.get("was")
             if was is not None and not isinstance(was, str):
                 raise KeyFileError(source, f"{where}.was must be a string")
+            if kind == "key_fix" and any(a.target == target for a in found.actions):
+                raise KeyFileError(source, f"{where}: a second key fix of {quoted(target)}")
             found.actions.append(Action(kind, target, value, was))
     for n, entry in enumerate(_entries(data, "manual", source)):
         where = f"manual[{n}]"
+        _known_fields(entry, "manual", where, source)
         points = entry.get("points")
         if type(points) not in (int, float) or not math.isfinite(points):
             raise KeyFileError(source, f"{where}.points must be a number")
@@ -152,10 +156,33 @@ def read_adjustments(path: Path) -> Adjustments:
         if not isinstance(comment, str):
             raise KeyFileError(source, f"{where}.comment must be a string")
         student = _string(entry, "student", where, source)
-        found.manual.append(
-            Manual(student, _string(entry, "question", where, source), points, comment)
-        )
+        question = _string(entry, "question", where, source)
+        if any((m.student, m.question) == (student, question) for m in found.manual):
+            raise KeyFileError(
+                source, f"{where}: a second entry of {quoted(student)} for {quoted(question)}"
+            )
+        found.manual.append(Manual(student, question, points, comment))
     return found
+
+
+_FIELDS = {
+    "key_fix": ("target", "value", "was"),
+    "accept": ("target", "value"),
+    "full_credit": ("target",),
+    "drop": ("target",),
+    "manual": ("student", "question", "points", "comment"),
+}
+
+
+def _known_fields(entry: dict[str, Any], kind: str, where: str, source: str) -> None:
+    """Refuse a field an entry of ``kind`` does not have: a hand edit's slip, such as
+    ``vlaue``, would otherwise be dropped without a word."""
+    for name in entry:
+        if name not in _FIELDS[kind]:
+            known = ", ".join(_FIELDS[kind])
+            raise KeyFileError(
+                source, f"{where}: unknown field {quoted(name)} of [[{kind}]] (fields: {known})"
+            )
 
 
 def _entries(data: dict[str, Any], kind: str, source: str) -> list[dict[str, Any]]:
@@ -245,6 +272,7 @@ def read_manual_csv(path: Path) -> list[Manual]:
     points = column(("points", "score"), "points")
     comment = columns.index("comment") if "comment" in columns else None
     manual = []
+    lines: dict[tuple[str, str], int] = {}  # the line of each student's question
     for line, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
@@ -266,6 +294,13 @@ def read_manual_csv(path: Path) -> list[Manual]:
             raise KeyFileError(source, f"line {line}: a comment must be at most 500 characters")
         whole = int(number) if number.is_integer() else number
         row = Manual(cell(student), cell(question), whole, printable(comment_text))
+        first = lines.setdefault((row.student, row.question), line)
+        if first != line:  # which of the two the instructor meant is theirs to say
+            raise KeyFileError(
+                source,
+                f"lines {first} and {line} both give points to {quoted(row.student)} for "
+                f"{quoted(row.question)}: keep one",
+            )
         row.origin = f"{source}: line {line}"
         manual.append(row)
     if not manual:
