@@ -168,3 +168,19 @@ def test_preferring_a_file_the_grading_never_saw_is_refused(run, graded):
 def test_a_hand_edit_the_file_cannot_hold_is_refused_naming_the_entry(run, graded, entry, problem):
     (graded / "instructor" / "adjustments.toml").write_text(entry)
     assert problem in _one_error(run("regrade", "g"))
+
+
+def test_deleting_a_given_fix_from_the_file_restores_the_question_as_generated(run, tmp_path):
+    (tmp_path / "c.toml").write_text(
+        'title = "C"\n[[questions]]\nid = "size"\nfamily = "conv_output_size"\n'
+        "[questions.givens]\ninput = 32\nkernel = 5\nstride = 1\npadding = 0\n"
+    )
+    assert run("generate", "c.toml", "--variants", "2", "--seed", "s").exit_code == 0
+    (exam,) = (tmp_path / "output").iterdir()
+    assert run("grade", str(exam / "students"), "--out", "g").exit_code == 0
+    generated = (exam / "instructor" / "key.json").read_bytes()
+    assert run("regrade", "g", "--key-fix", "size.padding=2").exit_code == 0
+    assert _key(exam)["variants"][0]["questions"][0]["params"]["padding"] == 2
+    _without_tables(exam, "key_fix")
+    assert run("regrade", "g").exit_code == 0
+    assert (exam / "instructor" / "key.json").read_bytes() == generated
