@@ -78,7 +78,7 @@ def test_every_parts_stated_tolerance_is_the_graders_on_the_markdown_sheet(every
         stated = {}
         question = None
         for line in sheet.splitlines():
-            heading = re.match(r"## (\w+)\. ", line)
+            heading = re.match(r"## \d+\. \((\w+)\) ", line)
             if heading:
                 question = heading[1]
             match = PART_LINE.match(line)
