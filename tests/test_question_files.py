@@ -466,4 +466,6 @@ def test_a_word_given_that_brings_a_file_primitive_into_a_formula_is_refused(run
     )
     result = run("check", "words.toml")
     assert result.exit_code == 2
-    assert "words.toml: question: the formula 'x\\input{/etc/hostname}' uses \\input" in result.output
+    assert (
+        "words.toml: question: the formula 'x\\input{/etc/hostname}' uses \\input" in result.output
+    )
