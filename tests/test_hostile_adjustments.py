@@ -184,3 +184,12 @@ def test_deleting_a_given_fix_from_the_file_restores_the_question_as_generated(r
     _without_tables(exam, "key_fix")
     assert run("regrade", "g").exit_code == 0
     assert (exam / "instructor" / "key.json").read_bytes() == generated
+
+
+def test_a_broken_generated_copy_in_key_json_is_refused_on_one_line(run, graded):
+    path = graded / "instructor" / "key.json"
+    key = _key(graded)
+    key["variants"][0]["questions"][0]["generated"] = ["not", "a", "question"]
+    path.write_text(json.dumps(key))
+    line = _one_error(run("regrade", "g", "--accept", "mv.y=[5, 3]"))
+    assert "key.json: v001 mv: generated must hold params, answers, steps, parts only" in line

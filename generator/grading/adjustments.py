@@ -337,7 +337,7 @@ def apply_adjustments(manifest: dict[str, Any], adjustments: Adjustments, source
         for question in variant["questions"]:
             # a key fix applies to the key as generated: an entry deleted from the file
             # leaves the question as it was made
-            question.update(question.pop(_GENERATED, {}))
+            question.update(_generated(question, variant, source))
             for name in _SET_IN_QUESTION:
                 question.pop(name, None)
             for part in question["parts"]:
@@ -489,6 +489,17 @@ def _apply(
     if action.was is None and olds:
         action.was = olds.pop()
     return f"key of {action.target}: {value} (was {action.was}) {scope}"
+
+
+def _generated(question: dict[str, Any], variant: dict[str, Any], source: str) -> dict[str, Any]:
+    """What ``question`` held as generated, taken out of it: none when no key fix touched it;
+    a hand edit that broke it is refused naming the variant and question."""
+    kept = question.pop(_GENERATED, {})
+    if not isinstance(kept, dict) or any(name not in _FIXED for name in kept):
+        where = f"{variant.get('student_id')} {question.get('id')}"
+        key_file = str(Path(source).parent / "key.json")  # beside the adjustments file
+        raise KeyFileError(key_file, f"{where}: {_GENERATED} must hold {', '.join(_FIXED)} only")
+    return kept
 
 
 def _keep_generated(question: dict[str, Any]) -> None:
