@@ -767,6 +767,7 @@ def _grade_batch(
         click.echo(f"note: {note}", err=True)
     if not files and not files.refused:
         raise click.UsageError("no submission files found")
+    _check_chosen(prefer, files)
     show = sys.stderr.isatty()
     with click.progressbar(
         length=len(files), label="Grading", file=sys.stderr, hidden=not show
@@ -963,6 +964,19 @@ def regrade(
         click.echo(f"Wrote {grades}/stats.html, histogram.png and stats.json again")
     if summary.errors or summary.conflicts or summary.flags:
         sys.exit(1)
+
+
+def _check_chosen(prefer: Sequence[str], files: list[Path]) -> None:
+    """Refuse a ``--prefer`` FILE that is not among the files graded: it would settle no
+    conflict, and a typo would leave one unsettled without a word."""
+    import os
+
+    from generator.errors import SubmissionError, quoted
+
+    graded = {os.path.realpath(path) for path in files}
+    for path in prefer:
+        if os.path.realpath(path) not in graded:
+            raise SubmissionError(f"--prefer {quoted(str(path))}", "not among the files graded")
 
 
 def _check_preferred(prefer: tuple[Path, ...], files: list[Path], grades: Path) -> None:

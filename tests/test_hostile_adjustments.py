@@ -193,3 +193,13 @@ def test_a_broken_generated_copy_in_key_json_is_refused_on_one_line(run, graded)
     path.write_text(json.dumps(key))
     line = _one_error(run("regrade", "g", "--accept", "mv.y=[5, 3]"))
     assert "key.json: v001 mv: generated must hold params, answers, steps, parts only" in line
+
+
+def test_grade_refuses_a_preferred_file_it_does_not_grade(run, tmp_path):
+    result = run("generate", "convnet-shapes", "-n", "1", "--seed", "prefer")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    result = run("grade", str(exam / "students"), "--out", "grades", "--prefer", "/etc/passwd")
+    assert result.exit_code == 2
+    assert "--prefer '/etc/passwd': not among the files graded" in result.output
+    assert not (tmp_path / "grades").exists()
