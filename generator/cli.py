@@ -412,8 +412,7 @@ def _compiling(done: int, total: int) -> None:
 
 
 def _patterns(paths: list[str]) -> dict[str, int]:
-    """The files written, one line per kind: a student's folder or key named <id>, the
-    shared assets as one folder."""
+    """The files written, one line per kind: a student's folder or key named <id>."""
     patterns: dict[str, int] = {}
     for path in paths:
         parts = path.split("/")
@@ -421,8 +420,6 @@ def _patterns(paths: list[str]) -> dict[str, int]:
             parts[1] = "<id>"
         elif parts[:2] == ["instructor", "keys"] and len(parts) == 3:
             parts[2] = "<id>" + parts[2][parts[2].rfind(".") :]
-        elif parts[0] == "assets":
-            parts = ["assets/ (KaTeX)"]
         pattern = "/".join(parts)
         patterns[pattern] = patterns.get(pattern, 0) + 1
     return patterns

@@ -78,7 +78,7 @@ def test_a_key_opens_with_every_answer_at_a_glance():
     (variant,) = manifest["variants"]
     from generator.render.pages import render_layouts
 
-    pages = render_layouts(manifest, variant, ("key", "key.html"), {"assets": "assets"})
+    pages = render_layouts(manifest, variant, ("key", "key.html"), {})
     for layout, marker in (("key", "## Answers at a glance"), ("key.html", "Answers at a glance")):
         page = pages[layout]
         glance, rest = page.split(marker, 1)[1].split("(p3_3) Problem 3.3", 1)

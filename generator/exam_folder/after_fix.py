@@ -41,7 +41,7 @@ def rewrite_after_fix(
             if name in _KEY_LAYOUTS and (root / path.format(stem=variant["student_id"])).is_file()
         }
         if wanted:
-            context = {"assets": layout.assets, "students": layout.students}
+            context = {"students": layout.students}
             pages = render_layouts(manifest, variant, tuple(wanted), context)
             for name, target in wanted.items():
                 write_file(target, pages[name].encode())

@@ -2,8 +2,9 @@
 
 ```
 md      students/ID/sheet.md        instructor/keys/ID.md
-html    students/ID/sheet.html      instructor/keys/ID.html   assets/ (KaTeX, shared)
-        (sheet.html is the answer form, its scripts and KaTeX inside it: it works alone)
+html    students/ID/sheet.html      instructor/keys/ID.html
+        (sheet.html is the answer form; every page carries its scripts and KaTeX inside
+        it, so it works alone)
 tex     students/ID/sheet.tex       instructor/keys/ID.tex
 pdf     students/ID/sheet.pdf       instructor/keys/ID.pdf    (the tex files compiled)
         print/sheets.pdf            every sheet in roster order, each an even page count
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import FormatError, SpecError, quoted
-from generator.render.assets import asset_files, inline_scripts, write_files
+from generator.render.assets import inline_scripts, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
 # Made by export alone: the autograder holds the finished class's grading keys and roster.
@@ -34,11 +35,9 @@ DEFAULT_FORMATS = ("md",)
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the sheet and key of each per-variant format go, and where the pages find the
-    shared KaTeX assets from there."""
+    """Where the sheet and key of each per-variant format go."""
 
     pages: dict[str, dict[str, str]]  # format -> template layout -> path ({stem}: student)
-    assets: str
     students: bool = True  # pages name their student (a practice set has none)
     print_sheets: str | None = None  # pdf: every sheet in one file, for the print shop
 
@@ -55,7 +54,6 @@ EXAM_LAYOUT = Layout(
             "key.tex": "instructor/keys/{stem}.tex",
         },
     },
-    assets="../../assets",
     print_sheets="print/sheets.pdf",
 )
 # A practice set: one variant, its sheet and solutions side by side at the top.
@@ -69,7 +67,6 @@ PRACTICE_LAYOUT = Layout(
         },
         "tex": {"sheet.tex": "practice.tex", "key.tex": "solutions.tex"},
     },
-    assets="assets",
     students=False,
 )
 
@@ -134,7 +131,7 @@ def variant_pages(
     }
     if not wanted:
         return {}
-    context: dict[str, Any] = {"assets": layout.assets, "students": layout.students}
+    context: dict[str, Any] = {"students": layout.students}
     if "sheet.html" in wanted:  # the answer form carries its scripts: it works alone
         context["inline"] = inline_scripts()
     rendered = render_layouts(manifest, variant, tuple(wanted), context, questions)
@@ -142,10 +139,8 @@ def variant_pages(
 
 
 def exam_files(manifest: dict[str, Any], formats: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
-    """The files of the whole exam that are not per variant: assets, Moodle XML, QTI zip,
-    Gradescope's autograder."""
-    if "html" in formats:
-        yield from asset_files()
+    """The files of the whole exam that are not per variant: Moodle XML, QTI zip,
+    Gradescope's autograder (HTML pages carry KaTeX inside them)."""
     if "moodle" in formats:
         from generator.exports.moodle import moodle_xml
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from functools import cache
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -30,11 +29,7 @@ from generator.grading.frames import (
     slot,
     slot_count,
 )
-from generator.render.assets import asset_files, inline_scripts, write_files
-
-# Where a feedback page laid out before its pages carried KaTeX inside them finds it: beside
-# it, in the folder that holds the class's pages (``write_assets``)
-ASSETS = "assets"
+from generator.render.assets import inline_scripts
 
 # Where the frame of a feedback page takes KaTeX and the script that runs it, as each page is
 # filled: carried by every page, so one sent alone typesets its formulas, but not by the
@@ -46,11 +41,6 @@ _SCRIPTS_AT = b"<!--examgen:page-scripts-->"
 def _page_scripts() -> bytes:
     scripts = inline_scripts()
     return f"<script>{scripts['katex']}</script>\n<script>{scripts['typeset']}</script>".encode()
-
-
-def write_assets(folder: Path) -> None:
-    """KaTeX and the script that runs it, for the HTML feedback pages in ``folder``."""
-    write_files(folder, asset_files())
 
 
 def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Frame]:
@@ -120,7 +110,7 @@ def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[st
         .render(key=key, total=_slot(0), summary=summary, questions=markdown),
         html_environment()
         .get_template("sheets/feedback.html.j2")
-        .render(key=key, total=_slot(0), summary=summary, questions=html, assets=ASSETS),
+        .render(key=key, total=_slot(0), summary=summary, questions=html),
     )
     frames = {
         name: read_frame(page.encode(), slot_count(questions))

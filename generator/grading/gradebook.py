@@ -32,7 +32,6 @@ from generator.files.writing import write_folder
 from generator.formatting import format_points, format_score
 from generator.grading.batch import FEEDBACK_SUFFIXES, Outcome, feedback_stem, grade_many
 from generator.grading.class_walk import Refused, short_path
-from generator.grading.feedback import write_assets
 from generator.grading.uploader import HandIns
 
 # A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): text from a roster
@@ -498,8 +497,8 @@ def _write(
 
 def _name_feedback(folder: Path, summary: Summary) -> None:
     """Give each kept report's feedback its student's id, in a folder per exam when the
-    batch held several; drop the rest (files that were a student's second submission). Each
-    folder of pages gets the KaTeX assets they load."""
+    batch held several; drop the rest (files that were a student's second submission).
+    Each page carries KaTeX inside it: a page sent alone shows its formulas."""
     per_exam = len(summary.exams) > 1
     if per_exam:
         for exam in summary.exams:
@@ -517,5 +516,3 @@ def _name_feedback(folder: Path, summary: Summary) -> None:
         for entry in entries:
             if entry.is_file() and entry.name not in kept:
                 os.unlink(entry.path)
-    for exam in summary.exams if per_exam else [None]:
-        write_assets(folder / exam["exam_id"] if exam else folder)

@@ -1,10 +1,10 @@
-"""The files HTML pages load, shipped with examgen so pages work offline: KaTeX and the
-scripts that run it, read answers and run the answer form."""
+"""The scripts HTML pages carry inside themselves, shipped with examgen so every page works
+alone and offline: KaTeX and the scripts that run it, read answers and run the answer form."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -24,19 +24,6 @@ INLINE_SCRIPTS = {
     "form": "form.js",
     "selfcheck": "selfcheck.js",
 }
-
-
-def asset_files() -> Iterator[tuple[str, bytes]]:
-    """KaTeX and the script that runs it, shipped with examgen: HTML pages work offline."""
-    root = files("templates") / "assets"
-    stack = [(root, "assets")]
-    while stack:
-        folder, prefix = stack.pop()
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.is_dir():
-                stack.append((entry, f"{prefix}/{entry.name}"))
-            elif not entry.name.startswith((".", "__")):
-                yield f"{prefix}/{entry.name}", entry.read_bytes()
 
 
 def write_files(root: Path, files: Iterable[tuple[str, bytes]]) -> None:
