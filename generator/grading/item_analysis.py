@@ -128,7 +128,7 @@ def _row(entry: dict[str, Any], grades: str) -> dict[str, Any]:
     n = len(entry["scores"])
     key = entry["keys"].most_common(1)[0][0]
     one_key = len(entry["keys"]) == 1
-    pb = _correlation(entry["scores"], entry["rest"])
+    pb = correlation(entry["scores"], entry["rest"])
     upper = sum(entry["upper"]) / len(entry["upper"]) if entry["upper"] else 0.0
     lower = sum(entry["lower"]) / len(entry["lower"]) if entry["lower"] else 0.0
     answers = [
@@ -192,7 +192,9 @@ def _command(entry: dict[str, Any], key: str, favourite: str | None, grades: str
     return f"examgen regrade {shlex.quote(grades)} {action}"
 
 
-def _correlation(xs: list[float], ys: list[float]) -> float | None:
+def correlation(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's correlation of two lists (a question's scores and the rest of each total:
+    the point-biserial discrimination); None for fewer than 3 students or no spread."""
     n = len(xs)
     if n < 3:
         return None

@@ -3,7 +3,6 @@ from weak students, which wrong answers were common and what mistake they come f
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from pathlib import PurePath
@@ -11,7 +10,7 @@ from typing import Any
 
 from generator.errors import SubmissionError, printable
 from generator.formatting import counted
-from generator.grading.item_analysis import item_rows, items_text, slot_items
+from generator.grading.item_analysis import correlation, item_rows, items_text, slot_items
 
 UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 # How large, and how small but for 0, a report's points may be: shares and correlations of
@@ -19,19 +18,6 @@ UPPER_LOWER = 0.27  # Kelley's upper and lower groups
 _MOST_POINTS = 1e9
 # the known mistake a feedback line names; reports of examgen before 0.2 worded it otherwise
 _DIAGNOSIS = re.compile(r"\(known mistake: (.+)\)$|this is the answer (.+) gives")
-
-
-def _correlation(xs: list[float], ys: list[float]) -> float | None:
-    n = len(xs)
-    if n < 3:
-        return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    return sxy / math.sqrt(sxx * syy)
 
 
 def _refuse_extreme_points(report: dict[str, Any], source: str) -> None:
@@ -144,7 +130,7 @@ def item_analysis(
                 "mean": mean,
                 "max_points": entry["max_points"],
                 "difficulty": mean / entry["max_points"] if entry["max_points"] else 0.0,
-                "point_biserial": _correlation(entry["scores"], entry["rest"]),
+                "point_biserial": correlation(entry["scores"], entry["rest"]),
                 "upper_lower": upper_mean - lower_mean,
                 "common_wrong": common[:5],
                 # which named mistakes the students' variants told apart from the key
