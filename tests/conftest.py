@@ -45,3 +45,23 @@ def sampled(family, difficulty: str, count: int):
     for seed in range(count):
         params = family.read_givens(family.sample(np.random.default_rng(seed), difficulty))
         yield seed, params, family.solve(params).answers
+
+
+def assert_no_key_in(student_text: str, variant: dict) -> None:
+    """No key of ``variant`` stands in ``student_text`` (everything a student receives), as a
+    whole token: the key 32x1 is not revealed by a 32x32x10 elsewhere. True/false and
+    option letters are left out (they appear in every sheet's instructions), and so are
+    keys of under four characters or that are among the question's own givens."""
+    import re
+
+    for question in variant["questions"]:
+        givens = json.dumps(question["params"])
+        for part in question["parts"]:
+            value = part["key"]
+            if isinstance(value, bool) or part["type"]["kind"] == "multiselect":
+                continue
+            text = value if isinstance(value, str) else json.dumps(value)
+            if len(text) < 4 or text in givens:
+                continue
+            token = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])")
+            assert not token.search(student_text), (question["id"], part["id"], text)
