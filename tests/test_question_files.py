@@ -469,3 +469,33 @@ def test_a_word_given_that_brings_a_file_primitive_into_a_formula_is_refused(run
     assert (
         "words.toml: question: the formula 'x\\input{/etc/hostname}' uses \\input" in result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ('[answers.a]\ntype = "real"\nvalue = "round(n, 100000000)"\n', "round takes at most"),
+        ('[values]\nv = "softmax([])"\n[answers.a]\ntype = "integer"\nvalue = "n"\n', "no value"),
+        ('[values]\nv = "argmin([])"\n[answers.a]\ntype = "integer"\nvalue = "n"\n', "no value"),
+        ('[values]\nv = "[] @ []"\n[answers.a]\ntype = "integer"\nvalue = "n"\n', "v"),
+    ],
+)
+def test_a_formula_python_would_choke_on_is_one_line_not_a_hang(run, tmp_path, extra, says):
+    (tmp_path / "bad.toml").write_text(
+        'question = "n is {{ n }}"\nsolution = "s"\n[givens]\nn = { int = [1, 9] }\n' + extra
+    )
+    result = run("check", "bad.toml")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: bad.toml: ") and says in line
+
+
+def test_a_fixed_given_with_a_billion_digit_exponent_is_refused_at_once(run, tmp_path):
+    stride = (Path(__file__).parent.parent / "templates" / "questions" / "stride.toml").read_text()
+    (tmp_path / "stride.toml").write_text(stride)
+    (tmp_path / "g.toml").write_text(
+        'title = "G"\n[[questions]]\nfile = "stride.toml"\n[questions.givens]\nn = "1e999999999"\n'
+    )
+    result = run("generate", "g.toml", "-n", "1", "--seed", "s")
+    assert result.exit_code == 2
+    assert "questions[1].givens.n: expected a number such as 3" in result.output

@@ -598,8 +598,13 @@ def _if(condition: Value, then: Value, otherwise: Value) -> Value:
     return then if condition else otherwise
 
 
+MAX_ROUND_PLACES = 20  # beyond, a number has no more digits a sheet would show
+
+
 def _round(value: Value, digits: Value = 0) -> Value:
     places = int(_scalar(digits))
+    if abs(places) > MAX_ROUND_PLACES:  # 10 ** 100000000 would never finish
+        raise FormulaError(f"round takes at most {MAX_ROUND_PLACES} places, got {places}")
     if isinstance(value, tuple):
         return tuple(_round(item, digits) for item in value)
     number = _scalar(value)
@@ -710,6 +715,12 @@ def evaluate(tree: tuple[Any, ...], values: dict[str, Value]) -> Value:
     _spent[0] = 0
     try:
         return _evaluate(tree, values)
+    except FormulaError:
+        raise
+    except (ArithmeticError, ValueError, IndexError, TypeError) as error:
+        # an operation on values it cannot take (softmax of nothing, argmax of []): the
+        # formula has no value here, said as every other such case is, never a traceback
+        raise Undefined(f"no value here ({error})") from None
     finally:
         _total[0] += _spent[0]
 

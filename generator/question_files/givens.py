@@ -14,6 +14,7 @@ X = { int = [0, 6], size = [5, 2] }     # a 5x2 matrix
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -27,6 +28,12 @@ MAX_WHOLE = 10**9
 MAX_REAL = 1e6
 MAX_GRID = 10**6  # points on a real grid
 _FIELDS = {"int", "choice", "real", "step", "size", "help"}
+
+
+# A number a spec or a fixed given writes: up to 30 digits, an exponent of at most two digits
+_PLAIN_NUMBER = re.compile(
+    r"[-+]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:[eE][-+]?\d{1,2})?(?:/\d{1,30})?"
+)
 
 
 class GivenSpecError(ValueError):
@@ -69,6 +76,9 @@ class Sampler:
 
     def read_one(self, value: Any) -> Any:
         if isinstance(value, str) and self.kind != "choice":
+            # Fraction("1e999999999") would build a billion-digit number: plain decimals only
+            if not _PLAIN_NUMBER.fullmatch(value.strip()):
+                raise ValueError(f"expected a number such as 3, -2.5 or 1/4, got {value[:30]!r}")
             try:
                 value = Fraction(value.strip())
             except (ValueError, ZeroDivisionError):
