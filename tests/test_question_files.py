@@ -499,3 +499,13 @@ def test_a_fixed_given_with_a_billion_digit_exponent_is_refused_at_once(run, tmp
     result = run("generate", "g.toml", "-n", "1", "--seed", "s")
     assert result.exit_code == 2
     assert "questions[1].givens.n: expected a number such as 3" in result.output
+
+
+def test_a_string_in_a_slot_is_checked_as_the_text_it_brings(run, tmp_path):
+    (tmp_path / "literal.toml").write_text(
+        'question = "n is {{ n }} {{ \'<img src=x onerror=alert(1)>\' }}"\nsolution = "s"\n'
+        '[givens]\nn = { int = [1, 9] }\n[answers.a]\ntype = "integer"\nvalue = "n"\n'
+    )
+    result = run("check", "literal.toml")
+    assert result.exit_code == 2
+    assert "literal.toml: question: raw HTML '<img src=x onerror=alert(1)>'" in result.output

@@ -523,16 +523,18 @@ class QuestionFileFamily(Family):
         return FileSolution(answers, steps, texts=texts)
 
     def _filled(self, text: Text, values: dict[str, Any], where: str) -> str:
-        """A text with its slots filled; its TeX checked again where a slot may bring text
-        (a given drawn from a list of words): a number, vector or matrix examgen writes
-        brings none, and the text itself was checked when the file was read."""
+        """A text with its slots filled; its TeX and markup checked again where a slot
+        brought text (a word drawn from a list, a string in a slot's formula): a number,
+        vector or matrix examgen writes brings none, and the text itself was checked when
+        the file was read."""
+        words: list[str] = []
         try:
-            filled = fill(text, values)
+            filled = fill(text, values, words)
         except Undefined as error:
             raise self.error(f"{where} has no value here: {error}") from None
         except FormulaError as error:
             raise self.file_error(str(error), where) from None
-        if any(isinstance(value, str) for value in values.values()):
+        if words:
             self._safe_tex(filled, where)
         return filled
 

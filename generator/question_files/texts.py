@@ -57,13 +57,17 @@ def placeholder(text: Text) -> str:
     return _SLOT.sub("0", text.source)
 
 
-def fill(text: Text, values: dict[str, Any]) -> str:
-    """The text with each slot replaced by its value, formatted."""
+def fill(text: Text, values: dict[str, Any], words: list[str] | None = None) -> str:
+    """The text with each slot replaced by its value, formatted; each slot's value that is
+    text (a word drawn from a list, a string in the formula) is added to ``words``."""
     slots = iter(text.slots)
 
     def replace(_: re.Match[str]) -> str:
         tree, name = next(slots)
-        return shown(evaluate(tree, values), name == "tex")
+        value = evaluate(tree, values)
+        if isinstance(value, str) and words is not None:
+            words.append(value)
+        return shown(value, name == "tex")
 
     return _SLOT.sub(replace, text.source)
 
