@@ -203,3 +203,16 @@ def test_grade_refuses_a_preferred_file_it_does_not_grade(run, tmp_path):
     assert result.exit_code == 2
     assert "--prefer '/etc/passwd': not among the files graded" in result.output
     assert not (tmp_path / "grades").exists()
+
+
+def test_a_drop_an_earlier_examgen_wrote_into_key_json_is_kept(run, graded):
+    # before adjustments.toml, regrade --drop wrote the drop into key.json alone
+    assert run("regrade", "g", "--drop", "tfa").exit_code == 0
+    dropped_max = json.loads(Path("g/report.json").read_text())["submissions"][0]["max_points"]
+    (graded / "instructor" / "adjustments.toml").unlink()
+    assert _key(graded)["dropped"] == ["tfa"]
+    result = run("regrade", "g")
+    assert result.exit_code == 0, result.output
+    report = json.loads(Path("g/report.json").read_text())
+    assert [s["max_points"] for s in report["submissions"]] == [dropped_max, dropped_max]
+    assert 'target = "tfa"' in (graded / "instructor" / "adjustments.toml").read_text()

@@ -761,6 +761,11 @@ def adjust_key(
     manifest = read_key(key_file)
     path = adjustments_file(key_file)
     recorded = read_adjustments(path)
+    if not path.exists():
+        # a drop an earlier examgen wrote into key.json itself, before this file recorded
+        # adjustments: recorded now, or the first regrade would count the question again
+        for question in manifest.get("dropped", []):
+            recorded.add(Action("drop", question))
     for action in actions:
         recorded.add(action)
     recorded.add_manual(manual)
