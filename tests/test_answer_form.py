@@ -467,3 +467,27 @@ def test_a_grid_box_holding_two_numbers_or_none_is_named_by_its_row_and_column(c
     assert message.inner_text() == "✓ can be read"
     assert not problems
     context.close()
+
+
+def test_a_saved_file_with_an_object_where_a_choice_belongs_loads_the_rest_and_names_it(
+    tmp_path, chromium, html_exam
+):
+    key = json.loads((html_exam / "instructor" / "key.json").read_text())
+    s1 = next(v for v in key["variants"] if v["student_id"] == "s1")
+    mine = json.loads((html_exam / "students" / "s1" / "submission.json").read_text())
+    answers = typed_answers(s1)
+    odd = []
+    for question in s1["questions"]:
+        for part in question["parts"]:
+            if part["type"]["kind"] in ("truefalse", "multiselect"):
+                answers[question["id"]][part["id"]] = {"x": 1} if not odd else [1, 2]
+                odd.append(f"{question['id']}.{part['id']}")
+    assert len(odd) >= 2
+    (tmp_path / "odd.json").write_text(json.dumps({**mine, "answers": answers}))
+    context, page, problems = open_page(chromium, html_exam / "students" / "s1" / "sheet.html")
+    page.wait_for_function("document.documentElement.dataset.form === 'ready'")
+    line = load(page, tmp_path / "odd.json")
+    assert line.startswith("Loaded odd.json; these answers do not fit their boxes"), line
+    assert all(name in line for name in odd)
+    assert not problems  # no script error, no request
+    context.close()

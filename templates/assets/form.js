@@ -241,10 +241,19 @@ function formBind() {
     const boxes = p.boxes;
     const blank = value === null || value === undefined || value === "";
     if (kind === "truefalse" || kind === "letters") {
+      // a hand-edited file may hold an object or a list of numbers where text belongs:
+      // such a value cannot go here, and nothing is cleared for it
+      const letters = Array.isArray(value) && value.every((item) => typeof item === "string");
+      if (!blank && !["string", "number", "boolean"].includes(typeof value) && !letters) {
+        return false;
+      }
+      let read = null;
+      if (!blank) {
+        read = readAnswer(p.type, typeof value === "number" ? String(value) : value);
+        if (read.status !== "readable") return false;
+      }
       for (const box of boxes) box.checked = false;
       if (blank) return true;
-      const read = readAnswer(p.type, typeof value === "number" ? String(value) : value);
-      if (read.status !== "readable") return false;
       for (const box of boxes) {
         box.checked = kind === "truefalse" ? String(read.value) === box.value : read.value.has(box.value);
       }
