@@ -764,7 +764,7 @@ def _grade_batch(
         click.echo(f"note: {note}", err=True)
     if not files and not files.refused:
         raise click.UsageError("no submission files found")
-    _check_chosen(prefer, files)
+    _check_chosen(prefer, files, "the files graded")
     show = sys.stderr.isatty()
     with click.progressbar(
         length=len(files), label="Grading", file=sys.stderr, hidden=not show
@@ -905,7 +905,7 @@ def regrade(
     for note in walked.notes:
         click.echo(f"note: {note}", err=True)
     files = list(dict.fromkeys([*sources.files, *walked]))
-    _check_preferred(prefer, files, grades)
+    _check_chosen(prefer, files, f"the files {grades}/report.json graded")
     exam_ids = [exam["exam_id"] for exam in before["exams"]]
     if key_path is None and len(exam_ids) == 1 and (files or sources.gone):
         key_path = find_key(grades / "report.json", exam_ids[0], exams)
@@ -925,8 +925,8 @@ def regrade(
         return {"changes.json": to_json({"changes": found, **notes})}
 
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
-    gradebook = grades / "gradebook.csv"  # a gradebook begun with a BOM keeps it
-    bom = gradebook.is_file() and gradebook.read_bytes().startswith(b"\xef\xbb\xbf")
+    # a gradebook begun with a BOM keeps it: gradebook.csv, or a batch's gradebook-ID.csv
+    bom = any(path.read_bytes()[:3] == b"\xef\xbb\xbf" for path in grades.glob("gradebook*.csv"))
     chosen = list(dict.fromkeys([*sources.preferred, *map(str, prefer)]))
     summary = grade_class(
         files,
@@ -949,7 +949,9 @@ def regrade(
         click.echo(f"stale: {line}", err=True)
     graded = {report["student_id"] for report in summary.submissions}
     for student in (s for s in notes["manual"] if s not in graded):
-        click.echo(f"note: {student}'s manual points count once a file of theirs is graded")
+        click.echo(
+            f"note: {student}'s manual points count once a file of theirs is graded", err=True
+        )
     for error in summary.errors:
         click.echo(f"error: {error['error']}", err=True)
     for conflict in summary.conflicts:
@@ -963,33 +965,18 @@ def regrade(
         sys.exit(1)
 
 
-def _check_chosen(prefer: Sequence[str], files: list[Path]) -> None:
-    """Refuse a ``--prefer`` FILE that is not among the files graded: it would settle no
-    conflict, and a typo would leave one unsettled without a word."""
+def _check_chosen(prefer: Sequence[str | Path], files: list[Path], graded: str) -> None:
+    """Refuse a ``--prefer`` FILE that is not among the files graded (``graded`` says which):
+    it would settle no conflict, and a typo would leave one unsettled without a word (and a
+    regrade would record it as a choice for good)."""
     import os
 
     from generator.errors import SubmissionError, quoted
 
-    graded = {os.path.realpath(path) for path in files}
+    chosen = {os.path.realpath(path) for path in files}
     for path in prefer:
-        if os.path.realpath(path) not in graded:
-            raise SubmissionError(f"--prefer {quoted(str(path))}", "not among the files graded")
-
-
-def _check_preferred(prefer: tuple[Path, ...], files: list[Path], grades: Path) -> None:
-    """Refuse a ``--prefer`` FILE the regrade does not grade: it would settle nothing, and
-    be recorded as a choice for good."""
-    import os
-
-    from generator.errors import SubmissionError, quoted
-
-    graded = {os.path.realpath(path) for path in files}
-    for path in prefer:
-        if os.path.realpath(path) not in graded:
-            raise SubmissionError(
-                f"--prefer {quoted(str(path))}",
-                f"not among the files {grades}/report.json graded",
-            )
+        if os.path.realpath(path) not in chosen:
+            raise SubmissionError(f"--prefer {quoted(str(path))}", f"not among {graded}")
 
 
 def _adjust(
