@@ -925,8 +925,8 @@ def regrade(
         return {"changes.json": to_json({"changes": found, **notes})}
 
     had_stats = (grades / "stats.json").is_file()  # the new folder replaces it: made again
-    # a gradebook begun with a BOM keeps it: gradebook.csv, or a batch's gradebook-ID.csv
-    bom = any(path.read_bytes()[:3] == b"\xef\xbb\xbf" for path in grades.glob("gradebook*.csv"))
+    gradebook = grades / "gradebook.csv"  # a gradebook begun with a BOM keeps it
+    bom = gradebook.is_file() and gradebook.read_bytes().startswith(b"\xef\xbb\xbf")
     chosen = list(dict.fromkeys([*sources.preferred, *map(str, prefer)]))
     summary = grade_class(
         files,
