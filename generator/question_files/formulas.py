@@ -352,7 +352,8 @@ def _bounded_size(count: int) -> None:
 
 def _elementwise(op: Callable[[Any, Any], Any], a: Value, b: Value) -> Value:
     """``op`` on numbers, entry by entry on vectors and matrices of one shape, a number
-    with every entry, and a vector with every row of a matrix (as numpy broadcasts)."""
+    with every entry, and a matrix with a vector (``X - q``: the vector taken from every row,
+    the matrix written first; a vector before a matrix is refused)."""
     if isinstance(a, tuple) and isinstance(b, tuple):
         if _is_matrix(a) and not _is_matrix(b) and len(a[0]) == len(b):
             return tuple(_elementwise(op, row, b) for row in a)
