@@ -117,17 +117,12 @@ def check(target: str, count: int, difficulty: str) -> None:
     """
     from generator import registry
     from generator.question_files import load_file
-    from generator.question_files.bank import MAX_BANK_FILES
+    from generator.question_files.bank import question_paths
     from generator.question_files.check import check_family
 
     path = Path(target)
-    if path.is_dir():
-        toml_files = sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
-        if len(toml_files) > MAX_BANK_FILES:  # as a bank is refused: no check runs for hours
-            raise click.UsageError(f"{target} holds more than {MAX_BANK_FILES} question files")
-        families = [load_file(p) for p in toml_files]
-        if not families:
-            raise click.UsageError(f"{target} holds no question files (*.toml)")
+    if path.is_dir():  # a folder as a bank is read: the same files, the same bound
+        families = [load_file(p) for p in question_paths(path)]
     else:
         families = [registry.get(_family_or_file(target))]
     failed = 0

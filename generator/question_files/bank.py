@@ -22,6 +22,20 @@ from generator.question_files.question_file import _NAME, QuestionFileError
 MAX_BANK_FILES = 200
 
 
+def question_paths(folder: Path) -> list[Path]:
+    """The question files (*.toml) of ``folder``, in name order: at least one, and at most
+    ``MAX_BANK_FILES``, so that no bank or check reads for hours."""
+    source = str(folder)
+    if not folder.is_dir():
+        raise QuestionFileError(source, "no such folder")
+    paths = sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
+    if not paths:
+        raise QuestionFileError(source, "holds no question files (*.toml)")
+    if len(paths) > MAX_BANK_FILES:
+        raise QuestionFileError(source, f"holds more than {MAX_BANK_FILES} question files")
+    return paths
+
+
 class BankFamily(Family):
     """The question files of one folder, as a family whose givens name the item."""
 
@@ -29,15 +43,8 @@ class BankFamily(Family):
 
     def __init__(self, folder: Path) -> None:
         self.source = str(folder)
-        if not folder.is_dir():
-            raise QuestionFileError(self.source, "no such folder")
-        paths = sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
-        if not paths:
-            raise QuestionFileError(self.source, "holds no question files (*.toml)")
-        if len(paths) > MAX_BANK_FILES:
-            raise QuestionFileError(self.source, f"holds more than {MAX_BANK_FILES} question files")
         self.items: dict[str, Family] = {}
-        for path in paths:
+        for path in question_paths(folder):
             family = load(path)
             short = family.name.removeprefix("file-")
             if short in self.items:
