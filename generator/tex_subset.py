@@ -16,6 +16,8 @@ from functools import cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from generator.errors import quoted
+
 _GREEK = """
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda
 mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega digamma
@@ -166,3 +168,18 @@ def refused_formula(text: str) -> tuple[str, str] | None:
         if (what := refused(formula)) is not None:
             return formula, what
     return None
+
+
+def unsafe_formula(formula: str, what: str) -> str:
+    """A refused formula, as every refusal says it: which formula, and what in it."""
+    return (
+        f"the formula {quoted(formula)} uses {what}, which examgen never gives LaTeX "
+        "(docs/exam-spec.md lists the TeX a formula may use)"
+    )
+
+
+def refused_text(text: str) -> str | None:
+    """Why a Markdown text may not reach LaTeX (``unsafe_formula`` of its first refused
+    formula); None when every formula may."""
+    found = refused_formula(text)
+    return None if found is None else unsafe_formula(*found)

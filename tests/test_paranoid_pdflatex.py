@@ -34,7 +34,7 @@ ATTACKS = {
 @pytest.fixture
 def unchecked(monkeypatch):
     """The formula subset switched off, as if a command had slipped past it."""
-    monkeypatch.setattr(spec, "refused_formula", lambda text: None)
+    monkeypatch.setattr(spec, "refused_text", lambda text: None)
     monkeypatch.setattr(markup, "refused", lambda tex: None)
     markup.to_latex.cache_clear()
     yield

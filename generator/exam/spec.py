@@ -34,7 +34,7 @@ from generator.family import DIFFICULTIES, Family
 from generator.files.reading import read_text
 from generator.formatting import format_points
 from generator.markdown_subset import active_markup
-from generator.tex_subset import refused_formula
+from generator.tex_subset import refused_text
 
 _TOP_FIELDS = {"title", "name", "instructions", "seed", "notation", "questions", "gradescope"}
 # [notation]: how the course writes shapes, given to every family that has these givens
@@ -494,14 +494,8 @@ def refuse_active_markup(text: str, source: str, field: str) -> None:
 def refuse_unsafe_tex(text: str, source: str, field: str) -> None:
     """Refuse a Markdown text with a formula outside the TeX subset LaTeX is given
     (``generator.tex_subset``), on one line naming the file, the field and the command."""
-    if (found := refused_formula(text)) is not None:
-        formula, what = found
-        raise SpecError(
-            source,
-            f"the formula {quoted(formula)} uses {what}, which examgen never gives LaTeX "
-            "(docs/exam-spec.md lists the TeX a formula may use)",
-            field,
-        )
+    if (why := refused_text(text)) is not None:
+        raise SpecError(source, why, field)
 
 
 def _no_unknown(data: dict[str, Any], allowed: set[str], source: str, where: str) -> None:

@@ -23,14 +23,12 @@ import numpy as np
 from generator.answers.types import MultiSelect, TrueFalse
 from generator.errors import quoted
 from generator.family import Family, Given, Part, Solution
-from generator.markdown_subset import active_markup
 from generator.question_files.question_file import (
-    _CONTROL,
     _NAME,
     FileSolution,
     QuestionFileError,
 )
-from generator.tex_subset import refused_formula
+from generator.question_files.texts import text_problem
 
 MAX_ITEMS = 500
 _ITEM_FIELDS = {"id", "kind", "topic", "prompt", "answer", "options", "explanation"}
@@ -215,16 +213,5 @@ def _item(raw: Any, source: str, where: str) -> dict[str, Any]:
 
 
 def _safe(text: str, source: str, where: str) -> None:
-    if _CONTROL.search(text):
-        raise QuestionFileError(source, "holds a control character", where)
-    if (markup := active_markup(text)) is not None:
-        raise QuestionFileError(
-            source, f"{markup}: texts are Markdown text and formulas only", where
-        )
-    if (found := refused_formula(text)) is not None:
-        formula, what = found
-        raise QuestionFileError(
-            source,
-            f"the formula {quoted(formula)} uses {what}, which examgen never gives LaTeX",
-            where,
-        )
+    if (problem := text_problem(text)) is not None:
+        raise QuestionFileError(source, problem, where)

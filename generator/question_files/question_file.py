@@ -31,7 +31,6 @@ from generator.answers.types import (
 )
 from generator.errors import GivenError, SpecError, quoted
 from generator.family import Family, Given, Mistake, Part, Solution
-from generator.markdown_subset import active_markup
 from generator.question_files.formulas import (
     FormulaError,
     Undefined,
@@ -44,9 +43,8 @@ from generator.question_files.formulas import (
     steps_taken,
 )
 from generator.question_files.givens import GivenSpecError, Sampler, sampler
-from generator.question_files.texts import Text, fill, placeholder, shown
+from generator.question_files.texts import CONTROL, Text, fill, placeholder, shown, text_problem
 from generator.question_files.texts import read_text as read_slots
-from generator.tex_subset import refused_formula
 
 MAX_FILE_BYTES = 200_000
 MAX_TRIES = 1000  # draws to meet the constraints before the file is at fault
@@ -62,7 +60,6 @@ _TOP = {
 _ANSWER_FIELDS = {"label", "type", "value", "rtol", "atol", "symbols", "options", "mistakes"}
 _KINDS = ("integer", "real", "shape", "vector", "matrix", "expression", "truefalse", "choice")
 _LIMITS = {"givens": 30, "constraints": 20, "values": 100, "answers": 20, "features": 8}
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _RESERVED = {"true", "false", "and", "or", "not", "pi", "e"}
 
 
@@ -230,17 +227,8 @@ class QuestionFileFamily(Family):
     def _safe_tex(self, text: str, where: str) -> None:
         """Refuse a text with TeX LaTeX is never given, or with markup beyond text and
         formulas (raw HTML, links, images), naming the file and the field."""
-        if _CONTROL.search(text):  # NUL marks slots in feedback frames; none is wanted
-            raise self.file_error("holds a control character", where)
-        if (markup := active_markup(text)) is not None:
-            raise self.file_error(f"{markup}: texts are Markdown text and formulas only", where)
-        if (found := refused_formula(text)) is not None:
-            formula, what = found
-            raise self.file_error(
-                f"the formula {quoted(formula)} uses {what}, which examgen never gives LaTeX "
-                "(docs/exam-spec.md lists the TeX a formula may use)",
-                where,
-            )
+        if (problem := text_problem(text)) is not None:
+            raise self.file_error(problem, where)
 
     def _markdown(
         self,
@@ -256,7 +244,7 @@ class QuestionFileFamily(Family):
             value = ""
         if not isinstance(value, str) or len(value) > 20_000 or (required and not value.strip()):
             raise self.file_error("must be Markdown text (at most 20,000 characters)", where)
-        if _CONTROL.search(value):
+        if CONTROL.search(value):
             raise self.file_error("holds a control character", where)
         try:
             text = read_slots(value, known)

@@ -15,7 +15,9 @@ from fractions import Fraction
 from typing import Any
 
 from generator.formatting import matrix_text, short_number, tex_matrix, vector_text
+from generator.markdown_subset import active_markup
 from generator.question_files.formulas import FormulaError, evaluate, parse
+from generator.tex_subset import refused_text
 
 _SLOT = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _FILTERS = ("tex",)
@@ -85,3 +87,18 @@ def shown(value: Any, tex: bool = False) -> str:
     if isinstance(value, Fraction) and value.denominator != 1:
         return short_number(float(value))
     return short_number(value)
+
+
+# NUL marks the slots of feedback frames, ESC starts a terminal sequence: no text holds one
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why a question file's text may not reach a sheet: a control character, markup beyond
+    text and formulas (raw HTML, a link, an image), or TeX LaTeX is never given; None when
+    it may."""
+    if CONTROL.search(text):
+        return "holds a control character"
+    if (markup := active_markup(text)) is not None:
+        return f"{markup}: texts are Markdown text and formulas only"
+    return refused_text(text)

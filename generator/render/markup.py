@@ -17,8 +17,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-from generator.errors import ExamgenError, quoted
-from generator.tex_subset import markdown, refused
+from generator.errors import ExamgenError
+from generator.tex_subset import markdown, refused, unsafe_formula
 
 # Labels, hints, options and the concept bank's items recur in every variant of a class:
 # converting each text once makes an exam of a thousand variants several times faster.
@@ -433,10 +433,7 @@ def _formula(tex: str) -> str:
     a family's template) from handing pdflatex a file primitive."""
     what = refused(tex)
     if what is not None:
-        raise UnsafeTexError(
-            f"the formula {quoted(tex)} uses {what}, which examgen never gives LaTeX "
-            "(docs/exam-spec.md lists the TeX a formula may use)"
-        )
+        raise UnsafeTexError(unsafe_formula(tex, what))
     return tex
 
 
