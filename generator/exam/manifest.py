@@ -17,14 +17,13 @@ import hashlib
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import BrokenKeyError
 from generator.exam.key_schema import check_key
-from generator.files.reading import read_json
+from generator.files.reading import read_json, regular_file
 from generator.ids import is_variant_id
 
 MANIFEST_FORMAT = 1
@@ -191,16 +190,10 @@ def digests(data: bytes, layout: KeyLayout) -> list[str]:
 def key_digest(key_file: Path) -> str | None:
     """The SHA-256 of key.json's bytes as they are now; None when it cannot be read."""
     try:
-        handle = os.open(key_file, os.O_RDONLY | os.O_NONBLOCK)
+        with regular_file(key_file) as (handle, _), open(handle, "rb", closefd=False) as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError:
         return None
-    with os.fdopen(handle, "rb") as stream:
-        try:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                return None  # a FIFO: never waited on
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-        except OSError:
-            return None
 
 
 def index_fields(digest: str, layout: KeyLayout) -> dict[str, Any]:
@@ -259,11 +252,16 @@ def _index_problem(key_file: Path, index: dict[str, Any]) -> str | None:
     if layout is None:
         return "its key_layout is not of its variants"
     try:
-        handle = os.open(key_file, os.O_RDONLY | os.O_NONBLOCK)
+        with regular_file(key_file) as (handle, status):
+            return _layout_problem(handle, status.st_size, layout, index)
     except OSError:
         return "key.json cannot be read"
+
+
+def _layout_problem(handle: int, size: int, layout: KeyLayout, index: dict[str, Any]) -> str | None:
+    """``_index_problem`` of key.json open as ``handle``, ``size`` bytes long."""
     try:
-        if os.fstat(handle).st_size != layout.around[1][1]:
+        if size != layout.around[1][1]:
             return "its key_layout is not key.json's"
         (a, b), (c, d) = layout.around
         head = (os.pread(handle, b - a, a) + os.pread(handle, d - c, c)).decode("utf-8-sig")
@@ -278,8 +276,6 @@ def _index_problem(key_file: Path, index: dict[str, Any]) -> str | None:
                 return f"variants[{n}] is not key.json's variants[{n}]"
     except (OSError, ValueError, RecursionError):
         return "key.json is not where its key_layout says"
-    finally:
-        os.close(handle)
     return None
 
 
@@ -350,18 +346,12 @@ def current_digest(key_file: Path, variant_id: str) -> str | None:
         return None
     spans = [*layout.around, layout.variants[order[variant_id]]]
     try:
-        handle = os.open(key_file, os.O_RDONLY | os.O_NONBLOCK)
+        with regular_file(key_file) as (handle, status):
+            if status.st_size != layout.around[1][1]:
+                return None
+            parts = [os.pread(handle, end - start, start) for start, end in spans]
     except OSError:
         return None
-    try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode) or status.st_size != layout.around[1][1]:
-            return None
-        parts = [os.pread(handle, end - start, start) for start, end in spans]
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
     if [len(part) for part in parts] != [end - start for start, end in spans]:
         return None
     return variant_digest(*parts)
