@@ -159,7 +159,7 @@ def test_a_failure_in_a_batch_names_its_document_and_its_own_line(tmp_path):
 
 def test_a_sheet_that_fails_to_compile_is_one_line_naming_its_student(tmp_path, monkeypatch):
     tool("pdflatex")
-    monkeypatch.setattr(spec, "refused_formula", lambda text: None)  # as if it slipped past
+    monkeypatch.setattr(spec, "refused_text", lambda text: None)  # as if it slipped past
     from generator.render import markup
 
     monkeypatch.setattr(markup, "refused", lambda tex: None)
