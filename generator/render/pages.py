@@ -122,11 +122,13 @@ def html_environment() -> jinja2.Environment:
     """The environment for HTML: everything interpolated is escaped, student answers above all."""
     from markupsafe import Markup
 
+    from generator.render.answer_form import answer_form
     from generator.render.assets import inline_scripts
     from generator.render.markup import to_html, to_inline_html
 
     env = _environment(autoescape=True)
     env.globals["keys_json"] = practice_keys_json
+    env.globals["answer_form"] = answer_form
     # every page carries KaTeX and its scripts inside itself: one copied alone still works
     env.globals["inline"] = inline_scripts()
     env.filters["markdown"] = lambda text: Markup(to_html(text))
@@ -342,8 +344,16 @@ def render_layouts(
         text = env.get_template(name).render(
             exam=manifest, variant=variant, questions=questions, **context
         )
-        rendered[layout] = "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
+        rendered[layout] = text if layout.endswith(".html") else _tidy(text)
     return rendered
+
+
+def _tidy(text: str) -> str:
+    """Markdown and LaTeX without the spaces templates leave at the ends of lines (two of
+    them end a line in Markdown). HTML pages are left as rendered: such spaces change
+    nothing there, and each page carries some 300 kB of scripts that tidying would copy
+    three times over."""
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 
 
 def sheet_tolerance(questions: list[dict[str, Any]]) -> str | None:
