@@ -289,7 +289,9 @@ def _exact(value: Fraction) -> int | Fraction:
 
 
 def _scalar(value: Value, what: str = "a number") -> Fraction | float:
-    if isinstance(value, bool) or not isinstance(value, (Fraction, float, int)):
+    # Fraction last: its class is an ABC, which makes checking against it many times slower
+    # than against int, which most values are
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise FormulaError(f"expected {what}, got {describe(value)}")
     return value
 
@@ -417,8 +419,11 @@ def _sqrt(value: Value) -> Value:
     number = _scalar(value)
     if number < 0:
         raise Undefined("the square root of a negative number")
-    if isinstance(number, (int, Fraction)):
-        number = Fraction(number)
+    if isinstance(number, int):
+        root = math.isqrt(number)
+        if root * root == number:
+            return root
+    elif isinstance(number, Fraction):
         top, bottom = math.isqrt(number.numerator), math.isqrt(number.denominator)
         if top * top == number.numerator and bottom * bottom == number.denominator:
             return _exact(Fraction(top, bottom))
