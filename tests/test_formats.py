@@ -670,8 +670,35 @@ def test_paragraphs_and_lists_rendered_without_markdown_it_are_what_it_renders(b
     agrees_with_markdown_it(_simple_markdown, gap.join(blocks))
 
 
+wrapped_lines = st.lists(
+    st.text(alphabet=st.sampled_from(list("ab1 _$\\*`&|#-+.:=>[]()é")), max_size=12),
+    min_size=2,
+    max_size=4,
+).map("\n".join)
+
+
+@given(wrapped_lines, st.sampled_from(["", "Text.\n\n", "- item\n\n", "\n\nAfter."]))
+@settings(max_examples=5000, deadline=None)
+def test_wrapped_paragraphs_rendered_without_markdown_it_are_what_it_renders(lines, around):
+    """A sentence wrapped over lines, as question files write them: whatever could end the
+    paragraph, break a line or start a table or heading on the next line."""
+    from generator.render.markup import _simple_markdown
+
+    text = around + lines if around.endswith("\n") else lines + around
+    agrees_with_markdown_it(_simple_markdown, text)
+
+
+def test_a_paragraph_wrapped_over_lines_is_rendered_without_markdown_it():
+    from generator.render.markup import _inline_formula, _parser, _simple_markdown
+
+    text = "It classifies the query $q = (2, 0)$ by the\nmajority vote of its 3 nearest points."
+    fast = _simple_markdown(text, _inline_formula)
+    assert fast is not None and fast == _parser().render(text)
+
+
 simple_cells = st.lists(
-    st.sampled_from(["a", "b1", " ", "-", "<", "#", "x_y", "`c d`", "$x^2$", "é"]), max_size=4
+    st.sampled_from(["a", "b1", " ", "-", "<", "#", "x_y", "`c d`", "$x^2$", "é", "\\_\\_"]),
+    max_size=4,
 ).map("".join)
 table_cells = st.one_of(
     simple_cells,

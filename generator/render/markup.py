@@ -82,11 +82,19 @@ def _text_and_formulas(text: str, formula: Callable[[str], str]) -> str | None:
 
 
 def _simple_paragraph(text: str, formula: Callable[[str], str]) -> str | None:
-    """The paragraph markdown-it renders for such a line, or None for any other text."""
-    if text.strip(" ").startswith("#"):
-        return None
-    inline = _simple_inline(text, formula)
-    return None if inline is None else f"<p>{inline}</p>\n"
+    """The paragraph markdown-it renders for such a line, or for lines that are each such a
+    line (a sentence wrapped in a question file); None for any other text."""
+    lines = text.split("\n")
+    if len(lines) > 1 and any(not line or line != line.strip(" ") for line in lines):
+        return None  # a blank line ends the paragraph; spaces at a line's end may break it
+    html = []
+    for line in lines:
+        # a formula or code span may not run over a line's end: each line holds whole ones
+        inline = None if line.strip(" ").startswith("#") else _simple_inline(line, formula)
+        if inline is None:
+            return None
+        html.append(inline)
+    return "<p>" + "\n".join(html) + "</p>\n"
 
 
 _ITEM = re.compile(r"(?:([-+*])|(\d{1,9})([.)])) (?! )(.*)")
@@ -112,13 +120,17 @@ def _simple_list(lines: list[str], formula: Callable[[str], str]) -> str | None:
 
 
 _TABLE_RULE = re.compile(r"\|(?: *-+ *\|)+")
+# A blank to fill in as a table cell writes it, its underscores escaped: \_\_\_\_
+_ESCAPED_BLANK = re.compile(r"(?:\\_)+")
 
 
 def _simple_table(lines: list[str], formula: Callable[[str], str]) -> str | None:
     """The table markdown-it renders for a header row, a rule of dashes (no alignment) and
     body rows, as many cells in each and each cell one simple line; None for other lines."""
-    if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]) or "\\" in "".join(lines):
-        return None  # a backslash may escape a pipe
+    if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]):
+        return None
+    if "\\" in _ESCAPED_BLANK.sub("", "".join(lines)):
+        return None  # a backslash may escape a pipe: only a blank's (\_\_\_) is read here
     width = lines[1].count("|") - 1
     rows = []
     for n, line in enumerate((lines[0], *lines[2:])):
@@ -129,7 +141,10 @@ def _simple_table(lines: list[str], formula: Callable[[str], str]) -> str | None
         html = []
         for cell in cells:
             cell = cell.strip(" ")
-            inline = _simple_inline(cell, formula) if cell else ""
+            if _ESCAPED_BLANK.fullmatch(cell):
+                inline = "_" * (len(cell) // 2)
+            else:
+                inline = _simple_inline(cell, formula) if cell else ""
             if inline is None:
                 return None
             html.append(f"<{tag}>{inline}</{tag}>\n")
@@ -138,7 +153,7 @@ def _simple_table(lines: list[str], formula: Callable[[str], str]) -> str | None
 
 
 def _simple_markdown(text: str, formula: Callable[[str], str]) -> str | None:
-    """What markdown-it renders for paragraphs of one simple line, tight simple lists and
+    """What markdown-it renders for paragraphs of simple lines, tight simple lists and
     simple tables, separated by blank lines; None for any other text."""
     html = []
     after_list = False
@@ -148,7 +163,7 @@ def _simple_markdown(text: str, formula: Callable[[str], str]) -> str | None:
             return None  # indented, it may continue a list item
         if block.startswith("|"):
             rendered, after_list = _simple_table(lines, formula), False
-        elif len(lines) == 1 and not _LIST_START.match(block.strip(" ")):
+        elif not _LIST_START.match(block.strip(" ")):
             rendered, after_list = _simple_paragraph(block, formula), False
         elif after_list:
             return None  # two lists a blank line apart are one loose list
