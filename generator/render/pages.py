@@ -271,10 +271,15 @@ def _rendered(
     by_type: dict[str, list[Any]] = {}
     for part, signature in zip(question["parts"], types, strict=True):
         by_type.setdefault(signature, []).append(part["key"])
+    # parts of one type (one signature) avoid the same keys, so share a hint: chosen once
+    hints = {
+        signature: answer.hint_avoiding(shown, by_type[signature])
+        for signature, answer in dict(zip(types, answers, strict=True)).items()
+    }
     parts = [
         {
             **part,
-            "hint": answer.hint_avoiding(shown, by_type[signature]),
+            "hint": hints[signature],
             "within": answer.within(),
             "key": key,
             "space": answer_space(part["type"], part["key"], answered_in_question(part["id"])),
