@@ -459,6 +459,13 @@ class Tolerance:
         return abs(value - key) <= max(self.atol, self.rtol * abs(key))
 
 
+@lru_cache(maxsize=64)
+def _tolerance(rtol: float | str | Fraction, atol: float | str | Fraction) -> Tolerance:
+    """A Tolerance, built once for each bounds: a family makes a part's answer type for each
+    variant, and a class's thousands of parts use a handful of tolerances."""
+    return Tolerance(rtol, atol)
+
+
 class Real(AnswerType):
     """A real number, correct within ``max(atol, rtol·|key|)`` of the key, bounds included."""
 
@@ -476,7 +483,7 @@ class Real(AnswerType):
 
     def __init__(self, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rtol, self.atol = rtol, atol
-        self._close = Tolerance(rtol, atol)
+        self._close = _tolerance(rtol, atol)
 
     def within(self) -> str:
         return self._close.text
@@ -605,7 +612,7 @@ class Matrix(AnswerType):
 
     def __init__(self, rows: int | None, cols: int, rtol: float = 0.01, atol: float = 1e-4) -> None:
         self.rows, self.cols, self.rtol, self.atol = rows, cols, rtol, atol
-        self._close = Tolerance(rtol, atol)
+        self._close = _tolerance(rtol, atol)
 
     def within(self) -> str:
         return self._close.text

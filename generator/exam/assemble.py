@@ -276,14 +276,12 @@ def _part(
     which of the family's named mistakes it tells apart from the key."""
     answer_type = _answer_type(part, question)
     rubric = question.rubric
-    points = Fraction(question.points).limit_denominator(10**6)
-    if answer_type["kind"] == "truefalse" and "wrong" in rubric:
-        answer_type["wrong"] = str(Fraction(rubric["wrong"]).limit_denominator(10**6) / points)
-    if answer_type["kind"] == "multiselect":
-        for name in ("per_error", "floor"):
-            if name in rubric:
-                value = Fraction(rubric[name]).limit_denominator(10**6) / points
-                answer_type[name] = str(value)
+    # the rubric's points as fractions of the part's: only true/false and multi-select have them
+    scaled = {"truefalse": ("wrong",), "multiselect": ("per_error", "floor")}
+    for name in scaled.get(answer_type["kind"], ()):
+        if name in rubric:
+            value = Fraction(rubric[name]).limit_denominator(10**6)
+            answer_type[name] = str(value / Fraction(question.points).limit_denominator(10**6))
     entry = {"id": part.id, "label": part.label, "type": answer_type, "key": part.key}
     if part.follows:
         entry["follows"] = part.follows
