@@ -47,6 +47,18 @@ def sampled(family, difficulty: str, count: int):
         yield seed, params, family.solve(params).answers
 
 
+def assert_carries_katex(page: str) -> None:
+    """An HTML page as written holds KaTeX itself, once, where it was rendered with KaTeX's
+    mark (``render.assets.with_katex``), and no mark is left."""
+    from importlib.resources import files
+
+    from generator.render.assets import KATEX_MARK
+
+    katex = files("templates").joinpath("assets", "katex", "katex.min.js").read_text("utf-8")
+    assert KATEX_MARK not in page
+    assert page.count(f"<script>{katex}</script>") == 1
+
+
 def assert_no_key_in(student_text: str, variant: dict) -> None:
     """No key of ``variant`` stands in ``student_text`` (everything a student receives), as a
     whole token: the key 32x1 is not revealed by a 32x32x10 elsewhere. True/false and

@@ -11,7 +11,7 @@ import zipfile
 from collections import Counter
 
 import pytest
-from conftest import filled_submission
+from conftest import assert_carries_katex, filled_submission
 
 VARIANTS = 30
 # A true/false slot drawn from a topic of four items: each item in most variants
@@ -146,6 +146,7 @@ def test_a_flawed_item_is_found_fixed_in_one_command_and_no_output_shows_the_old
         section = _section(readable, f'id="{qid}"', "</section>")
         assert f'<span class="key">{new_word}</span>' in section
         assert f'<span class="key">{old_word}</span>' not in section
+        assert_carries_katex(readable)  # written again, it still works alone
 
     statement = next(iter(places.values()))["answers"]["statement"]
     moodle = (exam / "instructor" / "moodle.xml").read_text()

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import assert_carries_katex
 
 PAGES = [
     "sheet",
@@ -54,6 +55,11 @@ def folder(tmp_path_factory):
     }
     pages.update({name: practice_set / name for name in PAGES[3:]})
     return pages
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_carries_katex_itself_where_it_was_rendered_with_its_mark(folder, name):
+    assert_carries_katex(folder[name].read_text())
 
 
 def _without_scripts(html: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import FormatError, SpecError, quoted
-from generator.render.assets import inline_scripts, write_files
+from generator.render.assets import inline_scripts, with_katex, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
 # Made by export alone: the autograder holds the finished class's grading keys and roster.
@@ -121,7 +121,8 @@ def variant_pages(
     questions: list[dict[str, Any]] | None = None,
 ) -> dict[str, str]:
     """The sheet and key of one variant in each per-variant format, by path in the exam;
-    ``questions``, when given, are the variant's questions rendered already."""
+    ``questions``, when given, are the variant's questions rendered already. HTML pages
+    hold KaTeX's mark: ``with_katex`` makes them whole as they are written."""
     from generator.render.pages import render_layouts
 
     wanted = {
@@ -169,7 +170,7 @@ def write_variant_pages(
     for path, text in variant_pages(manifest, variant, formats, layout, questions).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(with_katex(text.encode()))
 
 
 def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:

@@ -13,7 +13,6 @@ class's feedback has hundreds of thousands of rows.
 from __future__ import annotations
 
 import json
-from functools import cache
 from html import escape
 from typing import Any
 
@@ -29,18 +28,7 @@ from generator.grading.frames import (
     slot,
     slot_count,
 )
-from generator.render.assets import inline_scripts
-
-# Where the frame of a feedback page takes KaTeX and the script that runs it, as each page is
-# filled: carried by every page, so one sent alone typesets its formulas, but not by the
-# grading key's frames, one a variant, which would grow by the scripts' 270 kB each
-_SCRIPTS_AT = b"<!--examgen:page-scripts-->"
-
-
-@cache
-def _page_scripts() -> bytes:
-    scripts = inline_scripts()
-    return f"<script>{scripts['katex']}</script>\n<script>{scripts['typeset']}</script>".encode()
+from generator.render.assets import with_katex
 
 
 def feedback_frames(key: dict[str, Any], texts: list[dict[str, Any]]) -> dict[str, Frame]:
@@ -207,12 +195,8 @@ def feedback_pages(key: dict[str, Any], report: dict[str, Any]) -> tuple[bytes, 
             markdown.append((row_number, row_md.encode()))
             html.append((row_number, row_html.encode()))
     frames = key["feedback"]
-    page = frames["html"].filled(html)
-    # the template's mark, after every slot: an answer, escaped, cannot make another one
-    at = page.rfind(_SCRIPTS_AT)
-    if at >= 0:
-        page = page[:at] + _page_scripts() + page[at + len(_SCRIPTS_AT) :]
-    return frames["md"].filled(markdown), page
+    # KaTeX's mark comes after every slot: an answer, escaped, cannot make another one
+    return frames["md"].filled(markdown), with_katex(frames["html"].filled(html))
 
 
 # How a table's cell marks its verdict beside the student's answer

@@ -57,7 +57,7 @@ from generator.grading.submission import check_exam
 from generator.ids import is_exam_id, is_student_id
 
 # Shards of another format are passed over for key.json: change it when the layout changes.
-KEY_FORMAT = 14
+KEY_FORMAT = 15
 
 SHARD_SUFFIX = ".zst"
 # what a part of key.json hands on to grading as it is: its known mistakes, its rule of error
