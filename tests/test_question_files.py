@@ -141,6 +141,29 @@ def test_the_conv_question_file_gives_the_built_in_keys_on_1000_seeds():
         assert solution.answers["out"] == key, (seed, params)
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"int": [0, 6], "size": [5, 2]},
+        {"int": [-3, 10**9], "size": 7},
+        {"real": [-1, 1], "step": 0.25, "size": [2, 3]},
+        {"choice": ["a", "b", "c"], "size": 4},
+    ],
+)
+def test_a_vector_or_matrix_given_draws_what_drawing_its_entries_one_by_one_would(table):
+    """A given's entries are drawn in one call (givens.Sampler.draw): the same numbers as
+    one call each, so the instances a seed gives do not depend on how they are drawn."""
+    from generator.question_files.givens import sampler
+
+    given = sampler(table)
+    for seed in range(200):
+        drawn = given.draw(np.random.default_rng(seed))
+        one_by_one = np.random.default_rng(seed)
+        count = len(given.options) if given.kind == "choice" else given.points
+        entries = np.array(drawn, dtype=object).flatten().tolist()
+        assert entries == [given._value(int(one_by_one.integers(count))) for _ in entries]
+
+
 def test_solve_check_and_the_json_answers_of_a_question_file(run, tmp_path):
     path = str(_copy_questions(tmp_path) / "conv_output_size.toml")
     result = run("solve", path, "-g", "n=32", "-g", "k=5", "-g", "s=1", "-g", "p=2", "--json")
