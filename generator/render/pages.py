@@ -196,9 +196,9 @@ def _page_environment(layout: str) -> tuple[jinja2.Environment, str]:
     return environment(), f"sheets/{layout}.md.j2"
 
 
-def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+def _block(template: jinja2.Template, name: str, context: jinja2.runtime.Context) -> str:
     render = template.blocks.get(name) or environment().get_template(BASE).blocks[name]
-    text = "".join(render(template.new_context(context)))
+    text = "".join(render(context))
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
@@ -236,13 +236,15 @@ def render_question(family: str, question: dict[str, Any]) -> dict[str, Any]:
         return rendered
     problem = registry.get(family)  # a question file's without its texts: no template
     template = environment().get_template(f"families/{family}.md.j2")
-    context = {
-        "params": question["params"],
-        "answers": question["answers"],
-        "steps": question["steps"],
-        # asked as multiple choice: the text asks for this one part, not its whole list
-        "asked": (question.get("choice") or {}).get("label"),
-    }
+    context = template.new_context(
+        {
+            "params": question["params"],
+            "answers": question["answers"],
+            "steps": question["steps"],
+            # asked as multiple choice: the text asks for this one part, not its whole list
+            "asked": (question.get("choice") or {}).get("label"),
+        }
+    )
     return _rendered(
         question,
         _block(template, "question", context),
