@@ -296,6 +296,10 @@ def _rendered(
         "steps": steps,
         "parts": parts,
         "choice": question.get("choice"),
+        # the sheets' line under the parts: how to write each kind of answer, once each;
+        # parts answered by ticking boxes alone need none on a printed or HTML sheet
+        "answer_format": "; ".join(dict.fromkeys(part["hint"] for part in parts)),
+        "ticked": all(part["space"]["kind"] in ("truefalse", "letters") for part in parts),
     }
 
 
