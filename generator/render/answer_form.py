@@ -4,12 +4,14 @@ type into shaped as ``render.answer_space`` lays out the room on paper.
 Each ``<li>`` carries what the form's script (templates/assets/form.js) needs to read what is
 typed by the grader's rules: the part's answer type in ``data-type``, never its key. Built
 here rather than in a template: a sheet holds some 76 of these, and a jinja2 macro made the
-form cost more than the rest of the page together (docs/performance.md).
+form cost more than the rest of the page together; and built once for each distinct part,
+as the sheets of a class ask the same parts again and again (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -24,37 +26,59 @@ _TYPING = ' autocomplete="off" spellcheck="false"'
 def answer_form(question: dict[str, Any], part: dict[str, Any], sheet_tolerance: Any) -> Markup:
     """The ``<li>`` of one part of ``question`` (rendered: ``render.pages``); its tolerance
     is shown beside its label when it differs from the one the sheet states once."""
-    space = part["space"]
+    answer_type = part["type"]
+    return _item(
+        question["id"],
+        part["id"],
+        part["label"],
+        json.dumps(answer_type, sort_keys=True),
+        part["hint"] if answer_type["kind"] == "shape" else None,
+        part["within"] if part["within"] != sheet_tolerance else None,
+        tuple(sorted(part["space"].items())),
+    )
+
+
+# A class's sheets ask the same parts over and over (470 distinct ones in the 15,200 parts of
+# 200 variants of the default exam): each part's markup is built once.
+@lru_cache(maxsize=4096)
+def _item(
+    question_id: str,
+    part_id: str,
+    label: str,
+    type_json: str,
+    hint: str | None,
+    within: str | None,
+    space_items: tuple[tuple[str, Any], ...],
+) -> Markup:
+    """A part's ``<li>``: ``hint`` for a shape (the form's script quotes it), ``within``
+    when the part states its own tolerance."""
+    space = dict(space_items)
     kind = space["kind"]
     form = _FORMS.get(kind, "text")
-    box = escape(f"a-{question['id']}-{part['id']}")
-    part_id = escape(part["id"])
-    label = Markup(to_inline_html(part["label"]))
-    answer_type = part["type"]
+    box = escape(f"a-{question_id}-{part_id}")
+    shown_id = escape(part_id)
+    shown_label = Markup(to_inline_html(label))
     item = (
         f'<li class="answer{" in-question" if kind == "in_question" else ""}" data-part-answer'
-        f' data-question="{escape(question["id"])}" data-part="{part_id}" data-form="{form}"'
-        f" data-type='{_attribute_json(answer_type)}'"
-        + (f' data-hint="{escape(part["hint"])}"' if answer_type["kind"] == "shape" else "")
+        f' data-question="{escape(question_id)}" data-part="{shown_id}" data-form="{form}"'
+        f" data-type='{_attribute_json(type_json)}'"
+        + (f' data-hint="{escape(hint)}"' if hint is not None else "")
         + f' data-message="m-{box}">'
     )
     if form in ("truefalse", "letters"):
         body = (
             f'<fieldset aria-describedby="m-{box}"><legend class="label">'
-            f"<code>{part_id}</code>: {label}</legend>{_ticks(form, box, space)}</fieldset>"
+            f"<code>{shown_id}</code>: {shown_label}</legend>{_ticks(form, box, space)}</fieldset>"
         )
     else:
-        within = part["within"]
         tolerance = (
-            f' <span class="tolerance">({escape(within)})</span>'
-            if within is not None and within != sheet_tolerance
-            else ""
+            f' <span class="tolerance">({escape(within)})</span>' if within is not None else ""
         )
         below = kind == "lines" or (kind == "grid" and space["rows"] > 1)
         body = (
             f'<label class="label{" below" if below else ""}" for="{box}" id="l-{box}">'
-            f"<code>{part_id}</code>: {label}{tolerance}</label>"
-            + _boxes(form, box, part_id, part, space)
+            f"<code>{shown_id}</code>: {shown_label}{tolerance}</label>"
+            + _boxes(form, box, shown_id, label, space)
         )
     message = (
         ""
@@ -81,9 +105,7 @@ def _ticks(form: str, box: Markup, space: dict[str, Any]) -> str:
     return f'<span class="ticks">{letters}</span>'
 
 
-def _boxes(
-    form: str, box: Markup, part_id: Markup, part: dict[str, Any], space: dict[str, Any]
-) -> str:
+def _boxes(form: str, box: Markup, part_id: Markup, label: str, space: dict[str, Any]) -> str:
     """What a part is typed into: a grid of boxes, a text area, or one box (in a table
     cell of the question text, carrying its message with it, for ``in_question``)."""
     if form == "grid":
@@ -106,7 +128,7 @@ def _boxes(
         )
     kind = space["kind"]
     size = "wide" if kind == "line" else "box-input"
-    named = f' aria-label="{part_id}: {escape(part["label"])}"' if kind == "in_question" else ""
+    named = f' aria-label="{part_id}: {escape(label)}"' if kind == "in_question" else ""
     message = (
         f'<span class="form-message" id="m-{box}" aria-live="polite"></span>'
         if kind == "in_question"
@@ -118,10 +140,9 @@ def _boxes(
     )
 
 
-def _attribute_json(value: Any) -> str:
-    """JSON for a single-quoted attribute, as jinja2's ``tojson`` writes it: keys sorted,
-    and no character that could end the attribute or start markup."""
-    text = json.dumps(value, sort_keys=True)
+def _attribute_json(text: str) -> str:
+    """JSON for a single-quoted attribute, as jinja2's ``tojson`` writes it: no character
+    that could end the attribute or start markup."""
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
