@@ -77,3 +77,63 @@ def assert_no_key_in(student_text: str, variant: dict) -> None:
                 continue
             token = re.compile(rf"(?<![\w.]){re.escape(text)}(?![\w.])")
             assert not token.search(student_text), (question["id"], part["id"], text)
+
+
+# A page laid out in a frame 390 pixels wide (headless Chromium lays out no window narrower
+# than 500), measured once it has loaded and typeset its formulas
+_PHONE_FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="phone" width="390" height="900" style="border:0" srcdoc="{page}"></iframe>
+<script>
+document.getElementById("phone").addEventListener("load", (event) => {{
+  const inner = event.target.contentDocument;
+  let right = 0;
+  for (const e of inner.querySelectorAll("body *"))
+    right = Math.max(right, e.getBoundingClientRect().right);
+  const cells = [...inner.querySelectorAll("table.cells td")];
+  document.body.dataset.measured = JSON.stringify({{
+    width: inner.documentElement.clientWidth,
+    scroll_width: inner.documentElement.scrollWidth,
+    right: Math.ceil(right),
+    cells: cells.length,
+    cell_labels: cells
+      .map((c) => getComputedStyle(c, "::before").content)
+      .filter((c) => c !== "none"),
+  }});
+}});
+</script></body></html>"""
+
+
+def at_phone_width(page: str, tmp_path: Path) -> dict:
+    """How an HTML page lays out 390 pixels wide in headless Chromium: the frame's ``width``,
+    the document's ``scroll_width``, the right edge of its widest element (``right``), and
+    what the page's CSS writes before the cells of a matrix key (``cell_labels``, of
+    ``cells``). Skips the test where Chromium is not installed."""
+    import html
+    import re
+    import shutil
+    import subprocess
+
+    program = shutil.which("chromium")
+    if program is None:
+        pytest.skip("chromium is not installed")
+    frame = tmp_path / "phone.html"
+    frame.write_text(_PHONE_FRAME.format(page=html.escape(page, quote=True)))
+    done = subprocess.run(
+        [
+            program,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'phone-profile'}",
+            "--window-size=800,1000",
+            "--dump-dom",
+            frame.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.search(r'data-measured="([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    return json.loads(html.unescape(found[1]))
