@@ -209,9 +209,11 @@ def _question(
         parts = [scaled_to_key(p) for p in family.parts(params, solution)]
         mistakes = family.mistakes(params, solution)
         choice_part = family.choice_part_for(params, solution)
-        asked = [p for p in parts if question.format != "choice" or p.id == choice_part]
+        # the parts a student answers: all of them, or the one a multiple choice asks
+        answered = [p for p in parts if question.format != "choice" or p.id == choice_part]
         checks = {
-            p.id: check_mistakes(_graded(p, question), p.key, mistakes.get(p.id, [])) for p in asked
+            p.id: check_mistakes(_graded(p, question), p.key, mistakes.get(p.id, []))
+            for p in answered
         }
         flaw = next(((pid, c.scoring[0]) for pid, c in checks.items() if c.scoring), None)
         if flaw is not None:
@@ -225,7 +227,7 @@ def _question(
                     f"question {question.id}.givens",
                 )
             continue
-        known = {p.id: _distinct(p, checks[p.id].told_apart) for p in asked}
+        known = {p.id: _distinct(p, checks[p.id].told_apart) for p in answered}
         entry = {
             "id": question.id,
             "params": params,
