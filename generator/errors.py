@@ -37,6 +37,21 @@ class ExamgenError(Exception):
         text = printable(" ".join(super().__str__().split()))
         return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # A worker's error reaches the parent pickled, and unpickling calls the class with
+        # the message alone, which the subclasses' own arguments refuse: the pool then broke
+        # with a traceback instead of the one line. Rebuilt from the message, and as it was.
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(
+    cls: type[ExamgenError], args: tuple[object, ...], state: dict[str, object]
+) -> ExamgenError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class GivenError(ExamgenError):
     """A family's givens are unknown, missing or invalid."""

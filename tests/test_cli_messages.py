@@ -2,10 +2,20 @@
 and reports of exactly what was written."""
 
 import json
+import pickle
 
+import pytest
 from conftest import filled_submission
 
+from generator.errors import (
+    GivenError,
+    KeyFileError,
+    SpecError,
+    SubmissionError,
+    UnknownFamilyError,
+)
 from generator.exam.spec import builtin_names
+from generator.question_files import QuestionFileError
 
 
 def test_generate_help_lists_every_built_in_exam(run):
@@ -82,3 +92,38 @@ def test_counts_are_written_in_the_right_number(run):
         solved = run("solve", "conv_forward", "-g", f"input={image}", "-g", f"filters={kernel}",
                      "-g", f"padding={padding}")  # fmt: skip
         assert solved.exit_code == 0 and words in solved.output, solved.output
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SpecError("spec.toml", "no instance", "question q.givens"),
+        QuestionFileError("bad.toml", "no instance meets 'a == b'", "constraints[0]"),
+        GivenError("conv_params", "expected a whole number", "kernel"),
+        UnknownFamilyError("conv_parms", ["conv_params", "rnn_params"]),
+        KeyFileError("key.json", "not a key"),
+        SubmissionError("s.json", "not JSON"),
+    ],
+)
+def test_an_error_raised_in_a_worker_reaches_the_parent_whole(error):
+    """Workers' errors come back pickled; each must come back as itself, not break the pool."""
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and str(again) == str(error)
+    assert again.__dict__ == error.__dict__
+
+
+def test_a_question_file_no_draw_meets_fails_a_large_class_on_one_line(run, tmp_path):
+    """Sixty students and more are generated in worker processes: the file's error is still
+    one line, not a broken process pool's traceback."""
+    (tmp_path / "bad.toml").write_text(
+        'name = "bad"\ntitle = "Bad"\nquestion = "{{ a }}?"\nsolution = "{{ a }}."\n'
+        'constraints = ["a == b + 20"]\n[givens]\na = { int = [0, 5] }\nb = { int = [0, 5] }\n'
+        '[answers.x]\nlabel = "a"\ntype = "integer"\nvalue = "a"\n'
+    )
+    (tmp_path / "spec.toml").write_text(
+        'title = "Quiz"\n[[questions]]\nid = "q"\nfile = "bad.toml"\npoints = 2\n'
+    )
+    result = run("generate", "spec.toml", "-n", "60", "-s", "x")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ") and "constraints[0]: no instance meets" in line
