@@ -532,3 +532,31 @@ def test_a_string_in_a_slot_is_checked_as_the_text_it_brings(run, tmp_path):
     result = run("check", "literal.toml")
     assert result.exit_code == 2
     assert "literal.toml: question: raw HTML '<img src=x onerror=alert(1)>'" in result.output
+
+
+def test_a_question_that_quotes_katexs_mark_gets_katex_only_where_the_page_put_it(run, tmp_path):
+    """Pages are written with KaTeX in place of the mark their template puts before the end
+    of an HTML page (render.assets.with_katex): the same mark quoted in a question's text,
+    in a code span, stays text on every page."""
+    from conftest import assert_carries_katex
+
+    from generator.render.assets import KATEX_MARK
+
+    path = _copy_questions(tmp_path) / "stride.toml"
+    path.write_text(
+        (SHIPPED / "stride.toml")
+        .read_text()
+        .replace("How many samples remain?", f"How many samples remain (`{KATEX_MARK}`)?")
+    )
+    (tmp_path / "quiz.toml").write_text(
+        'title = "Quiz"\n[[questions]]\nid = "s"\nfile = "questions/stride.toml"\npoints = 1\n'
+    )
+    result = run("generate", "quiz.toml", "-n", "1", "-s", "m", "--format", "md,html,tex")
+    assert result.exit_code == 0, result.output
+    (exam,) = (tmp_path / "output").iterdir()
+    katex = (SHIPPED.parent / "assets" / "katex" / "katex.min.js").read_text()
+    for name in ("sheet.md", "sheet.tex"):
+        page = (exam / "students" / "v001" / name).read_text()
+        assert "examgen:katex" in page and katex[:100] not in page, name  # quoted, as text
+    for page in (exam / "students" / "v001" / "sheet.html", exam / "instructor/keys/v001.html"):
+        assert_carries_katex(page.read_text())

@@ -319,3 +319,20 @@ def test_the_default_exam_prints_on_eight_pages_and_its_key_on_twelve(run, tmp_p
     for student in ("v001", "v002", "v003", "v004"):
         assert pdf_pages(exam / "students" / student / "sheet.pdf") <= 8, student
         assert pdf_pages(exam / "instructor" / "keys" / f"{student}.pdf") <= 12, student
+
+
+@pytest.mark.parametrize("empty", [{}, False, [], "", 0, None])
+def test_an_empty_choice_in_a_hand_edited_key_reads_as_no_choice(empty):
+    """The templates show a multiple choice's options only where ``choice`` holds some, as
+    they always did: a hand-edited key's empty one is no choice, not a traceback."""
+    from generator.exam import spec
+    from generator.exam.assemble import Student, assemble
+    from generator.render.pages import rendered_questions
+
+    key = assemble(spec.load("midterm-3-3"), "empty", [Student("v001")])
+    variant = key["variants"][0]
+    question = next(q for q in variant["questions"] if "choice" not in q)
+    plain = rendered_questions(key, variant)
+    question["choice"] = empty
+    edited = rendered_questions(key, variant)
+    assert [q["text_html"] for q in edited] == [q["text_html"] for q in plain]

@@ -459,7 +459,7 @@ class Tolerance:
         return abs(value - key) <= max(self.atol, self.rtol * abs(key))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64, typed=True)  # typed: 0.1 == Fraction(0.1), yet they bound otherwise
 def _tolerance(rtol: float | str | Fraction, atol: float | str | Fraction) -> Tolerance:
     """A Tolerance, built once for each bounds: a family makes a part's answer type for each
     variant, and a class's thousands of parts use a handful of tolerances."""

@@ -45,7 +45,8 @@ def rewrite_after_fix(
             context = {"students": layout.students}
             pages = render_layouts(manifest, variant, tuple(wanted), context)
             for name, target in wanted.items():
-                write_file(target, with_katex(pages[name].encode()))
+                data = pages[name].encode()
+                write_file(target, with_katex(data) if target.suffix == ".html" else data)
                 written += 1
         for target in wanted.values():
             pdf = target.with_suffix(".pdf")

@@ -170,7 +170,8 @@ def write_variant_pages(
     for path, text in variant_pages(manifest, variant, formats, layout, questions).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(with_katex(text.encode()))
+        data = text.encode()
+        target.write_bytes(with_katex(data) if target.suffix == ".html" else data)
 
 
 def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:

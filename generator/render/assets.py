@@ -46,9 +46,10 @@ def inline_scripts() -> dict[str, Markup]:
     """The pages' scripts, as text to put inside their <script> elements: each page then
     works from a copy of it alone, offline, loading nothing. KaTeX's is its mark: a page
     written through ``with_katex`` carries KaTeX there."""
-    scripts = {name: Markup(_script(path)) for name, path in INLINE_SCRIPTS.items()}
-    scripts["katex"] = Markup(KATEX_MARK)
-    return scripts
+    scripts = {
+        name: Markup(_script(path)) for name, path in INLINE_SCRIPTS.items() if name != "katex"
+    }
+    return {**scripts, "katex": Markup(KATEX_MARK)}
 
 
 @cache
@@ -57,9 +58,9 @@ def _katex() -> bytes:
 
 
 def with_katex(page: bytes) -> bytes:
-    """A rendered page's bytes with KaTeX in place of its mark; a page without one (Markdown,
-    LaTeX) as it is. The mark comes after everything a page shows, whose text is escaped:
-    none of it can make a second one."""
+    """A rendered HTML page's bytes with KaTeX in place of its mark. The mark comes after
+    everything the page shows, whose text is escaped: none of it can make a second one.
+    Only for HTML: a Markdown or LaTeX page may quote the mark as text."""
     before, mark, after = page.rpartition(KATEX_MARK.encode())
     return b"".join((before, _katex(), after)) if mark else page
 

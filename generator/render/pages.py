@@ -311,7 +311,7 @@ def _with_texts(question: dict[str, Any]) -> dict[str, Any]:
     choice, steps = question.get("choice"), question["steps"]
     question["text"], question["text_html"], question["solution_html"] = _texts(
         question["question"],
-        None if choice is None else tuple(choice["options"]),
+        tuple(choice["options"]) if choice else None,  # as the templates test it
         None if steps is None else tuple(steps),
         question["solution"],
     )
