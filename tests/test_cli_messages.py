@@ -110,20 +110,3 @@ def test_an_error_raised_in_a_worker_reaches_the_parent_whole(error):
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is type(error) and str(again) == str(error)
     assert again.__dict__ == error.__dict__
-
-
-def test_a_question_file_no_draw_meets_fails_a_large_class_on_one_line(run, tmp_path):
-    """Sixty students and more are generated in worker processes: the file's error is still
-    one line, not a broken process pool's traceback."""
-    (tmp_path / "bad.toml").write_text(
-        'name = "bad"\ntitle = "Bad"\nquestion = "{{ a }}?"\nsolution = "{{ a }}."\n'
-        'constraints = ["a == b + 20"]\n[givens]\na = { int = [0, 5] }\nb = { int = [0, 5] }\n'
-        '[answers.x]\nlabel = "a"\ntype = "integer"\nvalue = "a"\n'
-    )
-    (tmp_path / "spec.toml").write_text(
-        'title = "Quiz"\n[[questions]]\nid = "q"\nfile = "bad.toml"\npoints = 2\n'
-    )
-    result = run("generate", "spec.toml", "-n", "60", "-s", "x")
-    assert result.exit_code == 2
-    (line,) = result.output.strip().splitlines()
-    assert line.startswith("error: ") and "constraints[0]: no instance meets" in line

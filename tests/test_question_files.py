@@ -560,3 +560,20 @@ def test_a_question_that_quotes_katexs_mark_gets_katex_only_where_the_page_put_i
         assert "examgen:katex" in page and katex[:100] not in page, name  # quoted, as text
     for page in (exam / "students" / "v001" / "sheet.html", exam / "instructor/keys/v001.html"):
         assert_carries_katex(page.read_text())
+
+
+def test_a_question_file_no_draw_meets_fails_a_large_class_on_one_line(run, tmp_path):
+    """Sixty students and more are generated in worker processes: the file's error is still
+    one line, not a broken process pool's traceback."""
+    (tmp_path / "bad.toml").write_text(
+        'name = "bad"\ntitle = "Bad"\nquestion = "{{ a }}?"\nsolution = "{{ a }}."\n'
+        'constraints = ["a == b + 20"]\n[givens]\na = { int = [0, 5] }\nb = { int = [0, 5] }\n'
+        '[answers.x]\nlabel = "a"\ntype = "integer"\nvalue = "a"\n'
+    )
+    (tmp_path / "spec.toml").write_text(
+        'title = "Quiz"\n[[questions]]\nid = "q"\nfile = "bad.toml"\npoints = 2\n'
+    )
+    result = run("generate", "spec.toml", "-n", "60", "-s", "x")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ") and "constraints[0]: no instance meets" in line
