@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.exam_folder.formats import EXAM_LAYOUT, PRACTICE_LAYOUT, exam_files
 from generator.files.writing import write_file
-from generator.render.assets import with_katex
+from generator.render.assets import page_as_written
 
 # the layouts that show keys, which are written again; a sheet is what students were given
 _KEY_LAYOUTS = ("key", "key.html", "key.tex", "selfcheck.html")
@@ -45,8 +45,7 @@ def rewrite_after_fix(
             context = {"students": layout.students}
             pages = render_layouts(manifest, variant, tuple(wanted), context)
             for name, target in wanted.items():
-                data = pages[name].encode()
-                write_file(target, with_katex(data) if target.suffix == ".html" else data)
+                write_file(target, page_as_written(target, pages[name]))
                 written += 1
         for target in wanted.values():
             pdf = target.with_suffix(".pdf")

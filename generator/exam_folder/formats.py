@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import FormatError, SpecError, quoted
-from generator.render.assets import inline_scripts, with_katex, write_files
+from generator.render.assets import inline_scripts, page_as_written, write_files
 
 FORMATS = ("md", "html", "tex", "pdf", "moodle", "qti")
 # Made by export alone: the autograder holds the finished class's grading keys and roster.
@@ -122,7 +122,7 @@ def variant_pages(
 ) -> dict[str, str]:
     """The sheet and key of one variant in each per-variant format, by path in the exam;
     ``questions``, when given, are the variant's questions rendered already. HTML pages
-    hold KaTeX's mark: ``with_katex`` makes them whole as they are written."""
+    hold KaTeX's mark: ``page_as_written`` makes them whole as they are written."""
     from generator.render.pages import render_layouts
 
     wanted = {
@@ -170,8 +170,7 @@ def write_variant_pages(
     for path, text in variant_pages(manifest, variant, formats, layout, questions).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = text.encode()
-        target.write_bytes(with_katex(data) if target.suffix == ".html" else data)
+        target.write_bytes(page_as_written(target, text))
 
 
 def write_exam_wide(manifest: dict[str, Any], root: Path, formats: tuple[str, ...]) -> None:

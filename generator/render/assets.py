@@ -57,6 +57,13 @@ def _katex() -> bytes:
     return _script(INLINE_SCRIPTS["katex"]).encode()
 
 
+def page_as_written(path: Path, text: str) -> bytes:
+    """A rendered page as its file holds it: UTF-8, and for an HTML page KaTeX in place of
+    its mark (``with_katex``)."""
+    data = text.encode()
+    return with_katex(data) if path.suffix == ".html" else data
+
+
 def with_katex(page: bytes) -> bytes:
     """A rendered HTML page's bytes with KaTeX in place of its mark. The mark comes after
     everything the page shows, whose text is escaped: none of it can make a second one.
