@@ -198,8 +198,7 @@ def _page_environment(layout: str) -> tuple[jinja2.Environment, str]:
 
 def _block(template: jinja2.Template, name: str, context: jinja2.runtime.Context) -> str:
     render = template.blocks.get(name) or environment().get_template(BASE).blocks[name]
-    text = "".join(render(context))
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return _tidy("".join(render(context))).removesuffix("\n")
 
 
 def _filled_texts(question: dict[str, Any]) -> dict[str, str] | None:
